@@ -1,0 +1,3 @@
+"""feedun: a command-line arrears toolkit for Chinese property-management companies."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,93 @@
+"""feedun.toml → validated settings, and where the store lives."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from feedun.errors import ConfigError
+
+CONFIG_NAME = "feedun.toml"
+DB_NAME = "feedun.db"
+
+
+class StoreSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = None
+
+
+class ImportSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    estate: str | None = None
+    due_day: int = Field(default=15, ge=1, le=28)
+    rejects_dir: str = "rejects"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from feedun.ledger.headers import FIELDS
+
+        unknown = sorted(set(value) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"未知字段 {', '.join(unknown)}；可用字段：{', '.join(FIELDS)}")
+        return value
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    # The folder that holds feedun.toml (or the working folder when there is none).
+    workspace: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    def db_url(self, override: str | None = None) -> str:
+        """--db beats FEEDUN_DB beats [store] url beats feedun.db beside the config."""
+        url = override or os.environ.get("FEEDUN_DB") or self.store.url
+        if url:
+            return url if "://" in url else f"sqlite:///{Path(url).resolve()}"
+        return f"sqlite:///{(self.workspace / DB_NAME).resolve()}"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.workspace / self.import_.rejects_dir
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("FEEDUN_CONFIG")
+    if env:
+        return Path(env)
+    candidate = Path.cwd() / CONFIG_NAME
+    return candidate if candidate.exists() else None
+
+
+def load_settings(explicit: Path | None = None) -> Settings:
+    """Read and validate the config; no config file at all means defaults in the working folder."""
+    path = find_config(explicit)
+    if path is None:
+        return Settings()
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if not path.exists():
+        raise ConfigError("找不到配置文件。", path=path,
+                          hint="先运行 feedun init 生成配置，或用 --config 指定已有的 feedun.toml。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件格式有误：{exc}", path=path,
+                          hint="按 TOML 格式修改（字符串要加引号），或删除后重新运行 feedun init。") from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ConfigError(f"配置项有误：{problems}", path=path,
+                          hint="对照 feedun init 生成的示例配置修改。") from None
+    settings.workspace = path.resolve().parent
+    return settings

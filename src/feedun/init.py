@@ -1,0 +1,24 @@
+"""`feedun init`: scaffold a working folder; never overwrite what is there."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from feedun.config import CONFIG_NAME
+
+
+def scaffold(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Write the default files into folder; returns (written, already there and left alone)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written, kept = [], []
+    files = {CONFIG_NAME: resources.files("feedun").joinpath("feedun.example.toml").read_text("utf-8")}
+    for name, text in files.items():
+        target = folder / name
+        if target.exists():
+            kept.append(target)
+            continue
+        with target.open("x", encoding="utf-8") as fh:  # "x": never clobber, even in a race
+            fh.write(text)
+        written.append(target)
+    return written, kept

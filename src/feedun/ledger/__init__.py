@@ -1,0 +1,1 @@
+"""Ledger import: read a spreadsheet, find its header, normalise rows, report rejects."""

@@ -1,0 +1,172 @@
+"""Open a spreadsheet or text file as sheets of string cells.
+
+Excel-like files go through fastexcel (Rust calamine underneath); text files through the csv module
+after the encoding is detected. Every cell arrives as text or None so that normalisation sees what
+the user sees. This is the only module that imports fastexcel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from feedun.errors import InputFileError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+PREVIEW_ROWS = 40
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NOT_SHEETS = {
+    b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"%PDF": "PDF 文档", b"GIF8": "GIF 图片",
+    b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"{\\rtf": "RTF 文档",
+}
+_ENCODING_HINT = "用记事本或 Excel 把文件另存为“CSV UTF-8”，或用 --encoding gbk / utf-8 指定编码后重试。"
+
+
+@dataclass
+class Sheet:
+    """One sheet (or a whole text file): a preview for header detection, then the body on demand."""
+
+    path: Path
+    name: str
+    _preview: list[list[str | None]]
+    _reader: object | None = None  # fastexcel reader, or None when the body is already in memory
+    _rows: list[list[str]] | None = None
+
+    def preview(self) -> list[list[str | None]]:
+        return self._preview
+
+    def body(self, start: int) -> pd.DataFrame:
+        """Every row from 0-based sheet row `start` on, as a frame of text cells (None when blank)."""
+        if self._rows is not None:
+            width = max((len(r) for r in self._rows), default=0)
+            rows = [r + [""] * (width - len(r)) for r in self._rows[start:]]
+            return pd.DataFrame(rows, columns=range(width), dtype=object)
+        try:
+            sheet = self._reader.load_sheet(  # type: ignore[attr-defined]
+                self.name, header_row=None, skip_rows=start, dtypes="string")
+            frame = sheet.to_pandas()
+        except Exception as exc:  # calamine errors carry no stable type
+            raise InputFileError(f"读取工作表“{self.name}”失败：{exc}", path=self.path,
+                                 hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
+        frame.columns = range(frame.shape[1])
+        return frame
+
+
+def sniff_kind(path: Path) -> str:
+    """'excel' or 'text' from the content (extensions lie); InputFileError for anything else."""
+    if not path.exists():
+        raise InputFileError("文件不存在。", path=path, hint="检查文件名和路径。")
+    if path.is_dir():
+        raise InputFileError("这是一个文件夹，不是文件。", path=path, hint="请给出台账文件本身的路径。")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError("文件是空的（0 字节）。", path=path,
+                             hint="从物业系统重新导出台账；如果是下载的，检查下载是否完整。")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    for magic, what in _NOT_SHEETS.items():
+        if head.startswith(magic):
+            raise InputFileError(f"文件内容是{what}，不是表格。", path=path,
+                                 hint="请导入物业系统导出的 Excel（.xlsx/.xls）或 CSV 台账文件。")
+    if head.startswith(_OLE):
+        if _is_encrypted_ooxml(path):
+            raise InputFileError("工作簿设有打开密码，无法读取。", path=path,
+                                 hint="在 Excel 中打开，去掉密码（文件→信息→保护工作簿→用密码进行加密，清空）后另存再导入。")
+        return "excel"
+    if head.startswith(_ZIP):
+        return "excel"
+    if suffix in EXCEL_SUFFIXES:
+        raise InputFileError(f"文件扩展名是 {suffix}，但内容不是有效的 Excel 工作簿。", path=path,
+                             hint="文件可能已损坏或被改了扩展名；请从物业系统重新导出。")
+    return "text"
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE container with an 'EncryptionInfo' stream."""
+    with path.open("rb") as fh:
+        data = fh.read(1 << 20)
+    return "EncryptionInfo".encode("utf-16-le") in data
+
+
+def open_sheets(path: Path, encoding: str | None = None) -> list[Sheet]:
+    """All sheets of a workbook in order, or the single 'sheet' of a text file."""
+    path = Path(path)
+    if sniff_kind(path) == "text":
+        return [_text_sheet(path, encoding)]
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        sheets = []
+        for name in reader.sheet_names:
+            preview = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=PREVIEW_ROWS,
+                                        dtypes="string").to_pandas()
+            rows = [[None if pd.isna(c) else str(c) for c in row] for row in preview.itertuples(index=False)]
+            sheets.append(Sheet(path=path, name=name, _preview=rows, _reader=reader))
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(f"无法读取这个工作簿（{_short(exc)}）。", path=path,
+                             hint="文件可能已损坏、加密或不是 Excel 格式；在 Excel 中打开并另存为 .xlsx 后重试。") from None
+    return sheets
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The file's text and the encoding used: BOMs first, then UTF-8, then GB18030 (a superset of GBK)."""
+    raw = path.read_bytes()
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputFileError(f"不认识的编码名称“{encoding}”。", path=path,
+                                 hint="常用的有 utf-8、gbk、gb18030、utf-16。") from None
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"按 {encoding} 编码无法读取（第 {exc.start} 字节附近）。", path=path,
+                                 hint=_ENCODING_HINT) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]  # Excel's "Unicode 文本" export
+    elif b"\x00" in raw[:4096]:
+        raise InputFileError("无法识别文件编码（含有空字节，可能是二进制文件或无 BOM 的 UTF-16）。", path=path,
+                             hint=_ENCODING_HINT)
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for name in candidates:
+        try:
+            return raw.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError("无法识别文件编码（既不是 UTF-8，也不是 GBK/GB18030）。", path=path, hint=_ENCODING_HINT)
+
+
+def _text_sheet(path: Path, encoding: str | None) -> Sheet:
+    text, _ = decode_text(path, encoding)
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputFileError(f"CSV 格式有误：{exc}", path=path, hint="在 Excel 中打开后另存为 .xlsx 再导入。") from None
+    preview = [[c if c.strip() else None for c in r] for r in rows[:PREVIEW_ROWS]]
+    return Sheet(path=path, name=path.name, _preview=preview, _rows=rows)

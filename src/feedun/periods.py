@@ -1,0 +1,30 @@
+"""Calendar arithmetic on billing periods: due dates and whole months overdue."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 → Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def whole_months(start: date, end: date) -> int:
+    """Whole months from start to end: 2026-05-15 → 2026-11-14 is 5, → 2026-11-15 is 6; never negative."""
+    if end <= start:
+        return 0
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if add_months(start, months) > end:
+        months -= 1
+    return max(months, 0)
+
+
+def default_due_date(period: str, due_day: int) -> date:
+    """Day `due_day` of a 'YYYY-MM' period's month, for ledgers that give no due date."""
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
