@@ -42,7 +42,7 @@ def install() -> None:
 
     plain_help_option = core.Command.get_help_option
 
-    def get_help_option(self, ctx):  # noqa: ANN001, ANN202
+    def get_help_option(self, ctx):
         option = plain_help_option(self, ctx)
         if option is not None:
             option.help = "显示本帮助并退出。"
@@ -51,7 +51,7 @@ def install() -> None:
     core.Command.get_help_option = get_help_option
     original = rich_utils.rich_format_error
 
-    def rich_format_error(self) -> None:  # noqa: ANN001
+    def rich_format_error(self) -> None:
         plain = self.format_message
         self.format_message = lambda: translate(plain())
         original(self)

@@ -45,7 +45,7 @@ def list_debtors(settings: Settings, *, db_url: str | None = None, as_of: date |
         return []
     lines["effective_due"] = [
         d if d is not None and d == d else default_due_date(p, due_day)
-        for d, p in zip(lines["due_date"], lines["period"])
+        for d, p in zip(lines["due_date"], lines["period"], strict=True)
     ]
     debtors = []
     for (estate, room), group in lines.groupby(["estate", "room"], sort=False):

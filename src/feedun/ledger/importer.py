@@ -8,10 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from feedun.config import Settings
 from feedun.errors import InputFileError, UsageError
-from feedun.ledger.headers import find_header_row, map_columns, missing_fields, title_date
-from feedun.ledger.read import Sheet, open_sheets
+from feedun.ledger.headers import ColumnMap, find_header_row, map_columns, missing_fields, title_date
+from feedun.ledger.normalize import Normalised
+from feedun.ledger.read import Sheet, open_sheets, sniff_kind
 
 
 @dataclass
@@ -88,27 +91,28 @@ def _pick_sheet(sheets: list[Sheet], wanted: str | None, settings: Settings,
     return sheet, header_row, others
 
 
-def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, as_of: date | None = None,
-                  encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
-                  progress=None) -> ImportResult:  # noqa: ANN001
-    """Import one ledger file. Raises FeedunError for a file that cannot be imported at all."""
+@dataclass
+class ParsedLedger:
+    """A ledger file read and normalised, before anything is stored."""
+
+    path: Path
+    sheet: Sheet
+    cmap: ColumnMap
+    body: pd.DataFrame
+    first_row: int
+    as_of: date
+    result: Normalised
+    other_sheets: list[str]
+
+
+def parse_ledger(path: Path, settings: Settings, *, as_of: date | None = None, encoding: str | None = None,
+                 sheet_name: str | None = None, estate: str | None = None,
+                 progress=None) -> ParsedLedger:
+    """Read, find the header, map columns and normalise every row. Touches no store."""
     from feedun.ledger.normalize import normalise
-    from feedun.ledger.rejects import write_rejects
-    from feedun.store import open_store
-    from feedun.store.ledger import ImportRecord, find_import, save_ledger_import
 
     path = Path(path)
-    sheets = open_sheets(path, encoding)  # identifies the file first: clear errors before anything else
-    sha = file_sha256(path)
-    engine = open_store(settings.db_url(db_url))
-    previous = find_import(engine, sha)
-    if previous is not None:
-        return ImportResult(
-            file=str(path), rows_read=previous["rows_read"], accepted=previous["accepted"],
-            rejected=previous["rejected"], skipped=previous["skipped"], rejects_file=previous["rejects_file"],
-            as_of=previous["as_of"].isoformat(), import_id=previous["id"], duplicate=True,
-            sheet=previous["sheet"], layout=previous["layout"])
-
+    sheets = open_sheets(path, encoding)
     sheet, header_row, other_sheets = _pick_sheet(sheets, sheet_name, settings, path)
     headers = [c or "" for c in sheet.preview()[header_row]]
     cmap = map_columns(header_row, headers, settings.import_.columns)
@@ -121,38 +125,61 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
             hint += "；台账没有管理处/小区列时，用 --estate 指定小区名"
         raise InputFileError(f"第 {header_row + 1} 行的表头缺少必需的列：{'、'.join(missing)}。看到的列：{seen}",
                              path=path, row=header_row + 1, hint=hint + "。")
-
     if as_of is None:
         ymd = title_date(sheet.preview()[:header_row])
         as_of = date(*ymd) if ymd else date.today()
-
     if progress is not None:
         progress.stage("读取表格")
     body = sheet.body(header_row + 1)
-    first_row = header_row + 2
+    first_row = header_row + 2  # 1-based sheet row number of body's first row
     if progress is not None:
         progress.stage("检查与规范化")
     result = normalise(body, first_row, cmap, default_estate)
     if result.rows_read == 0:
         raise InputFileError("表头下面没有数据行。", path=path, row=header_row + 1,
                              hint="确认导出时选择了数据范围；空台账不需要导入。")
+    return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, other_sheets)
 
+
+def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, as_of: date | None = None,
+                  encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
+                  progress=None) -> ImportResult:
+    """Import one ledger file. Raises FeedunError for a file that cannot be imported at all."""
+    from feedun.ledger.rejects import write_rejects
+    from feedun.store import open_store
+    from feedun.store.ledger import ImportRecord, find_import, save_ledger_import
+
+    path = Path(path)
+    sniff_kind(path)  # a clear message for a file that is not a sheet, before anything else
+    sha = file_sha256(path)
+    engine = open_store(settings.db_url(db_url))
+    previous = find_import(engine, sha)
+    if previous is not None:
+        return ImportResult(
+            file=str(path), rows_read=previous["rows_read"], accepted=previous["accepted"],
+            rejected=previous["rejected"], skipped=previous["skipped"], rejects_file=previous["rejects_file"],
+            as_of=previous["as_of"].isoformat(), import_id=previous["id"], duplicate=True,
+            sheet=previous["sheet"], layout=previous["layout"])
+
+    parsed = parse_ledger(path, settings, as_of=as_of, encoding=encoding, sheet_name=sheet_name,
+                          estate=estate, progress=progress)
+    result, cmap = parsed.result, parsed.cmap
     rejects_path = None
     if result.rejects:
         name = f"{path.stem}-拒收行-{sha[:8]}.xlsx"
-        rejects_path = write_rejects(settings.rejects_dir / name, headers, body, first_row, result.rejects,
-                                     path.name)
+        rejects_path = write_rejects(settings.rejects_dir / name, cmap.headers, parsed.body, parsed.first_row,
+                                     result.rejects, path.name)
     if result.accepted == 0:
         raise InputFileError(f"全部 {result.rejected} 行数据都被拒收，没有导入任何内容。", path=path,
                              hint=f"打开拒收文件查看每行的原因：{rejects_path}")
 
     estates = sorted(set(result.lines["estate"]))
     warnings = list(result.warnings)
-    if other_sheets:
-        warnings.append(f"工作簿中还有像台账的工作表未导入：{'、'.join(other_sheets)}；需要时用 --sheet 分别导入")
+    if parsed.other_sheets:
+        warnings.append(f"工作簿中还有像台账的工作表未导入：{'、'.join(parsed.other_sheets)}；需要时用 --sheet 分别导入")
     record = ImportRecord(
-        kind="ledger", file_name=path.name, sha256=sha, sheet=sheet.name, as_of=as_of, layout=cmap.layout,
-        rows_read=result.rows_read, accepted=result.accepted, rejected=result.rejected,
+        kind="ledger", file_name=path.name, sha256=sha, sheet=parsed.sheet.name, as_of=parsed.as_of,
+        layout=cmap.layout, rows_read=result.rows_read, accepted=result.accepted, rejected=result.rejected,
         skipped=result.skipped_total, column_mapping=cmap.describe(),
         rejects_file=str(rejects_path) if rejects_path else None)
     if progress is not None:
@@ -163,12 +190,12 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
         if rejects_path is not None:
             rejects_path.unlink(missing_ok=True)
         raise
-    if import_id is None:  # lost a race with an identical import
+    if import_id is None:  # lost a race with an identical import: report that one
         return import_ledger(path, settings, db_url=db_url, as_of=as_of, encoding=encoding,
                              sheet_name=sheet_name, estate=estate)
     return ImportResult(
         file=str(path), rows_read=result.rows_read, accepted=result.accepted, rejected=result.rejected,
-        skipped=result.skipped_total, rejects_file=record.rejects_file, as_of=as_of.isoformat(),
-        import_id=import_id, sheet=sheet.name, layout=cmap.layout, lines=len(result.lines),
+        skipped=result.skipped_total, rejects_file=record.rejects_file, as_of=parsed.as_of.isoformat(),
+        import_id=import_id, sheet=parsed.sheet.name, layout=cmap.layout, lines=len(result.lines),
         estates=estates, skipped_detail={k: c for k, c in result.skipped.items() if c},
         column_mapping=record.column_mapping, warnings=warnings)

@@ -108,9 +108,15 @@ class _Rows:
 
 
 def _skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    blank = data.isna().all(axis=1).to_numpy()
+    present = data.notna().to_numpy()
+    blank = ~present.any(axis=1)
     totals = tuple(synonyms().row_totals)
-    first = data.bfill(axis=1).iloc[:, 0] if data.shape[1] else pd.Series([], dtype=object)
+    # The first non-empty cell of each row (row labels such as 合计 sit there whatever the column).
+    first_values = np.full(len(data), None, dtype=object)
+    for col in reversed(data.columns):
+        cells = data[col].to_numpy(dtype=object, na_value=None)
+        first_values = np.where(pd.notna(cells), cells, first_values)
+    first = pd.Series(first_values, dtype=object)
     candidates = [first] + [data[cmap.fields[f]] for f in ("estate", "building", "room") if f in cmap.fields]
     total = np.zeros(len(data), dtype=bool)
     for series in candidates:
@@ -219,7 +225,7 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
             ends, errors = _apply(data[cmap.fields["period_end"]], v.parse_period)
             rows.add(errors, "结束日期：")
             period = np.array([
-                (p[0], e[0] if e and e[0] != p[0] else None) if p else None for p, e in zip(period, ends)
+                (p[0], e[0] if e and e[0] != p[0] else None) if p else None for p, e in zip(period, ends, strict=True)
             ], dtype=object)
     missing_period = np.array([p is None for p in period]) & ~rows.bad()
     rows.add_mask(missing_period, "所属期间为空")

@@ -32,29 +32,44 @@ _ENCODING_HINT = "用记事本或 Excel 把文件另存为“CSV UTF-8”，或�
 
 @dataclass
 class Sheet:
-    """One sheet (or a whole text file): a preview for header detection, then the body on demand."""
+    """One sheet (or a whole text file) as text cells, loaded once on first use.
+
+    Row i of the frame is sheet row i + 1: leading blank rows are kept so row numbers match Excel's.
+    """
 
     path: Path
     name: str
-    _preview: list[list[str | None]]
-    _reader: object | None = None  # fastexcel reader, or None when the body is already in memory
+    _reader: object | None = None  # fastexcel reader; None when rows came from a text file
     _rows: list[list[str]] | None = None
+    _frame: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = self._load()
+        return self._frame
 
     def preview(self) -> list[list[str | None]]:
-        return self._preview
+        """The first rows, for finding the header and the title date."""
+        head = self.frame().iloc[:PREVIEW_ROWS]
+        return [[None if pd.isna(c) or not str(c).strip() else str(c) for c in row]
+                for row in head.itertuples(index=False)]
 
     def body(self, start: int) -> pd.DataFrame:
-        """Every row from 0-based sheet row `start` on, as a frame of text cells (None when blank)."""
+        """Every row from 0-based sheet row `start` on (cells are text, or None when blank)."""
+        return self.frame().iloc[start:].reset_index(drop=True)
+
+    def _load(self) -> pd.DataFrame:
         if self._rows is not None:
             width = max((len(r) for r in self._rows), default=0)
-            rows = [r + [""] * (width - len(r)) for r in self._rows[start:]]
+            rows = [r + [""] * (width - len(r)) for r in self._rows]
             return pd.DataFrame(rows, columns=range(width), dtype=object)
         try:
+            # skip_rows=0 with no header row: keep leading blank rows (fastexcel drops them otherwise).
             sheet = self._reader.load_sheet(  # type: ignore[attr-defined]
-                self.name, header_row=None, skip_rows=start, dtypes="string")
+                self.name, header_row=None, skip_rows=0, dtypes="string")
             frame = sheet.to_pandas()
         except Exception as exc:  # calamine errors carry no stable type
-            raise InputFileError(f"读取工作表“{self.name}”失败：{exc}", path=self.path,
+            raise InputFileError(f"读取工作表“{self.name}”失败：{_short(exc)}", path=self.path,
                                  hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
         frame.columns = range(frame.shape[1])
         return frame
@@ -106,14 +121,7 @@ def open_sheets(path: Path, encoding: str | None = None) -> list[Sheet]:
 
     try:
         reader = fastexcel.read_excel(str(path))
-        sheets = []
-        for name in reader.sheet_names:
-            preview = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=PREVIEW_ROWS,
-                                        dtypes="string").to_pandas()
-            rows = [[None if pd.isna(c) else str(c) for c in row] for row in preview.itertuples(index=False)]
-            sheets.append(Sheet(path=path, name=name, _preview=rows, _reader=reader))
-    except InputFileError:
-        raise
+        sheets = [Sheet(path=path, name=name, _reader=reader) for name in reader.sheet_names]
     except Exception as exc:
         raise InputFileError(f"无法读取这个工作簿（{_short(exc)}）。", path=path,
                              hint="文件可能已损坏、加密或不是 Excel 格式；在 Excel 中打开并另存为 .xlsx 后重试。") from None
@@ -168,5 +176,4 @@ def _text_sheet(path: Path, encoding: str | None) -> Sheet:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise InputFileError(f"CSV 格式有误：{exc}", path=path, hint="在 Excel 中打开后另存为 .xlsx 再导入。") from None
-    preview = [[c if c.strip() else None for c in r] for r in rows[:PREVIEW_ROWS]]
-    return Sheet(path=path, name=path.name, _preview=preview, _rows=rows)
+    return Sheet(path=path, name=path.name, _rows=rows)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Connection, Engine, Table, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from feedun.store.schema import import_estates, imports, ledger_lines
@@ -38,15 +38,33 @@ def find_import(engine: Engine, sha256: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def _records(lines: pd.DataFrame, import_id: int) -> list[dict[str, Any]]:
-    """Frame rows as plain Python values (no numpy scalars, NaN as None) for the DB driver."""
-    frame = lines.astype(object).where(lines.notna(), None)
-    frame.insert(0, "import_id", import_id)
-    return frame.to_dict("records")
+def _column_values(series: pd.Series) -> list[Any]:
+    """Plain Python values (no numpy scalars, None for missing) for the DB driver."""
+    values = series.to_numpy()
+    if values.dtype != object:
+        return values.tolist()
+    return [None if x is None or x != x else x for x in values.tolist()]
+
+
+def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) -> None:
+    """Bulk insert through the Core statement compiled for this dialect, skipping per-row dict handling
+    (several times faster than executemany with dicts for a 200k-row ledger)."""
+    names = list(columns)
+    for name in names:  # the type conversions SQLAlchemy would apply (e.g. dates on SQLite)
+        process = table.c[name].type._cached_bind_processor(conn.dialect)
+        if process is not None:
+            columns[name] = [process(x) for x in columns[name]]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
+    if compiled.positional:
+        order = [columns[name] for name in compiled.positiontup]
+        params: list[Any] = list(zip(*order, strict=True))
+    else:
+        params = [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame, estates: list[str],
-                       progress=None) -> int | None:  # noqa: ANN001
+                       progress=None) -> int | None:
     """Write the import, its estates and all its lines in one transaction; None if that file is already in."""
     try:
         with engine.begin() as conn:
@@ -57,7 +75,9 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                 conn.execute(import_estates.insert(), [{"import_id": import_id, "estate": e} for e in estates])
             for start in range(0, len(lines), INSERT_BATCH):
                 chunk = lines.iloc[start:start + INSERT_BATCH]
-                conn.execute(ledger_lines.insert(), _records(chunk, import_id))
+                columns = {"import_id": [import_id] * len(chunk)}
+                columns.update({name: _column_values(chunk[name]) for name in chunk.columns})
+                _insert_rows(conn, ledger_lines, columns)
                 if progress is not None:
                     progress.advance(len(chunk))
     except IntegrityError:

@@ -87,7 +87,7 @@ ledger_lines = Table(
 Index("ix_ledger_lines_import_estate_room", ledger_lines.c.import_id, ledger_lines.c.estate, ledger_lines.c.room)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")  # cron and a person may import at the same time
