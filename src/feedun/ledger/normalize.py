@@ -224,9 +224,12 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
         if "period_end" in cmap.fields:
             ends, errors = _apply(data[cmap.fields["period_end"]], v.parse_period)
             rows.add(errors, "结束日期：")
-            period = np.array([
-                (p[0], e[0] if e and e[0] != p[0] else None) if p else None for p, e in zip(period, ends, strict=True)
-            ], dtype=object)
+            combined = [(p[0], e[0] if e and e[0] != p[0] else None) if p else None
+                        for p, e in zip(period, ends, strict=True)]
+            period = np.empty(len(combined), dtype=object)  # filled by slice: tuples must stay cells
+            period[:] = combined
+            backwards = np.array([p is not None and p[1] is not None and p[1] < p[0] for p in period])
+            rows.add_mask(backwards, "结束日期早于开始日期")
     missing_period = np.array([p is None for p in period]) & ~rows.bad()
     rows.add_mask(missing_period, "所属期间为空")
     period_start = np.array([p[0] if p else None for p in period], dtype=object)
@@ -275,13 +278,13 @@ def _long_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str
         given = amounts["outstanding"]
         has_given = np.array([x is not None for x in given])
         outstanding = np.where(has_given, _fen(given), computed)
-        rows.add_mask(~has_given & ~has_due, f"{FIELD_LABELS['outstanding']}为空")
+        rows.add_mask(~has_given & ~has_due & ~rows.bad(), f"{FIELD_LABELS['outstanding']}为空")
         mismatch = int((has_given & has_due & (_fen(given) != computed)).sum())
         if mismatch:
             warnings.append(f"{mismatch} 行的欠费金额与“应收−实收−减免”不一致，已以欠费金额为准")
     else:
         outstanding = computed
-        rows.add_mask(~has_due, f"{FIELD_LABELS['amount_due']}为空")
+        rows.add_mask(~has_due & ~rows.bad(), f"{FIELD_LABELS['amount_due']}为空")
     fee_item = _text(data, cmap, "fee_item")
     fee_item = np.where(fee_item == "", DEFAULT_FEE_ITEM, fee_item)
     return pd.DataFrame({
