@@ -195,21 +195,22 @@ def to_fullwidth(text: str) -> str:
 # People and phone numbers
 # --------------------------------------------------------------------------
 
-SURNAMES = list(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+SURNAMES = [
+    *"王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
     "于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹"
-    "薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-) + ["欧阳", "司马", "诸葛"]
+    "薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤",
+    "欧阳", "司马", "诸葛",
+]
 GIVEN_CHARS = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞宇浩然"
     "欣怡子涵梓轩雨婷佳琪志强海燕晓东春梅丹凯博婉清思远宏亮嘉俊慧颖晨"
 )
-MOBILE_PREFIXES = (
-    [f"13{d}" for d in range(10)]
-    + ["150", "151", "152", "153", "155", "156", "157", "158", "159"]
-    + [f"18{d}" for d in range(10)]
-    + ["191", "193", "195", "198", "199"]
-)
+MOBILE_PREFIXES = [
+    *(f"13{d}" for d in range(10)),
+    "150", "151", "152", "153", "155", "156", "157", "158", "159",
+    *(f"18{d}" for d in range(10)),
+    "191", "193", "195", "198", "199",
+]
 INVALID_PHONES = ["1380013", "12345678901", "1391234567", "139001380000", "186-1234"]
 
 
@@ -266,7 +267,7 @@ def make_rooms(rng: random.Random) -> list[Room]:
     rng.shuffle(categories)
 
     n = len(PERIODS)
-    for room, category in zip(rooms, categories):
+    for room, category in zip(rooms, categories, strict=True):
         room.owner = make_name(rng)
         room.phone = make_phone(rng)
         room.area_centi = rng.randint(6000, 16000)
@@ -321,9 +322,10 @@ def make_lines(rng: random.Random, rooms: list[Room]) -> list[Line]:
             discount = rng.choice([2000, 5000, 10000])
         else:
             discount = round_div(ln.receivable, 10)
-        discount = min(discount, ln.receivable - ln.paid) if ln.paid < ln.receivable else discount
         if ln.paid == ln.receivable:
             ln.paid -= discount  # settled: paid the discounted amount
+        else:
+            discount = min(discount, ln.receivable - ln.paid)  # owing: discount reduces the arrears
         ln.discount = discount
 
     # Late fees: 0.03% per day on outstanding lines at least 3 months overdue.
@@ -371,7 +373,8 @@ def line_cells(rng: random.Random, ln: Line) -> list:
     else:
         period = period_text(ln.period)
     outstanding: object = Cents(ln.outstanding)
-    if rng.random() < 0.02:
+    # About 2% of rows carry 欠费金额 as text, mostly on rows that actually owe money.
+    if rng.random() < (0.12 if ln.outstanding else 0.01):
         outstanding = rng.choice([
             cents_text(ln.outstanding, thousands=True),
             "￥" + cents_text(ln.outstanding),  # full-width yen: the ASCII ¥ is not in GBK
@@ -387,7 +390,7 @@ def line_cells(rng: random.Random, ln: Line) -> list:
 
 def totals_cells(label: str, lines: list[Line]) -> list:
     cells: list = [label] + [None] * (len(LONG_HEADER) - 1)
-    for col, attr in zip(MONEY_COLS, ["receivable", "paid", "discount", "outstanding", "late_fee"]):
+    for col, attr in zip(MONEY_COLS, ["receivable", "paid", "discount", "outstanding", "late_fee"], strict=True):
         cells[col] = Cents(sum(getattr(ln, attr) for ln in lines))
     return cells
 
@@ -499,8 +502,8 @@ def build_wide_rows(rooms: list[Room], lines: list[Line]) -> tuple[list[list], i
     assert grand == sum(ln.outstanding for ln in lines)
     total = ["合计"] + [None] * 7 + [Cents(s) for s in item_sums] + [Cents(grand)]
     blank_at = len(data) * 55 // 100
-    body = data[:blank_at] + [[None] * len(WIDE_HEADER)] + data[blank_at:]
-    return title_rows() + [list(WIDE_HEADER)] + body + [total], len(data)
+    body = [*data[:blank_at], [None] * len(WIDE_HEADER), *data[blank_at:]]
+    return [*title_rows(), list(WIDE_HEADER), *body, total], len(data)
 
 
 # --------------------------------------------------------------------------
@@ -527,9 +530,8 @@ def write_xlsx(path: Path, sheet: str, rows: list[list], ncols: int, widths: lis
     ws = wb.active
     ws.title = sheet
     header_font = Font(bold=True)
-    for cells in rows:
+    for row, cells in enumerate(rows, start=1):
         ws.append([int(v) / 100 if isinstance(v, Cents) else v for v in cells])
-        row = ws.max_row
         for col, value in enumerate(cells, start=1):
             cell = ws.cell(row=row, column=col)
             if isinstance(value, Cents):

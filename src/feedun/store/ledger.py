@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from feedun.errors import FeedunError
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 INSERT_BATCH = 20_000
@@ -80,10 +81,19 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                 _insert_rows(conn, ledger_lines, columns)
                 if progress is not None:
                     progress.advance(len(chunk))
-    except IntegrityError:
-        # Another process imported the same file between our check and our commit.
-        return None
+    except IntegrityError as exc:
+        if find_import(engine, record.sha256) is not None:
+            return None  # another process imported the same file between our check and our commit
+        raise _write_failed(exc) from None
+    except SQLAlchemyError as exc:
+        raise _write_failed(exc) from None
     return int(import_id)
+
+
+def _write_failed(exc: SQLAlchemyError) -> FeedunError:
+    reason = getattr(exc, "orig", None) or exc
+    return FeedunError(f"写入数据库失败，本次导入已全部撤销：{reason}",
+                       hint="检查磁盘空间和数据库文件的写权限后重新导入同一个文件。")
 
 
 def latest_snapshots(engine: Engine, as_of: date | None) -> dict[str, int]:

@@ -20,7 +20,7 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from feedun.errors import FeedunError
 
@@ -94,21 +94,37 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _create_schema(engine: Engine, attempts: int = 5) -> None:
+    """create_all, tolerating another process creating the same tables at the same moment."""
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                metadata.create_all(conn)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc.orig) or attempt == attempts - 1:
+                raise
+
+
 def open_store(url: str) -> Engine:
     """Connect, create the schema on first use, and refuse a store from a newer feedun."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        with engine.begin() as conn:
-            metadata.create_all(conn)
+        _create_schema(engine)
+        with engine.connect() as conn:
             version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-            if version is None:
-                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(version) > SCHEMA_VERSION:
-                raise FeedunError(
-                    f"数据库的结构版本是 {version}，比当前 feedun 支持的 {SCHEMA_VERSION} 新。",
-                    hint="请升级 feedun 后再使用这个数据库。")
+        if version is None:
+            try:
+                with engine.begin() as conn:
+                    conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            except IntegrityError:
+                pass  # another process stamped it first
+        elif int(version) > SCHEMA_VERSION:
+            raise FeedunError(
+                f"数据库的结构版本是 {version}，比当前 feedun 支持的 {SCHEMA_VERSION} 新。",
+                hint="请升级 feedun 后再使用这个数据库。")
     except OperationalError as exc:
         raise FeedunError(f"无法打开数据库：{exc.orig}", hint="检查 --db / FEEDUN_DB / feedun.toml 中的数据库地址和权限。") from None
     return engine
