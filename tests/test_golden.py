@@ -158,7 +158,7 @@ def _write_ods(path: Path, rows: list[list[object]]) -> None:
 
 
 @pytest.mark.parametrize("suffix,writer", [(".xlsx", _write_xlsx), (".xls", _write_xls), (".ods", _write_ods)])
-def test_spreadsheet_formats_match_csv_golden(tmp_path: Path, suffix: str, writer) -> None:  # noqa: ANN001
+def test_spreadsheet_formats_match_csv_golden(tmp_path: Path, suffix: str, writer) -> None:
     path = tmp_path / f"ledger{suffix}"
     writer(path, _typed_rows())
     got = normalised(path, None, None)

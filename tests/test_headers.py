@@ -287,10 +287,6 @@ def test_map_columns_wide_items_keep_their_written_name_and_unit():
     assert cmap.units == {2: "fen"}
 
 
-@pytest.mark.xfail(
-    reason="BUG: the wide fee-item name keeps a leading '*' and inner line breaks/spaces of the header cell",
-    strict=True,
-)
 def test_map_columns_wide_item_names_are_clean():
     cmap = map_columns(0, ["房号", "所属期间", "*物业费", "物业\n服务费", "电 梯 费"], {})
     assert cmap.wide_items == {2: "物业费", 3: "物业服务费", 4: "电梯费"}
@@ -384,10 +380,6 @@ def test_title_date_none_without_a_date():
     assert title_date([]) is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: '日期' is a keyword, so '打印日期/制表日期' ranks with '截止日期' and the earlier cell wins",
-    strict=True,
-)
 @pytest.mark.parametrize("printed", ["打印日期：2026-11-30", "制表日期：2026-11-30"])
 def test_title_date_prefers_cut_off_over_print_date(printed):
     assert title_date([[printed], ["截止日期：2026年11月25日"]]) == (2026, 11, 25)

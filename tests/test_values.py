@@ -277,19 +277,11 @@ def test_parse_period_blank_is_none(text):
     assert parse_period(text) is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: _RANGE only splits on a bare '-' between two digits, so '年…月-年…月' is not a range",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["2026年1月-2026年3月", "2026年1月1日-2026年3月31日"])
 def test_parse_period_chinese_range_with_hyphen(text):
     assert parse_period(text) == ("2026-01", "2026-03")
 
 
-@pytest.mark.xfail(
-    reason="BUG: Excel serials skip the 1990..2100 year check that every written form gets",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["25000", "79999"])
 def test_parse_period_excel_serial_outside_year_range_raises(text):
     # 25000 is 1968-06-11 and 79999 is 2119-01-10: both outside MIN_YEAR..MAX_YEAR.
@@ -440,10 +432,6 @@ def test_canonical_room_keeps_estate_name_without_estate():
     assert canonical_room(None, None, "阳光花园-8栋-1201") == "阳光花园-8-1201"
 
 
-@pytest.mark.xfail(
-    reason="BUG: an estate prefix glued to the room (or separated only by a space) is not stripped",
-    strict=True,
-)
 @pytest.mark.parametrize("room", ["阳光花园8栋2单元1201", "阳光花园 8栋2单元1201"])
 def test_canonical_room_strips_glued_estate_prefix(room):
     assert canonical_room(None, None, room, estate="阳光花园") == "8-2-1201"
@@ -497,10 +485,6 @@ def test_parse_phones(text, valid, invalid):
     assert parse_phones(text) == (valid, invalid)
 
 
-@pytest.mark.xfail(
-    reason="BUG: in a cell with several numbers, a number written with spaces is split into invalid fragments",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("text", "valid"),
     [
@@ -515,10 +499,6 @@ def test_parse_phones_spaced_number_among_several(text, valid):
     assert parse_phones(text) == (valid, ())
 
 
-@pytest.mark.xfail(
-    reason="BUG: a note next to a number is only split off before a digit, so the valid mobile is lost",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("text", "invalid"),
     [("13812345678；无", ("无",)), ("13812345678 张先生", ("张先生",))],

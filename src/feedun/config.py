@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -56,6 +57,33 @@ class Settings(BaseModel):
         return self.workspace / self.import_.rejects_dir
 
 
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": "不认识的配置项（检查拼写，或删除这一行）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为文字（加英文引号）",
+    "dict_type": "应为一个 [小节]",
+    "missing": "缺少这一项",
+}
+
+
+def _explain(error: dict) -> str:
+    """One pydantic error in Chinese: where it is and what is wrong."""
+    where = ".".join(str(p) for p in error["loc"]).replace("import_", "import")
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in _PYDANTIC_MESSAGES:
+        what = _PYDANTIC_MESSAGES[kind]
+    elif kind == "less_than_equal":
+        what = f"不能大于 {ctx.get('le')}"
+    elif kind == "greater_than_equal":
+        what = f"不能小于 {ctx.get('ge')}"
+    elif kind == "value_error":
+        what = str(ctx.get("error", error["msg"]))
+    else:
+        what = f"取值无效（{error['msg']}）"
+    return f"{where}：{what}"
+
+
 def find_config(explicit: Path | None) -> Path | None:
     if explicit is not None:
         return explicit
@@ -78,15 +106,19 @@ def load_settings(explicit: Path | None = None) -> Settings:
                           hint="先运行 feedun init 生成配置，或用 --config 指定已有的 feedun.toml。")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"配置文件格式有误：{exc}", path=path,
-                          hint="按 TOML 格式修改（字符串要加引号），或删除后重新运行 feedun init。") from None
+    except UnicodeDecodeError:
+        raise ConfigError("配置文件不是 UTF-8 编码。", path=path,
+                          hint="用记事本等编辑器把 feedun.toml 另存为 UTF-8 编码。") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where[1]} 行第 {where[2]} 列附近" if where else ""
+        raise ConfigError(f"配置文件格式有误{('：' + at) if at else ''}。", path=path,
+                          row=int(where[1]) if where else None,
+                          hint="按 TOML 格式修改（[小节] 要成对方括号，文字要加英文引号），或删除后重新运行 feedun init。") from None
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors(include_url=False)
-        )
+        problems = "；".join(_explain(e) for e in exc.errors(include_url=False))
         raise ConfigError(f"配置项有误：{problems}", path=path,
                           hint="对照 feedun init 生成的示例配置修改。") from None
     settings.workspace = path.resolve().parent

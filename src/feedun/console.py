@@ -16,7 +16,7 @@ from rich.table import Table
 
 _no_color = bool(os.environ.get("NO_COLOR"))
 out = Console(no_color=_no_color, highlight=False, soft_wrap=True)
-err = Console(stderr=True, no_color=_no_color, highlight=False)
+err = Console(stderr=True, no_color=_no_color, highlight=False, soft_wrap=True)  # paths stay whole in logs
 
 
 def print_json(text: str) -> None:

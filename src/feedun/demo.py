@@ -28,8 +28,8 @@ def run_demo(folder: Path | None) -> Path:
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="feedun-demo-"))
-    elif folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"演示文件夹 {folder} 不是空的。", hint="换一个新的文件夹名，或不指定文件夹（自动新建临时文件夹）。")
+    elif folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"演示文件夹 {folder} 已存在，不是空的文件夹。", hint="换一个新的文件夹名，或不指定文件夹（自动新建临时文件夹）。")
     ledger = examples_dir() / "ledger.xlsx"
     out.print(f"[bold]feedun 演示[/]：示例物业公司（两个小区，约 500 户，12 个月台账），工作文件夹 {folder}\n")
     scaffold(folder)

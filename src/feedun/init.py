@@ -6,10 +6,13 @@ from importlib import resources
 from pathlib import Path
 
 from feedun.config import CONFIG_NAME
+from feedun.errors import UsageError
 
 
 def scaffold(folder: Path) -> tuple[list[Path], list[Path]]:
     """Write the default files into folder; returns (written, already there and left alone)."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} 是一个文件，不是文件夹。", hint="给出一个文件夹路径（不存在时会自动创建）。")
     folder.mkdir(parents=True, exist_ok=True)
     written, kept = [], []
     files = {CONFIG_NAME: resources.files("feedun").joinpath("feedun.example.toml").read_text("utf-8")}

@@ -164,13 +164,18 @@ def map_columns(header_row: int, cells: list[str], column_overrides: dict[str, s
             text.endswith(syn.wide_suffixes) and text not in syn.fields and text not in syn.wide_totals
         )
         if not has_amount and is_item:
-            cmap.wide_items[col] = (cells[col] and _SUFFIX.sub("", unicodedata.normalize("NFKC", cells[col]))
-                                    .strip()) or text
+            cmap.wide_items[col] = _item_name(cells[col]) or text
             if unit == "fen":
                 cmap.units[col] = "fen"
         else:
             cmap.ignored.append(col)
     return cmap
+
+
+def _item_name(cell: str) -> str:
+    """A fee-item header as a clean name: '*物业\n服务费(元)' -> '物业服务费' (case kept, unlike the key)."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
+    return _MARKS.sub("", _SUFFIX.sub("", s))
 
 
 def missing_fields(cmap: ColumnMap, has_default_estate: bool) -> list[str]:
@@ -188,7 +193,8 @@ def missing_fields(cmap: ColumnMap, has_default_estate: bool) -> list[str]:
 
 
 _TITLE_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_TITLE_KEYS = ("截止", "截至", "统计", "日期", "期末", "数据日期", "报表日期")
+_TITLE_KEYS = ("截止", "截至", "统计", "期末", "数据日期", "报表日期", "账期")  # the as-of date
+_TITLE_WEAK_KEYS = ("打印", "制表", "导出", "生成")  # when the sheet was made, a fallback only
 
 
 def title_date(rows: list[list[str | None]]) -> tuple[int, int, int] | None:
@@ -200,7 +206,9 @@ def title_date(rows: list[list[str | None]]) -> tuple[int, int, int] | None:
                 continue
             text = unicodedata.normalize("NFKC", str(cell))
             if m := _TITLE_DATE.search(text):
-                rank = 0 if any(k in text[: m.start()] for k in _TITLE_KEYS) else 1
+                before = text[: m.start()]
+                rank = 0 if any(k in before for k in _TITLE_KEYS) else 2 if any(
+                    k in before for k in _TITLE_WEAK_KEYS) else 1
                 found.append((rank, (int(m[1]), int(m[2]), int(m[3]))))
     if not found:
         return None

@@ -90,7 +90,7 @@ def sniff_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     for magic, what in _NOT_SHEETS.items():
         if head.startswith(magic):
-            raise InputFileError(f"文件内容是{what}，不是表格。", path=path,
+            raise InputFileError(f"文件内容是 {what}，不是表格。", path=path,
                                  hint="请导入物业系统导出的 Excel（.xlsx/.xls）或 CSV 台账文件。")
     if head.startswith(_OLE):
         if _is_encrypted_ooxml(path):
@@ -123,7 +123,7 @@ def open_sheets(path: Path, encoding: str | None = None) -> list[Sheet]:
         reader = fastexcel.read_excel(str(path))
         sheets = [Sheet(path=path, name=name, _reader=reader) for name in reader.sheet_names]
     except Exception as exc:
-        raise InputFileError(f"无法读取这个工作簿（{_short(exc)}）。", path=path,
+        raise InputFileError(f"无法读取这个工作簿。（技术信息：{_short(exc)}）", path=path,
                              hint="文件可能已损坏、加密或不是 Excel 格式；在 Excel 中打开并另存为 .xlsx 后重试。") from None
     return sheets
 

@@ -80,7 +80,7 @@ _YM = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*月?(?:份)?$")
 _YMD = re.compile(
     r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
-_RANGE = re.compile(r"^(.+?)\s*(?:至|到|~|～|—|–|－|\s-\s|(?<=\d)-(?=\d{4}))\s*(.+)$")
+_RANGE = re.compile(r"^(.+?)\s*(?:至|到|~|～|—|–|－|\s-\s|(?<=[\d月日])-(?=\d{4}))\s*(.+)$")
 
 
 def _check_year(year: int, text: str) -> None:
@@ -106,9 +106,9 @@ def _ymd(year: int, month: int, day: int, text: str) -> date:
 def _excel_serial(s: str) -> date | None:
     """Excel day numbers (46341 = 2026-11-15) when a date cell was exported as a plain number."""
     if re.fullmatch(r"\d{5}(?:\.\d+)?", s):
-        serial = float(s)
-        if 20000 <= serial <= 80000:
-            return EXCEL_EPOCH + timedelta(days=int(serial))
+        day = EXCEL_EPOCH + timedelta(days=int(float(s)))
+        _check_year(day.year, s)
+        return day
     return None
 
 
@@ -199,9 +199,11 @@ def part_token(text: str | None) -> str:
 def canonical_room(building: str | None, unit: str | None, room: str | None, estate: str = "") -> str:
     """The canonical '楼栋-单元-房号'. A room cell that already names its building wins;
     a resource name that starts with the estate ('阳光花园-8栋-1201') loses that prefix."""
-    tokens = room_tokens(room)
-    if estate and len(tokens) >= 2 and tokens[0] == clean_text(estate).upper().replace(" ", ""):
-        tokens = tokens[1:]
+    text = clean_text(room)
+    name = clean_text(estate)
+    if name and text.startswith(name) and len(text) > len(name):
+        text = text[len(name):]
+    tokens = room_tokens(text)
     if not tokens:
         return ""
     if len(tokens) >= 2:
@@ -212,7 +214,7 @@ def canonical_room(building: str | None, unit: str | None, room: str | None, est
 
 # ---- phones ---------------------------------------------------------------------------------------
 
-_PHONE_SPLIT = re.compile(r"[,，;；/、|\s]+(?=[+\d(（])")
+_PHONE_SPLIT = re.compile(r"[,，;；/、|]+")
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
 
 
@@ -258,12 +260,32 @@ def parse_phones(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     valid: list[str] = []
     invalid: list[str] = []
     for piece in _PHONE_SPLIT.split(s):
-        piece = piece.strip(" ,，;；/、|")
+        piece = piece.strip()
         if not piece:
             continue
         number = _one_phone(piece)
-        if number is None:
-            invalid.append(piece)
-        elif number not in valid:
-            valid.append(number)
+        if number is not None:
+            found = [number]
+        else:  # '13812345678 张先生', '+86 138…' mixed with notes: try the space-separated parts
+            found = []
+            for part in _spaced_numbers(piece):
+                number = _one_phone(part)
+                if number is None:
+                    invalid.append(part)
+                else:
+                    found.append(number)
+        valid.extend(n for n in found if n not in valid)
     return tuple(valid), tuple(invalid)
+
+
+def _spaced_numbers(piece: str) -> list[str]:
+    """Split a piece on spaces, but keep digit groups that form one number ('138 1234 5678') together."""
+    parts: list[str] = []
+    for word in piece.split():
+        joined = f"{parts[-1]}{word}" if parts else ""
+        if parts and re.fullmatch(r"[+\d\-()（）]+", word) and re.fullmatch(r"[+\d\-()（）]+", parts[-1]) \
+                and len(re.sub(r"\D", "", joined)) <= 13 and _one_phone(parts[-1]) is None:
+            parts[-1] = joined
+        else:
+            parts.append(word)
+    return parts
