@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 _no_color = bool(os.environ.get("NO_COLOR"))
 out = Console(no_color=_no_color, highlight=False, soft_wrap=True)
+if not out.is_terminal and not os.environ.get("COLUMNS"):
+    out.width = 160  # logs and pipes: wide enough that tables are not cut
 err = Console(stderr=True, no_color=_no_color, highlight=False, soft_wrap=True)  # paths stay whole in logs
 
 
@@ -40,13 +42,12 @@ class StageProgress:
 
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
-        self._task = None
+        self._task: TaskID | None = None
 
     def stage(self, description: str, total: int | None = None) -> None:
         if self._progress is None:
             return
         if self._task is not None:
-            self._progress.update(self._task, completed=self._progress.tasks[0].total or 1)
             self._progress.remove_task(self._task)
         self._task = self._progress.add_task(description, total=total)
 

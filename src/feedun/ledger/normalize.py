@@ -257,6 +257,11 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
 
     bad = rows.bad()
     rejects = [Reject(int(row_numbers[i]), "；".join(rows.reasons[i] or [])) for i in np.flatnonzero(bad)]
+    lost = sorted(set(room[bad]) - set(room[~bad]) - {""})
+    if lost:
+        # A room whose every row was rejected is absent from this snapshot, which reads as "paid up".
+        shown = "、".join(lost[:5]) + ("等" if len(lost) > 5 else "")
+        warnings.append(f"{len(lost)} 个房间（{shown}）的所有行都被拒收，改正并重新导入前不会出现在欠费名单中")
     good_rows = set(row_numbers[~bad].tolist())
     frame = frame[frame["source_row"].isin(good_rows)].reset_index(drop=True)
     return Normalised(lines=frame, rejects=rejects, skipped=skipped, rows_read=n,
