@@ -42,6 +42,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     store: StoreSettings = Field(default_factory=StoreSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    # Collector (管家) per estate ("阳光花园") or per building ("阳光花园/3"); `feedun tag --collector` overrides.
+    collectors: dict[str, str] = Field(default_factory=dict)
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from feedun.console import err, out, table
 from feedun.debtors import Debtor
 from feedun.ledger.importer import ImportResult
 from feedun.money import mask_phone, yuan
+
+if TYPE_CHECKING:
+    from feedun.contacts import LoggedContact
+    from feedun.history import Timeline
+    from feedun.profiles import Profile
+    from feedun.promises import PromiseRow
 
 
 def import_summary(result: ImportResult) -> None:
@@ -47,3 +54,52 @@ def debtors_table(debtors: list[Debtor], limit: int | None = None) -> None:
         totals[d.estate][1] += d.outstanding
     out.print(table("按管理处合计", [("管理处", "left"), ("欠费户数", "right"), ("欠费金额(元)", "right")],
                     [[e, str(n), yuan(f)] for e, (n, f) in sorted(totals.items())]))
+
+
+def logged_contact(result: LoggedContact) -> None:
+    from feedun.contacts import OUTCOMES
+
+    if result.duplicate:
+        out.print(f"[yellow]已记录过[/]：{result.estate} {result.room} {result.at:%Y-%m-%d %H:%M} 的“{OUTCOMES[result.outcome]}”，未重复记录。")
+        return
+    extra = "，并登记了缴费承诺（导入之后的台账时自动核对）" if result.promise_id else ""
+    out.print(f"已记录：{result.estate} {result.room}（{result.owner}）{result.at:%Y-%m-%d %H:%M} "
+              f"{OUTCOMES[result.outcome]}{extra}。")
+
+
+def profile_summary(profile: Profile) -> None:
+    from feedun.profiles import DISPUTES, TAGS
+
+    if not profile.changes:
+        out.print(f"{profile.estate} {profile.room}：没有变化。")
+    else:
+        out.print(f"{profile.estate} {profile.room}（{profile.owner}）：" + "；".join(profile.changes))
+    tags = "、".join(TAGS[t] for t in profile.tags) or "无"
+    dispute = (f"{DISPUTES[profile.dispute]}（{'处理中' if profile.dispute_open else '已解决'}）"
+               if profile.dispute else "无")
+    out.print(f"现在：标签 {tags}；纠纷 {dispute}；负责管家 {profile.collector or '按配置'}"
+              + ("；勿扰" if profile.do_not_contact else ""))
+
+
+def promises_table(rows: list[PromiseRow]) -> None:
+    from feedun.promises import STATES
+
+    if not rows:
+        out.print("没有符合条件的缴费承诺。")
+        return
+    out.print(table("缴费承诺", [("管理处", "left"), ("房号", "left"), ("业主", "left"), ("承诺日期", "left"),
+                                 ("承诺金额(元)", "right"), ("状态", "left"), ("期间缴费(元)", "right"),
+                                 ("记录时间", "left"), ("经办", "left")],
+                    [[r.estate, r.room, r.owner, r.promise_date.isoformat(),
+                      yuan(r.amount) if r.amount is not None else "全部欠费", STATES[r.state],
+                      yuan(r.paid) if r.paid is not None else "", r.made_at, r.by] for r in rows]))
+
+
+def timeline(result: Timeline) -> None:
+    out.print(f"[bold]{result.estate} {result.room}[/]  业主：{result.owner}  负责管家：{result.collector or '未指定'}")
+    if not result.events:
+        out.print("（没有记录）")
+        return
+    out.print(table(None, [("时间", "left"), ("事项", "left")],
+                    [[e.at.strftime("%Y-%m-%d %H:%M") if e.at.time() != e.at.min.time() else e.at.strftime("%Y-%m-%d"),
+                      e.text] for e in result.events]))

@@ -36,6 +36,10 @@ class ImportResult:
     skipped_detail: dict[str, int] = field(default_factory=dict)
     column_mapping: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    payments: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
+    owner_changes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,6 +150,7 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
                   progress=None) -> ImportResult:
     """Import one ledger file. Raises FeedunError for a file that cannot be imported at all."""
     from feedun.ledger.rejects import write_rejects
+    from feedun.settlement import describe
     from feedun.store import open_store
     from feedun.store.ledger import ImportRecord, find_import, save_ledger_import
 
@@ -185,17 +190,21 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
     if progress is not None:
         progress.stage("写入数据库", total=len(result.lines))
     try:
-        import_id = save_ledger_import(engine, record, result.lines, estates, progress)
+        saved = save_ledger_import(engine, record, result.lines, estates, progress)
     except BaseException:
         if rejects_path is not None:
             rejects_path.unlink(missing_ok=True)
         raise
-    if import_id is None:  # lost a race with an identical import: report that one
+    if saved is None:  # lost a race with an identical import: report that one
         return import_ledger(path, settings, db_url=db_url, as_of=as_of, encoding=encoding,
                              sheet_name=sheet_name, estate=estate)
+    import_id, settlement = saved
+    warnings.extend(describe(settlement))
     return ImportResult(
         file=str(path), rows_read=result.rows_read, accepted=result.accepted, rejected=result.rejected,
         skipped=result.skipped_total, rejects_file=record.rejects_file, as_of=parsed.as_of.isoformat(),
         import_id=import_id, sheet=parsed.sheet.name, layout=cmap.layout, lines=len(result.lines),
         estates=estates, skipped_detail={k: c for k, c in result.skipped.items() if c},
-        column_mapping=record.column_mapping, warnings=warnings)
+        column_mapping=record.column_mapping, warnings=warnings, payments=settlement.payments,
+        promises_kept=settlement.promises_kept, promises_broken=settlement.promises_broken,
+        owner_changes=len(settlement.owner_changes))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from feedun.errors import FeedunError
+
+if TYPE_CHECKING:
+    from feedun.settlement import Settlement
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 INSERT_BATCH = 20_000
@@ -65,8 +68,11 @@ def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) 
 
 
 def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame, estates: list[str],
-                       progress=None) -> int | None:
-    """Write the import, its estates and all its lines in one transaction; None if that file is already in."""
+                       progress=None) -> tuple[int, Settlement] | None:
+    """Write the import, its estates, all its lines and what they settle (payments, promises, owners)
+    in one transaction; None if that file is already in."""
+    from feedun.settlement import settle_import
+
     try:
         with engine.begin() as conn:
             values = {**record.__dict__, "column_mapping": json.dumps(record.column_mapping, ensure_ascii=False),
@@ -81,13 +87,14 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                 _insert_rows(conn, ledger_lines, columns)
                 if progress is not None:
                     progress.advance(len(chunk))
+            settlement = settle_import(conn, import_id, record.as_of, estates)
     except IntegrityError as exc:
         if find_import(engine, record.sha256) is not None:
             return None  # another process imported the same file between our check and our commit
         raise _write_failed(exc) from None
     except SQLAlchemyError as exc:
         raise _write_failed(exc) from None
-    return int(import_id)
+    return int(import_id), settlement
 
 
 def _write_failed(exc: SQLAlchemyError) -> FeedunError:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     select,
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from feedun.errors import FeedunError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rooms, contacts, promises, payments, profiles (tables added; v1 stores upgrade in place)
 
 metadata = MetaData()
 
@@ -86,11 +87,98 @@ ledger_lines = Table(
 )
 Index("ix_ledger_lines_import_estate_room", ledger_lines.c.import_id, ledger_lines.c.estate, ledger_lines.c.room)
 
+# Every room any ledger has named, with its owner as of the newest snapshot that named it.
+rooms = Table(
+    "rooms", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("estate", String(200), nullable=False),
+    Column("room", String(100), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("collector", String(100)),  # `feedun tag --collector` override; else feedun.toml decides
+    Column("last_import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),
+    UniqueConstraint("estate", "room"),
+)
+
+# One row per contact with an owner. The same room, time and outcome twice is one contact.
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),  # the owner at the time: a sale does not inherit the history
+    Column("at", DateTime, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("promise_date", Date),
+    Column("promise_amount", BigInteger),  # fen; NULL = the whole outstanding
+    Column("callback_at", DateTime),
+    Column("by", String(100), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    UniqueConstraint("room_id", "at", "outcome"),
+)
+
+promises = Table(
+    "promises", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contact_id", Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("made_at", DateTime, nullable=False),
+    Column("promise_date", Date, nullable=False),
+    Column("amount", BigInteger),  # fen; NULL = pay everything
+    Column("baseline", BigInteger, nullable=False),  # outstanding when the promise was made
+    Column("state", String(16), nullable=False),  # open, kept, broken, void (owner changed)
+    Column("paid", BigInteger),  # how much the outstanding fell by settlement
+    Column("settled_on", Date),
+    Column("settled_import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),
+)
+
+# A fall in a room's outstanding between two snapshots of its estate, first seen on `seen_on`.
+payments = Table(
+    "payments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("seen_on", Date, nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
+    Column("paid_up", Integer, nullable=False),  # 1 when the room left the ledger
+)
+
+# Tags, disputes and the rest of a profile belong to one owner of a room.
+profiles = Table(
+    "profiles", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("tags", Text, nullable=False),  # comma-separated tag ids
+    Column("dispute", String(32)),
+    Column("dispute_open", Integer),
+    Column("plate", String(50)),
+    Column("slot", String(50)),
+    Column("alt_contacts", Text, nullable=False),  # JSON list of strings
+    Column("do_not_contact", Integer, nullable=False),
+    Column("workplace", Text),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("room_id", "owner"),
+)
+
+# What happened to a room besides ledgers, contacts and payments: tag changes, owner changes, profile loads.
+room_events = Table(
+    "room_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(32), nullable=False),  # tag, owner_change, profile
+    Column("detail", Text, nullable=False),  # Chinese, as shown in the timeline
+)
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")  # cron and a person may import at the same time
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the collector who is logging a call
     cursor.close()
 
 
@@ -121,6 +209,9 @@ def open_store(url: str) -> Engine:
                     conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             except IntegrityError:
                 pass  # another process stamped it first
+        elif int(version) < SCHEMA_VERSION:  # every change so far only added tables, which create_all made
+            with engine.begin() as conn:
+                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
         elif int(version) > SCHEMA_VERSION:
             raise FeedunError(
                 f"数据库的结构版本是 {version}，比当前 feedun 支持的 {SCHEMA_VERSION} 新。",
