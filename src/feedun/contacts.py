@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -40,12 +42,19 @@ def parse_time(text: str | None, option: str, now: datetime) -> datetime | None:
     """'2026-12-03 19:00', ISO 8601 ('2026-12-03T19:00:00+08:00'), or a bare date (midnight)."""
     if text is None:
         return None
-    s = text.strip().replace("/", "-")
+    s = unicodedata.normalize("NFKC", text).strip().replace("/", "-")
+    s = re.sub(r"(\d)\s*[年月]\s*", r"\1-", s).replace("日", " ").strip()
     try:
         value = datetime.fromisoformat(s)
     except ValueError:
-        raise UsageError(f"{option} 的值“{text}”不是可识别的时间。",
-                         hint="写成 2026-12-03 19:00 或 2026-12-03T19:00:00+08:00。") from None
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?", s)
+        try:
+            value = datetime(*(int(g) for g in m.groups(default="0"))) if m else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise UsageError(f"{option} 的值“{text}”不是可识别的时间。",
+                             hint="写成 2026-12-03 19:00 或 2026-12-03T19:00:00+08:00。") from None
     if value.tzinfo is not None:  # stored as local wall-clock time, like everything a collector types
         value = value.astimezone().replace(tzinfo=None)
     return value.replace(microsecond=0)
