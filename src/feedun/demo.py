@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
+from feedun.config import Settings
 from feedun.errors import UsageError
 
 
@@ -18,31 +20,63 @@ def examples_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "examples"
 
 
+def log_example_contacts(settings: Settings, path: Path) -> int:
+    """What the collectors logged in early November (examples/contacts.csv), through `feedun log`'s library call."""
+    from feedun.contacts import ContactRequest, log_contact, parse_money, parse_time
+
+    now = datetime.now()
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        log_contact(settings, ContactRequest(
+            room=row["房号"], estate=row["管理处"], at=parse_time(row["联系时间"], "联系时间", now),
+            channel=row["方式"], outcome=row["结果"],
+            promise_date=date.fromisoformat(row["承诺日期"]) if row["承诺日期"] else None,
+            promise_amount=parse_money(row["承诺金额"] or None, "承诺金额"), by=row["经办人"], note=row["备注"]),
+            now=now)
+    return len(rows)
+
+
 def run_demo(folder: Path | None) -> Path:
-    from feedun.config import load_settings
     from feedun.console import err, out
+    from feedun.config import load_settings
     from feedun.debtors import list_debtors
+    from feedun.history import room_history
     from feedun.init import scaffold
     from feedun.ledger.importer import import_ledger
-    from feedun.views import debtors_table, import_summary
+    from feedun.promises import list_promises
+    from feedun.views import debtors_table, import_summary, promises_table, timeline
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="feedun-demo-"))
     elif folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"演示文件夹 {folder} 已存在，不是空的文件夹。", hint="换一个新的文件夹名，或不指定文件夹（自动新建临时文件夹）。")
-    ledger = examples_dir() / "ledger.xlsx"
+    examples = examples_dir()
     out.print(f"[bold]feedun 演示[/]：示例物业公司（两个小区，约 500 户，12 个月台账），工作文件夹 {folder}\n")
     scaffold(folder)
     settings = load_settings(folder / "feedun.toml")
 
-    out.print("[bold]1. 导入财务从物业系统导出的台账[/]（带标题行、合计行、重复表头和几行错误数据）")
-    result = import_ledger(ledger, settings)
+    out.print("[bold]1. 导入 10 月的台账[/]（截至 2026-10-25）")
+    import_summary(import_ledger(examples / "ledger-2026-10.csv", settings))
+    logged = log_example_contacts(settings, examples / "contacts.csv")
+    out.print(f"\n[bold]2. 管家在 11 月初记录了 {logged} 次联系[/]（feedun log），其中 6 户承诺了缴费日期")
+
+    out.print("\n[bold]3. 导入 11 月财务导出的台账[/]（带标题行、合计行、重复表头和几行错误数据）；"
+              "feedun 对比上月，记下缴费，核对到期的承诺")
+    result = import_ledger(examples / "ledger.xlsx", settings)
     import_summary(result)
-    out.print("\n[bold]2. 再导入同一个文件[/]：同一文件不会重复导入")
-    import_summary(import_ledger(ledger, settings))
+    out.print("\n[bold]4. 再导入同一个文件[/]：同一文件不会重复导入")
+    import_summary(import_ledger(examples / "ledger.xlsx", settings))
 
     as_of = date.fromisoformat(result.as_of) if result.as_of else None
-    out.print(f"\n[bold]3. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")
-    debtors_table(list_debtors(settings, as_of=as_of), limit=15)
+    out.print(f"\n[bold]5. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")
+    debtors_table(list_debtors(settings, as_of=as_of), limit=10)
+
+    broken = list_promises(settings, state="broken")
+    out.print("\n[bold]6. 未兑现的缴费承诺[/]（feedun promises --broken）：这些业主下一步要“断其后路”")
+    promises_table(broken)
+    if broken:
+        out.print(f"\n[bold]7. 一户的完整记录[/]（feedun history {broken[0].room} --estate {broken[0].estate}）")
+        timeline(room_history(settings, broken[0].room, estate=broken[0].estate))
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder
