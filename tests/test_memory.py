@@ -70,8 +70,8 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
 
     assert (result.promises_kept, result.promises_broken, result.owner_changes) == (2, 2, 1)
     assert result.payments == 3
-    assert any("兑现 2 个，未兑现 2 个" in w for w in result.warnings)
-    assert any("1-1-105：张三 → 李四" in w for w in result.warnings)
+    assert any("兑现 2 个，未兑现 2 个" in w for w in result.changes)
+    assert any("1-1-105：张三 → 李四" in w for w in result.changes)
     assert states(settings) == {
         "1-1-101": ("kept", 30000), "1-1-102": ("broken", 0), "1-1-103": ("broken", 10000),
         "1-1-104": ("kept", 30000), "1-1-105": ("void", None), "1-1-106": ("open", None)}

@@ -38,8 +38,8 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
 
 
 def run_demo(folder: Path | None) -> Path:
-    from feedun.console import err, out
     from feedun.config import load_settings
+    from feedun.console import err, out
     from feedun.debtors import list_debtors
     from feedun.history import room_history
     from feedun.init import scaffold

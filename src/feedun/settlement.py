@@ -129,7 +129,7 @@ def _settle_promises(conn: Connection, estate: str, current: dict[str, tuple[str
 
 
 def describe(result: Settlement) -> list[str]:
-    """Lines for the import summary."""
+    """Lines for the import summary (notes about skipped settlement go with the warnings)."""
     lines = []
     if result.payments:
         lines.append(f"与上一份台账相比，{result.payments} 户欠费减少，共 {yuan(result.paid_total)} 元，已记为缴费")
@@ -138,4 +138,4 @@ def describe(result: Settlement) -> list[str]:
     if result.owner_changes:
         shown = "；".join(result.owner_changes[:5]) + ("等" if len(result.owner_changes) > 5 else "")
         lines.append(f"{len(result.owner_changes)} 个房间业主变更（{shown}）：原业主的标签、纠纷和未兑现承诺不再沿用")
-    return lines + result.notes
+    return lines

@@ -34,6 +34,8 @@ def import_summary(result: ImportResult) -> None:
         ["跳过", f"{result.skipped} 行（{skipped}）"],
     ]
     out.print(table(f"导入完成（第 {result.import_id} 次导入）", [("项目", "left"), ("结果", "left")], rows))
+    for change in result.changes:
+        out.print(f"· {change}")
     for warning in result.warnings:
         err.print(f"[yellow]提示[/]：{warning}")
 

@@ -36,6 +36,7 @@ class ImportResult:
     skipped_detail: dict[str, int] = field(default_factory=dict)
     column_mapping: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what this snapshot settled: payments, promises, owners
     payments: int = 0
     promises_kept: int = 0
     promises_broken: int = 0
@@ -199,12 +200,12 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
         return import_ledger(path, settings, db_url=db_url, as_of=as_of, encoding=encoding,
                              sheet_name=sheet_name, estate=estate)
     import_id, settlement = saved
-    warnings.extend(describe(settlement))
     return ImportResult(
         file=str(path), rows_read=result.rows_read, accepted=result.accepted, rejected=result.rejected,
         skipped=result.skipped_total, rejects_file=record.rejects_file, as_of=parsed.as_of.isoformat(),
         import_id=import_id, sheet=parsed.sheet.name, layout=cmap.layout, lines=len(result.lines),
         estates=estates, skipped_detail={k: c for k, c in result.skipped.items() if c},
-        column_mapping=record.column_mapping, warnings=warnings, payments=settlement.payments,
+        column_mapping=record.column_mapping, warnings=warnings + settlement.notes,
+        changes=describe(settlement), payments=settlement.payments,
         promises_kept=settlement.promises_kept, promises_broken=settlement.promises_broken,
         owner_changes=len(settlement.owner_changes))
