@@ -13,7 +13,7 @@ import pytest
 
 from feedun.config import Settings
 from feedun.debtors import list_debtors
-from feedun.ledger.importer import import_ledger
+from feedun.ledger.importer import import_file
 from feedun.store import open_store
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应缴日期", "应收金额(元)", "实收金额(元)", "欠费金额(元)"]
@@ -57,7 +57,7 @@ def test_import_counts_and_stores_every_accepted_line(tmp_path: Path, settings: 
         ["合计", None, None, None, None, None, None, 201, 0, 201],
         line("阳光花园", "1-1-102", "2026-13", 50),
     ], title="欠费明细 截止日期：2026年11月20日")
-    result = import_ledger(path, settings)
+    result = import_file(path, settings)
     assert (result.rows_read, result.accepted, result.rejected, result.skipped) == (4, 2, 1, 1)
     assert result.as_of == "2026-11-20"
     assert not result.duplicate
@@ -71,8 +71,8 @@ def test_import_counts_and_stores_every_accepted_line(tmp_path: Path, settings: 
 
 def test_same_file_twice_is_a_no_op(tmp_path: Path, settings: Settings) -> None:
     path = write_ledger(tmp_path / "l.xlsx", [line("阳光花园", "1-1-101", "2026-11", 100)])
-    first = import_ledger(path, settings)
-    second = import_ledger(path, settings)
+    first = import_file(path, settings)
+    second = import_file(path, settings)
     assert second.duplicate and second.import_id == first.import_id
     assert second.rows_read == first.rows_read and second.accepted == first.accepted
     assert db_rows(settings, "select count(*) from imports") == [(1,)]
@@ -82,7 +82,7 @@ def test_same_file_twice_is_a_no_op(tmp_path: Path, settings: Settings) -> None:
 def test_as_of_option_beats_title_date(tmp_path: Path, settings: Settings) -> None:
     path = write_ledger(tmp_path / "l.xlsx", [line("阳光花园", "1-1-101", "2026-11", 100)],
                         title="截止日期：2026年11月20日")
-    assert import_ledger(path, settings, as_of=date(2026, 12, 1)).as_of == "2026-12-01"
+    assert import_file(path, settings, as_of=date(2026, 12, 1)).as_of == "2026-12-01"
 
 
 def test_failed_write_leaves_nothing_behind(tmp_path: Path, settings: Settings) -> None:
@@ -96,7 +96,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, settings: Settings) 
         conn.execute("CREATE TRIGGER boom BEFORE INSERT ON ledger_lines WHEN NEW.source_row = 21 "
                      "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     with pytest.raises(Exception, match="disk full"):
-        import_ledger(path, settings)
+        import_file(path, settings)
     assert db_rows(settings, "select count(*) from imports") == [(0,)]
     assert db_rows(settings, "select count(*) from ledger_lines") == [(0,)]
     assert db_rows(settings, "select count(*) from import_estates") == [(0,)]
@@ -131,8 +131,8 @@ def test_newest_snapshot_per_estate_decides_who_owes(tmp_path: Path, settings: S
         line("阳光花园", "1-1-101", "2026-09", 100),
         line("阳光花园", "1-1-101", "2026-10", 100),
     ])
-    import_ledger(october, settings, as_of=date(2026, 10, 31))
-    import_ledger(november, settings, as_of=date(2026, 11, 30))
+    import_file(october, settings, as_of=date(2026, 10, 31))
+    import_file(november, settings, as_of=date(2026, 11, 30))
 
     now = {(d.estate, d.room): d for d in list_debtors(settings, as_of=date(2026, 11, 30))}
     assert set(now) == {("阳光花园", "1-1-101"), ("翠湖苑", "2-1201")}  # 翠湖苑 keeps its only snapshot
@@ -155,7 +155,7 @@ def test_newest_snapshot_per_estate_decides_who_owes(tmp_path: Path, settings: S
 def test_months_overdue(tmp_path: Path, settings: Settings, period: str, due: str | None, as_of: date,
                         months: int) -> None:
     path = write_ledger(tmp_path / "l.xlsx", [line("阳光花园", "1-1-101", period, 88.8, due=due)])
-    import_ledger(path, settings, as_of=date(2026, 1, 1))
+    import_file(path, settings, as_of=date(2026, 1, 1))
     [debtor] = list_debtors(settings, as_of=as_of)
     assert debtor.months_overdue == months
     assert debtor.to_dict() == {"estate": "阳光花园", "room": "1-1-101", "owner": "张三", "phones": ["13812345678"],
@@ -166,7 +166,7 @@ def test_due_day_comes_from_config(tmp_path: Path) -> None:
     settings = Settings.model_validate({"import": {"due_day": 5}})
     settings.workspace = tmp_path
     path = write_ledger(tmp_path / "l.xlsx", [line("阳光花园", "1-1-101", "2026-05", 10)])
-    import_ledger(path, settings, as_of=date(2026, 1, 1))
+    import_file(path, settings, as_of=date(2026, 1, 1))
     [debtor] = list_debtors(settings, as_of=date(2026, 11, 6))
     assert debtor.months_overdue == 6
 
@@ -177,7 +177,7 @@ def test_example_ledger_in_three_layouts_gives_the_same_debtors(tmp_path: Path) 
     for name in ("ledger.xlsx", "ledger-gbk.csv", "ledger-wide.xlsx"):
         settings = Settings(workspace=tmp_path / name)
         settings.workspace.mkdir()
-        result = import_ledger(EXAMPLES / name, settings)
+        result = import_file(EXAMPLES / name, settings)
         assert result.accepted > 0 and result.as_of == "2026-11-25"
         debtors = list_debtors(settings, as_of=date(2026, 11, 25))
         results.append([(d.estate, d.room, d.outstanding, d.oldest_period, d.months_overdue) for d in debtors])

@@ -15,7 +15,7 @@ from feedun.config import Settings
 from feedun.contacts import OUTCOMES, ContactRequest, log_contact
 from feedun.errors import FeedunError, UsageError
 from feedun.history import room_history
-from feedun.ledger.importer import import_ledger
+from feedun.ledger.importer import import_file
 from feedun.profiles import TAGS, TagRequest, parse_tag_words, tag_room
 from feedun.promises import list_promises
 
@@ -55,7 +55,7 @@ def states(settings: Settings) -> dict[str, tuple[str, int | None]]:
 def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings) -> None:
     october = {r: ("张三" if r == "1-1-105" else f"业主{r}", 300) for r in
                ("1-1-101", "1-1-102", "1-1-103", "1-1-104", "1-1-105", "1-1-106")}
-    import_ledger(write_snapshot(tmp_path / "oct.xlsx", october), settings, as_of=date(2026, 10, 31))
+    import_file(write_snapshot(tmp_path / "oct.xlsx", october), settings, as_of=date(2026, 10, 31))
     promise(settings, "1-1-101", "2026-11-10")  # pays it all: room leaves the ledger -> kept
     promise(settings, "1-1-102", "2026-11-10")  # pays nothing -> broken
     promise(settings, "1-1-103", "2026-11-10")  # pays 100 of 300 -> broken, partial payment recorded
@@ -66,7 +66,7 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
 
     november = {"1-1-102": ("业主1-1-102", 300), "1-1-103": ("业主1-1-103", 200), "1-1-105": ("李四", 300),
                 "1-1-106": ("业主1-1-106", 300)}
-    result = import_ledger(write_snapshot(tmp_path / "nov.xlsx", november), settings, as_of=date(2026, 11, 30))
+    result = import_file(write_snapshot(tmp_path / "nov.xlsx", november), settings, as_of=date(2026, 11, 30))
 
     assert (result.promises_kept, result.promises_broken, result.owner_changes) == (2, 2, 1)
     assert result.payments == 3
@@ -93,23 +93,23 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
 
 def test_paid_before_the_promise_date_is_kept_at_the_first_snapshot_after_it(tmp_path: Path,
                                                                               settings: Settings) -> None:
-    import_ledger(write_snapshot(tmp_path / "a.xlsx", {"1-1-101": ("王五", 300), "1-1-102": ("赵六", 50)}),
+    import_file(write_snapshot(tmp_path / "a.xlsx", {"1-1-101": ("王五", 300), "1-1-102": ("赵六", 50)}),
                   settings, as_of=date(2026, 10, 31))
     promise(settings, "1-1-101", "2026-11-20")
     # Paid on the 5th: the snapshot of the 8th no longer lists the room, but the promise is not due yet.
-    early = import_ledger(write_snapshot(tmp_path / "b.xlsx", {"1-1-102": ("赵六", 50)}), settings,
+    early = import_file(write_snapshot(tmp_path / "b.xlsx", {"1-1-102": ("赵六", 50)}), settings,
                           as_of=date(2026, 11, 8))
     assert (early.payments, early.promises_kept, early.promises_broken) == (1, 0, 0)
     assert states(settings)["1-1-101"] == ("open", None)
-    late = import_ledger(write_snapshot(tmp_path / "c.xlsx", {"1-1-102": ("赵六", 50), "1-1-103": ("钱七", 9)}),
+    late = import_file(write_snapshot(tmp_path / "c.xlsx", {"1-1-102": ("赵六", 50), "1-1-103": ("钱七", 9)}),
                          settings, as_of=date(2026, 11, 30))
     assert (late.payments, late.promises_kept) == (0, 1)
     assert states(settings)["1-1-101"] == ("kept", 30000)
 
 
 def test_an_older_snapshot_imported_late_settles_nothing(tmp_path: Path, settings: Settings) -> None:
-    import_ledger(write_snapshot(tmp_path / "nov.xlsx", {"1-1-101": ("王五", 300)}), settings, as_of=date(2026, 11, 30))
-    old = import_ledger(write_snapshot(tmp_path / "oct.xlsx", {"1-1-101": ("王五", 900)}), settings,
+    import_file(write_snapshot(tmp_path / "nov.xlsx", {"1-1-101": ("王五", 300)}), settings, as_of=date(2026, 11, 30))
+    old = import_file(write_snapshot(tmp_path / "oct.xlsx", {"1-1-101": ("王五", 900)}), settings,
                         as_of=date(2026, 10, 31))
     assert old.payments == 0
     assert any("较早的快照" in w for w in old.warnings)
@@ -121,7 +121,7 @@ def test_an_older_snapshot_imported_late_settles_nothing(tmp_path: Path, setting
 @pytest.fixture
 def ledger(tmp_path: Path, settings: Settings) -> Settings:
     rooms = {"8-2-1201": ("王芳", 500), "8-2-1202": ("李雷", 0), "3-1-101": ("韩梅梅", 200)}
-    import_ledger(write_snapshot(tmp_path / "l.xlsx", rooms), settings, as_of=date(2026, 10, 31))
+    import_file(write_snapshot(tmp_path / "l.xlsx", rooms), settings, as_of=date(2026, 10, 31))
     return settings
 
 
@@ -252,3 +252,59 @@ def test_concurrent_log_calls_all_land(tmp_path: Path, ledger: Settings) -> None
     results = [(p.wait(timeout=180), p.stderr.read()) for p in procs]
     assert all(code == 0 for code, _ in results), results
     assert count(ledger, "contacts") == 6
+
+
+# ---- owner profile sheets (业主档案) through the same `feedun import` ------------------------------
+
+
+def write_profiles(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["业主档案导出"])
+    ws.append(["管理处", "房号", "业主", "电话", "备用联系人", "紧急联系人", "工作单位", "车牌", "车位", "标签", "勿扰"])
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledger: Settings) -> None:
+    path = write_profiles(tmp_path / "档案.xlsx", [
+        ["阳光花园", "8栋2单元1201室", "王芳", "13912345678", "姐姐 13900000000", "母亲 13700000000", "市一医院",
+         "川A12345", "B2-117", "带头人、rapport", ""],
+        ["阳光花园", "8-2-1202", "张冒名", None, None, None, None, None, None, None, None],  # not the ledger's owner
+        ["阳光花园", "9-9-999", "某人", None, None, None, None, None, None, None, None],  # no such room
+        ["阳光花园", "3-1-101", "韩梅梅", None, None, None, None, None, None, "VIP", None],  # unknown tag
+        [None, None, None, None, None, None, None, None, None, None, None],
+        ["阳光花园", "3-1-101", "韩梅梅", None, None, None, None, None, None, "胆小怕事", "是"],
+    ])
+    result = import_file(path, ledger)
+    assert result.kind == "profiles"
+    assert (result.rows_read, result.accepted, result.rejected, result.skipped) == (6, 2, 3, 1)
+    profile = tag_room(ledger, TagRequest(room="8-2-1201"))
+    assert profile.tags == ["leader", "rapport"]
+    assert (profile.plate, profile.slot) == ("川A12345", "B2-117")
+    assert profile.alt_contacts == ["姐姐 13900000000", "紧急联系人：母亲 13700000000", "档案电话：13912345678"]
+    assert tag_room(ledger, TagRequest(room="3-1-101")).do_not_contact
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(result.rejects_file).active
+    reasons = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "张冒名" in reasons[4] and "李雷" in reasons[4]
+    assert "没有 阳光花园 9-9-999" in reasons[5]
+    assert "VIP" in reasons[6]
+    assert import_file(path, ledger).duplicate
+    with sqlite3.connect(ledger.workspace / "feedun.db") as conn:
+        assert conn.execute("select kind, accepted from imports where kind = 'profiles'").fetchall() == [("profiles", 2)]
+
+
+def test_profile_sheet_before_any_ledger_is_refused(tmp_path: Path, settings: Settings) -> None:
+    path = write_profiles(tmp_path / "档案.xlsx", [["阳光花园", "1-1-101", "王五", None, None, None, None, None, None,
+                                                   "带头人", None]])
+    with pytest.raises(FeedunError, match="还没有导入过台账"):
+        import_file(path, settings)
+    with sqlite3.connect(tmp_path / "feedun.db") as conn:
+        assert conn.execute("select count(*) from imports").fetchone() == (0,)

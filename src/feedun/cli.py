@@ -76,7 +76,7 @@ def import_cmd(
     """导入物业系统导出的欠费/应收台账。每一行要么导入，要么写入拒收文件并注明原因，要么作为空行/合计行跳过并计数。"""
     from feedun.config import load_settings
     from feedun.console import err, progress
-    from feedun.ledger.importer import import_ledger
+    from feedun.ledger.importer import import_file
     from feedun.views import import_summary
 
     settings = load_settings(config)
@@ -85,7 +85,7 @@ def import_cmd(
     for path in files:
         try:
             with progress(not as_json) as bar:
-                result = import_ledger(path, settings, db_url=db, as_of=snapshot, encoding=encoding,
+                result = import_file(path, settings, db_url=db, as_of=snapshot, encoding=encoding,
                                        sheet_name=sheet, estate=estate, progress=bar)
         except FeedunError as exc:
             if len(files) == 1 or exc.exit_code != 1:

@@ -43,7 +43,7 @@ def run_demo(folder: Path | None) -> Path:
     from feedun.debtors import list_debtors
     from feedun.history import room_history
     from feedun.init import scaffold
-    from feedun.ledger.importer import import_ledger
+    from feedun.ledger.importer import import_file
     from feedun.promises import list_promises
     from feedun.views import debtors_table, import_summary, promises_table, timeline
 
@@ -57,16 +57,16 @@ def run_demo(folder: Path | None) -> Path:
     settings = load_settings(folder / "feedun.toml")
 
     out.print("[bold]1. 导入 10 月的台账[/]（截至 2026-10-25）")
-    import_summary(import_ledger(examples / "ledger-2026-10.csv", settings))
+    import_summary(import_file(examples / "ledger-2026-10.csv", settings))
     logged = log_example_contacts(settings, examples / "contacts.csv")
     out.print(f"\n[bold]2. 管家在 11 月初记录了 {logged} 次联系[/]（feedun log），其中 6 户承诺了缴费日期")
 
     out.print("\n[bold]3. 导入 11 月财务导出的台账[/]（带标题行、合计行、重复表头和几行错误数据）；"
               "feedun 对比上月，记下缴费，核对到期的承诺")
-    result = import_ledger(examples / "ledger.xlsx", settings)
+    result = import_file(examples / "ledger.xlsx", settings)
     import_summary(result)
     out.print("\n[bold]4. 再导入同一个文件[/]：同一文件不会重复导入")
-    import_summary(import_ledger(examples / "ledger.xlsx", settings))
+    import_summary(import_file(examples / "ledger.xlsx", settings))
 
     as_of = date.fromisoformat(result.as_of) if result.as_of else None
     out.print(f"\n[bold]5. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")

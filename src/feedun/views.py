@@ -23,13 +23,13 @@ def import_summary(result: ImportResult) -> None:
                   "这次没有做任何改动。")
         return
     skipped = "，".join(f"{k} {v}" for k, v in result.skipped_detail.items()) or "无"
-    rows = [
-        ["文件", result.file],
-        ["工作表", f"{result.sheet}（{'宽表：每个收费项目一列' if result.layout == 'wide' else '明细表'}）"],
-        ["快照日期", result.as_of or ""],
-        ["管理处", "、".join(result.estates)],
-        ["读取行数", str(result.rows_read)],
-        ["导入", f"{result.accepted} 行（{result.lines} 条费用明细）"],
+    rows = [["文件", result.file], ["工作表", f"{result.sheet}（{_layout(result)}）"]]
+    if result.kind == "profiles":
+        rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 户"]]
+    else:
+        rows += [["快照日期", result.as_of or ""], ["管理处", "、".join(result.estates)],
+                 ["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 行（{result.lines} 条费用明细）"]]
+    rows += [
         ["拒收", f"{result.rejected} 行" + (f"，原因见 {result.rejects_file}" if result.rejects_file else "")],
         ["跳过", f"{result.skipped} 行（{skipped}）"],
     ]
@@ -38,6 +38,12 @@ def import_summary(result: ImportResult) -> None:
         out.print(f"· {change}")
     for warning in result.warnings:
         err.print(f"[yellow]提示[/]：{warning}")
+
+
+def _layout(result: ImportResult) -> str:
+    if result.kind == "profiles":
+        return "业主档案"
+    return "台账宽表：每个收费项目一列" if result.layout == "wide" else "台账明细表"
 
 
 def debtors_table(debtors: list[Debtor], limit: int | None = None) -> None:

@@ -42,6 +42,11 @@ class Synonyms:
     wide_suffixes: tuple[str, ...]
     wide_totals: frozenset[str]
     row_totals: tuple[str, ...]
+    profile_fields: dict[str, str]  # normalised header -> profile field (业主档案 columns)
+
+
+LEDGER_ONLY = frozenset({"period", "period_start", "period_end", "due_date", "amount_due", "paid", "discount",
+                         "outstanding", "late_fee", "fee_item"})
 
 
 @cache
@@ -57,6 +62,8 @@ def synonyms() -> Synonyms:
         wide_suffixes=tuple(data["wide"]["suffixes"]),
         wide_totals=frozenset(normalise_header(w)[0] for w in data["wide"]["totals"]),
         row_totals=tuple(data["rows"]["totals"]),
+        profile_fields={normalise_header(w)[0]: name for name, words in data["profile_fields"].items()
+                        for w in words},
     )
 
 
@@ -213,3 +220,20 @@ def title_date(rows: list[list[str | None]]) -> tuple[int, int, int] | None:
     if not found:
         return None
     return min(found, key=lambda item: item[0])[1]
+
+
+def profile_columns(headers: list[str]) -> dict[str, int]:
+    """Profile field -> column for the 业主档案 columns of a header row (first of each wins)."""
+    found: dict[str, int] = {}
+    for col, cell in enumerate(headers):
+        name = synonyms().profile_fields.get(normalise_header(cell)[0])
+        if name is not None and name not in found:
+            found[name] = col
+    return found
+
+
+def sheet_kind(cmap: ColumnMap, headers: list[str]) -> str:
+    """'profiles' for an owner profile sheet (profile columns, no ledger-only ones), else 'ledger'."""
+    if cmap.wide_items or set(cmap.fields) & LEDGER_ONLY:
+        return "ledger"
+    return "profiles" if profile_columns(headers) else "ledger"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from feedun.config import Settings
 from feedun.errors import InputFileError, UsageError
-from feedun.ledger.headers import ColumnMap, find_header_row, map_columns, missing_fields, title_date
+from feedun.ledger.headers import ColumnMap, find_header_row, map_columns, missing_fields, sheet_kind, title_date
 from feedun.ledger.normalize import Normalised
 from feedun.ledger.read import Sheet, open_sheets, sniff_kind
 
@@ -29,6 +29,7 @@ class ImportResult:
     import_id: int | None = None
     duplicate: bool = False
     # Details for people; not part of the --json contract's required keys but included there too.
+    kind: str = "ledger"  # or "profiles" for an owner profile sheet
     sheet: str | None = None
     layout: str | None = None
     lines: int = 0
@@ -112,12 +113,12 @@ class ParsedLedger:
 
 def parse_ledger(path: Path, settings: Settings, *, as_of: date | None = None, encoding: str | None = None,
                  sheet_name: str | None = None, estate: str | None = None,
-                 progress=None) -> ParsedLedger:
+                 progress=None, sheets: list[Sheet] | None = None) -> ParsedLedger:
     """Read, find the header, map columns and normalise every row. Touches no store."""
     from feedun.ledger.normalize import normalise
 
     path = Path(path)
-    sheets = open_sheets(path, encoding)
+    sheets = sheets or open_sheets(path, encoding)
     sheet, header_row, other_sheets = _pick_sheet(sheets, sheet_name, settings, path)
     headers = [c or "" for c in sheet.preview()[header_row]]
     cmap = map_columns(header_row, headers, settings.import_.columns)
@@ -146,10 +147,11 @@ def parse_ledger(path: Path, settings: Settings, *, as_of: date | None = None, e
     return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, other_sheets)
 
 
-def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, as_of: date | None = None,
+def import_file(path: Path, settings: Settings, *, db_url: str | None = None, as_of: date | None = None,
                   encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
                   progress=None) -> ImportResult:
-    """Import one ledger file. Raises FeedunError for a file that cannot be imported at all."""
+    """Import one ledger (or owner profile sheet, told apart by its headers).
+    Raises FeedunError for a file that cannot be imported at all."""
     from feedun.ledger.rejects import write_rejects
     from feedun.settlement import describe
     from feedun.store import open_store
@@ -167,8 +169,15 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
             as_of=previous["as_of"].isoformat(), import_id=previous["id"], duplicate=True,
             sheet=previous["sheet"], layout=previous["layout"])
 
+    sheets = open_sheets(path, encoding)
+    sheet, header_row, _ = _pick_sheet(sheets, sheet_name, settings, path)
+    cmap = map_columns(header_row, [c or "" for c in sheet.preview()[header_row]], settings.import_.columns)
+    if sheet_kind(cmap, cmap.headers) == "profiles":
+        from feedun.profile_import import import_profile_sheet
+
+        return import_profile_sheet(path, sha, sheet, cmap, settings, db_url=db_url, as_of=as_of, estate=estate)
     parsed = parse_ledger(path, settings, as_of=as_of, encoding=encoding, sheet_name=sheet_name,
-                          estate=estate, progress=progress)
+                          estate=estate, progress=progress, sheets=sheets)
     result, cmap = parsed.result, parsed.cmap
     rejects_path = None
     if result.rejects:
@@ -197,7 +206,7 @@ def import_ledger(path: Path, settings: Settings, *, db_url: str | None = None, 
             rejects_path.unlink(missing_ok=True)
         raise
     if saved is None:  # lost a race with an identical import: report that one
-        return import_ledger(path, settings, db_url=db_url, as_of=as_of, encoding=encoding,
+        return import_file(path, settings, db_url=db_url, as_of=as_of, encoding=encoding,
                              sheet_name=sheet_name, estate=estate)
     import_id, settlement = saved
     return ImportResult(
