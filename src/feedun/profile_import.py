@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from feedun.ledger.normalize import Reject, _skip_masks, _strip
 from feedun.ledger.read import Sheet
 from feedun.ledger.values import canonical_room, clean_text, parse_phones
 from feedun.profiles import TAGS, TagRequest
+
+if TYPE_CHECKING:
+    from feedun.ledger.importer import ImportResult
 
 _LABEL_TO_TAG = {label: tag for tag, label in TAGS.items()} | {tag: tag for tag in TAGS}
 _YES = {"是", "y", "yes", "true", "1", "勿扰", "√", "✓"}
@@ -89,7 +93,7 @@ def read_profile_rows(body: pd.DataFrame, first_row: int, cmap: ColumnMap, defau
 
 
 def import_profile_sheet(path: Path, sha: str, sheet: Sheet, cmap: ColumnMap, settings: Settings, *,
-                         db_url: str | None, as_of: date | None, estate: str | None):  # noqa: ANN201
+                         db_url: str | None, as_of: date | None, estate: str | None) -> ImportResult:
     """Apply a profile sheet to the store in one transaction; rows for unknown rooms or other owners are rejected."""
     import json
 
