@@ -6,6 +6,8 @@ Reads ledger.xlsx (the November snapshot, as of 2026-11-25) through feedun's own
   to 2026-10 as November shows it, plus arrears for eight rooms that paid up during November.
 * ``contacts.csv`` -- what collectors logged in early November: promises (some kept in November, some not),
   vague answers, no answers, busy owners.
+* ``profiles.xlsx`` -- an owner profile sheet (业主档案) as the ERP exports it: tags, vehicles, alternate and
+  emergency contacts, workplaces, one do-not-contact owner, and two rows that do not match the ledger.
 
 Deterministic: re-run with ``python examples/make_history.py`` after make_examples.py.
 """
@@ -75,7 +77,37 @@ def main() -> None:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(CONTACT_HEADER)
         writer.writerows(contacts)
-    print(f"ledger-2026-10.csv: {len(rows)} lines; contacts.csv: {len(contacts)} contacts")
+    profiles = write_profiles(lines, debtors)
+    print(f"ledger-2026-10.csv: {len(rows)} lines; contacts.csv: {len(contacts)} contacts; "
+          f"profiles.xlsx: {profiles} rows")
+
+
+def write_profiles(lines, debtors: list[tuple[str, str]]) -> int:  # noqa: ANN001
+    """业主档案 for a few dozen rooms, deterministic (every n-th debtor gets a given trait)."""
+    from openpyxl import Workbook
+
+    owners = dict(zip(zip(lines["estate"], lines["room"], strict=True), lines["owner"], strict=True))
+    traits = ["关系融洽", "脾气急躁", "带头人", "胆小怕事", "长期不在本地", "关系融洽、带头人"]
+    workplaces = ["市第一人民医院", "XX 银行支行", "区实验小学", "个体经营", ""]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "业主档案"
+    ws.append(["阳光物业 业主档案导出（2026-11-26）"])
+    ws.append(["管理处", "房号", "业主", "联系电话", "备用联系人", "紧急联系人", "工作单位", "车牌", "车位", "标签", "勿扰"])
+    count = 0
+    for i, (estate, room) in enumerate(debtors[::3][:40]):
+        plate = f"川A{10000 + i * 371:05d}" if i % 3 == 0 else None
+        slot = f"B2-{100 + i}" if plate else None
+        alt = f"配偶 139{i:08d}" if i % 4 == 0 else None
+        emergency = f"子女 137{i:08d}" if i % 5 == 0 else None
+        ws.append([estate, room, owners[(estate, room)], None, alt, emergency, workplaces[i % len(workplaces)] or None,
+                   plate, slot, traits[i % len(traits)], "是" if i == 7 else None])
+        count += 1
+    ws.append(["阳光花园", "9-9-999", "不存在的房间", None, None, None, None, None, None, None, None])
+    first = debtors[1]
+    ws.append([first[0], first[1], "前业主张某", None, None, None, None, None, None, "带头人", None])
+    wb.save(HERE / "profiles.xlsx")
+    return count + 2
 
 
 if __name__ == "__main__":

@@ -67,16 +67,18 @@ def run_demo(folder: Path | None) -> Path:
     import_summary(result)
     out.print("\n[bold]4. 再导入同一个文件[/]：同一文件不会重复导入")
     import_summary(import_file(examples / "ledger.xlsx", settings))
+    out.print("\n[bold]5. 导入物业系统的业主档案[/]（标签、车辆、备用联系人；按表头自动识别为档案）")
+    import_summary(import_file(examples / "profiles.xlsx", settings))
 
     as_of = date.fromisoformat(result.as_of) if result.as_of else None
-    out.print(f"\n[bold]5. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")
+    out.print(f"\n[bold]6. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")
     debtors_table(list_debtors(settings, as_of=as_of), limit=10)
 
     broken = list_promises(settings, state="broken")
-    out.print("\n[bold]6. 未兑现的缴费承诺[/]（feedun promises --broken）：这些业主下一步要“断其后路”")
+    out.print("\n[bold]7. 未兑现的缴费承诺[/]（feedun promises --broken）：这些业主下一步要“断其后路”")
     promises_table(broken)
     if broken:
-        out.print(f"\n[bold]7. 一户的完整记录[/]（feedun history {broken[0].room} --estate {broken[0].estate}）")
+        out.print(f"\n[bold]8. 一户的完整记录[/]（feedun history {broken[0].room} --estate {broken[0].estate}）")
         timeline(room_history(settings, broken[0].room, estate=broken[0].estate))
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder
