@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
+
 from feedun.config import Settings
 from feedun.ledger.importer import parse_ledger
 
@@ -82,7 +84,7 @@ def main() -> None:
           f"profiles.xlsx: {profiles} rows")
 
 
-def write_profiles(lines, debtors: list[tuple[str, str]]) -> int:  # noqa: ANN001
+def write_profiles(lines: pd.DataFrame, debtors: list[tuple[str, str]]) -> int:
     """业主档案 for a few dozen rooms, deterministic (every n-th debtor gets a given trait)."""
     from openpyxl import Workbook
 

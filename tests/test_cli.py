@@ -189,13 +189,14 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     for word in ("欠费", "阳光花园", "翠湖苑", "导入完成", "已导入过", "兑现 3 个，未兑现 3 个", "未兑现的缴费承诺",
-                 "电话联系：承诺缴费"):
+                 "电话联系：承诺缴费", "业主档案", "38 户"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
     assert (folder / "feedun.db").is_file() and (folder / "feedun.toml").is_file()
-    assert len(list((folder / "rejects").glob("*.xlsx"))) == 1
+    rejects = sorted(p.name.split("-拒收行-")[0] for p in (folder / "rejects").glob("*.xlsx"))
+    assert rejects == ["ledger", "profiles"]  # 3 bad ledger rows, 2 profile rows that match no ledger room
     imports, lines = store_counts(folder)
-    assert imports == 2 and lines > 10000  # October + November; November once, although the demo imports it twice
+    assert imports == 3 and lines > 10000  # October, November (once, although the demo imports it twice), profiles
 
     again = run_feedun(["demo", "演示"], tmp_path)
     assert again.returncode == 2, again.stderr

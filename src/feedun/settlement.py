@@ -88,9 +88,8 @@ def _upsert_rooms(conn: Connection, estate: str, current: dict[str, tuple[str, i
             detail = f"业主由“{old.owner}”变更为“{owner}”，原业主的标签、纠纷和未兑现的承诺不再沿用"
             conn.execute(room_events.insert().values(room_id=old.id, at=now, kind="owner_change", detail=detail))
             result.owner_changes.append(f"{room}：{old.owner} → {owner}")
-        else:
-            conn.execute(rooms.update().where(rooms.c.id == old.id)
-                         .values(last_import_id=import_id, owner=owner or old.owner))
+        elif owner and not old.owner:  # the ledger now names an owner it left blank before
+            conn.execute(rooms.update().where(rooms.c.id == old.id).values(owner=owner, last_import_id=import_id))
     return {r.room: r.id for r in conn.execute(select(rooms.c.room, rooms.c.id).where(rooms.c.estate == estate))}
 
 

@@ -95,7 +95,7 @@ rooms = Table(
     Column("room", String(100), nullable=False),
     Column("owner", Text, nullable=False),
     Column("collector", String(100)),  # `feedun tag --collector` override; else feedun.toml decides
-    Column("last_import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),
+    Column("last_import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),  # that set the owner
     UniqueConstraint("estate", "room"),
 )
 
