@@ -296,7 +296,8 @@ def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledg
     assert "张冒名" in reasons[4] and "李雷" in reasons[4]
     assert "没有 阳光花园 9-9-999" in reasons[5]
     assert "VIP" in reasons[6]
-    assert import_file(path, ledger).duplicate
+    again = import_file(path, ledger)
+    assert again.duplicate and again.kind == "profiles"
     with sqlite3.connect(ledger.workspace / "feedun.db") as conn:
         assert conn.execute("select kind, accepted from imports where kind = 'profiles'").fetchall() == [("profiles", 2)]
 

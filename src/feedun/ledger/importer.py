@@ -167,7 +167,7 @@ def import_file(path: Path, settings: Settings, *, db_url: str | None = None, as
             file=str(path), rows_read=previous["rows_read"], accepted=previous["accepted"],
             rejected=previous["rejected"], skipped=previous["skipped"], rejects_file=previous["rejects_file"],
             as_of=previous["as_of"].isoformat(), import_id=previous["id"], duplicate=True,
-            sheet=previous["sheet"], layout=previous["layout"])
+            kind=previous["kind"], sheet=previous["sheet"], layout=previous["layout"])
 
     sheets = open_sheets(path, encoding)
     sheet, header_row, _ = _pick_sheet(sheets, sheet_name, settings, path)
