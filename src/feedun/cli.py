@@ -240,6 +240,67 @@ def history_cmd(
         timeline(result)
 
 
+@app.command("classify")
+def classify_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="分类日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """为每户欠费业主选出现在该用的一招（九招）、下一步做什么和原因；结果按日期保存，同一日期重跑会替换。"""
+    from feedun.classify import classify
+    from feedun.config import load_settings
+    from feedun.views import classify_summary
+
+    run = classify(load_settings(config), as_of=_date(as_of, "--as-of"), db_url=db)
+    if as_json:
+        _print_json(run.to_dict())
+    else:
+        classify_summary(run)
+
+
+@app.command("explain")
+def explain_cmd(
+    room: Annotated[str, typer.Argument(help="房号，如 8-2-1201。", show_default=False)],
+    estate: EstateOpt = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """逐条列出每一招的条件、这户的实际值和是否满足（✓/✗），再列出暂缓条件，说明为什么用这一招。"""
+    from feedun.config import load_settings
+    from feedun.explain import explain_room
+    from feedun.views import explanation
+
+    result = explain_room(load_settings(config), room, estate=estate, as_of=_date(as_of, "--as-of"), db_url=db)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        explanation(result)
+
+
+rules_app = typer.Typer(help="分类规则（policy.toml）相关命令。", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check_cmd(
+    file: Annotated[Path | None, typer.Argument(help="要检查的规则文件（默认：当前使用的规则）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """检查规则文件：未知的字段、运算符或招数会连同行号一起指出。"""
+    from feedun.config import load_settings
+    from feedun.console import out
+    from feedun.policy.load import load_policy
+    from feedun.tactics import label
+
+    path = file if file is not None else load_settings(config).policy_path
+    policy = load_policy(path)
+    tactics = "、".join(label(t) for t in policy.tactics)
+    out.print(f"规则文件没有问题：{policy.source}\n{len(policy.holds)} 条暂缓条件，{len(policy.rules)} 条规则，覆盖：{tactics}")
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

@@ -38,12 +38,39 @@ class ImportSettings(BaseModel):
         return value
 
 
+class FeeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Contractual late fee per day of the overdue principal (3‰ is common; courts often cut it). Kept apart
+    # from principal and shown as the contract figure; never put in an SMS.
+    late_fee_daily_rate: str = "0.003"
+
+    @field_validator("late_fee_daily_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            rate = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("应为小数，例如 \"0.003\"（即每日千分之三）") from None
+        if not (0 <= rate < 1):
+            raise ValueError("应在 0 到 1 之间，例如 \"0.003\"")
+        return str(rate)
+
+
+class PolicySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str | None = None  # a policy.toml replacing the default; default: policy.toml beside feedun.toml if present
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     store: StoreSettings = Field(default_factory=StoreSettings)
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     # Collector (管家) per estate ("阳光花园") or per building ("阳光花园/3"); `feedun tag --collector` overrides.
     collectors: dict[str, str] = Field(default_factory=dict)
+    fees: FeeSettings = Field(default_factory=FeeSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 
@@ -53,6 +80,14 @@ class Settings(BaseModel):
         if url:
             return url if "://" in url else f"sqlite:///{Path(url).resolve()}"
         return f"sqlite:///{(self.workspace / DB_NAME).resolve()}"
+
+    @property
+    def policy_path(self) -> Path | None:
+        """The user's policy file, if any: [policy] file, else policy.toml beside the config."""
+        if self.policy.file:
+            return self.workspace / self.policy.file
+        candidate = self.workspace / "policy.toml"
+        return candidate if candidate.exists() else None
 
     @property
     def rejects_dir(self) -> Path:

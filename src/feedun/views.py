@@ -11,7 +11,9 @@ from feedun.ledger.importer import ImportResult
 from feedun.money import mask_phone, yuan
 
 if TYPE_CHECKING:
+    from feedun.classify import Run
     from feedun.contacts import LoggedContact
+    from feedun.explain import Explanation
     from feedun.history import Timeline
     from feedun.profiles import Profile
     from feedun.promises import PromiseRow
@@ -111,3 +113,37 @@ def timeline(result: Timeline) -> None:
     out.print(table(None, [("时间", "left"), ("事项", "left")],
                     [[e.at.strftime("%Y-%m-%d %H:%M") if e.at.time() != e.at.min.time() else e.at.strftime("%Y-%m-%d"),
                       e.text] for e in result.events]))
+
+
+def classify_summary(run: Run) -> None:
+    from feedun.classify import summary
+
+    by_tactic, by_collector = summary(run)
+    columns = [("", "left"), ("户数", "right"), ("欠费金额(元)", "right")]
+    out.print(table(f"分类结果（截至 {run.as_of}，第 {run.run_id} 次分类；规则：{run.policy}）",
+                    [("招数", "left"), *columns[1:]], [[a, str(b), yuan(c)] for a, b, c in by_tactic]))
+    out.print(table("按管家", [("管家", "left"), *columns[1:]], [[a, str(b), yuan(c)] for a, b, c in by_collector]))
+    out.print("每户的原因：feedun explain 房号；完整结果：feedun classify --json")
+
+
+def explanation(result: Explanation) -> None:
+    from feedun.tactics import label
+
+    decided = label(result.tactic) if result.tactic else f"暂缓（{result.hold}）"
+    out.print(f"[bold]{result.estate} {result.room}[/]  业主：{result.owner}  截至 {result.as_of}")
+    out.print(f"结论：{decided}。下一步：{result.next_action}")
+    rows = []
+    for rule in result.rules:
+        mark = "[green]✓ 符合[/]" if rule.matches else "✗"
+        for i, check in enumerate(rule.checks):
+            rows.append([f"{rule.label}（第 {rule.line} 行）" if i == 0 else "", mark if i == 0 else "",
+                         check.condition, check.actual, "✓" if check.ok else "✗"])
+    out.print(table("各招条件（从上到下，第一条符合的为准）",
+                    [("招数", "left"), ("", "left"), ("条件", "left"), ("实际值", "left"), ("", "left")], rows))
+    rows = []
+    for hold in result.holds:
+        for i, check in enumerate(hold.checks):
+            rows.append([hold.label if i == 0 else "", "[yellow]暂缓[/]" if hold.matches and i == 0 else "",
+                         check.condition, check.actual, "✓" if check.ok else "✗"])
+    out.print(table("暂缓条件（任一条件组全部满足则暂缓）",
+                    [("暂缓", "left"), ("", "left"), ("条件", "left"), ("实际值", "left"), ("", "left")], rows))

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from feedun.errors import FeedunError
 
-SCHEMA_VERSION = 2  # 2: rooms, contacts, promises, payments, profiles (tables added; v1 stores upgrade in place)
+SCHEMA_VERSION = 3  # 2: rooms, contacts, promises, payments, profiles; 3: letters, runs, decisions (all additive)
 
 metadata = MetaData()
 
@@ -219,3 +219,48 @@ def open_store(url: str) -> Engine:
     except OperationalError as exc:
         raise FeedunError(f"无法打开数据库：{exc.orig}", hint="检查 --db / FEEDUN_DB / feedun.toml 中的数据库地址和权限。") from None
     return engine
+
+
+# Letters (催费函, 律师函). Only sent letters count for escalation.
+letters = Table(
+    "letters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(64), nullable=False, unique=True),  # e.g. 催字〔2026〕第0012号
+    Column("kind", String(16), nullable=False),  # dunning, lawyer
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # principal in fen
+    Column("late_fee", BigInteger, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("deadline", Date),
+    Column("delivery", String(32)),
+    Column("evidence", Text),
+    Column("state", String(16), nullable=False),  # draft, sent, signed, returned, void
+    Column("sent_on", Date),
+)
+
+# Each classify run, stamped with its as-of date; re-running a date replaces that run.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False, unique=True),
+    Column("policy", Text, nullable=False),  # which policy file decided, and its sha256
+    Column("created_at", DateTime, nullable=False),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("tactic", String(32)),  # NULL when a hold applies
+    Column("eligible", Text, nullable=False),  # JSON list of tactic ids
+    Column("hold", String(32)),
+    Column("next_action", Text, nullable=False),
+    Column("collector", String(100)),
+    Column("outstanding", BigInteger, nullable=False),
+    Column("months_overdue", Integer, nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of Chinese sentences
+)
+Index("ix_decisions_run", decisions.c.run_id)
