@@ -74,7 +74,23 @@ def main() -> None:
     for i, (estate, room) in enumerate(still_owing[6:9]):
         contacts.append([estate, room, f"2026-11-07 1{i}:00", "call", "no_answer", "", "", "王管家", ""])
     for i, (estate, room) in enumerate(still_owing[9:11]):
-        contacts.append([estate, room, f"2026-11-08 1{i}:00", "wechat", "busy_away", "", "", "王管家", "人在外地出差"])
+        for day in ("08", "12"):
+            contacts.append([estate, room, f"2026-11-{day} 1{i}:00", "wechat", "busy_away", "", "", "王管家",
+                             "人在外地出差"])
+    for i, (estate, room) in enumerate(still_owing[11:13]):
+        contacts.append([estate, room, f"2026-11-09 1{i}:00", "visit", "refused_quality", "", "", "李管家",
+                         "卫生间漏水一直没修好，修好再交"])
+    estate, room = still_owing[13]
+    contacts.append([estate, room, "2026-11-09 15:00", "call", "refused_service", "", "", "李管家",
+                     "对保洁和保安不满意"])
+    estate, room = still_owing[14]
+    for day in ("10", "13", "16"):
+        contacts.append([estate, room, f"2026-11-{day} 19:00", "call", "no_answer", "", "", "王管家", ""])
+    oldest = october.groupby(["estate", "room"])["period"].min()
+    long_overdue = [key for key in oldest[oldest <= "2026-04"].index if key in set(still_owing[15:])][:3]
+    for i, (estate, room) in enumerate(long_overdue):  # private tactics tried: a demand letter is next
+        for day, outcome in (("03", "no_answer"), ("10", "callback"), ("17", "refused_other")):
+            contacts.append([estate, room, f"2026-11-{day} 1{i}:30", "call", outcome, "", "", "李管家", ""])
     with (HERE / "contacts.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(CONTACT_HEADER)

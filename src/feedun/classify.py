@@ -86,7 +86,7 @@ def summary(run: Run) -> tuple[list[list[Any]], list[list[Any]]]:
         if len(part):
             by_tactic.append([label(tactic.value), len(part), int(part["outstanding_fen"].sum())])
     held = d[d["tactic"].isna()]
-    for hold, part in held.groupby("hold"):
+    for hold, part in held.groupby("hold_name"):
         by_tactic.append([f"暂缓：{hold}", len(part), int(part["outstanding_fen"].sum())])
     by_collector = [[name or "未指定", len(part), int(part["outstanding_fen"].sum())]
                     for name, part in d.fillna({"collector": ""}).groupby("collector")]

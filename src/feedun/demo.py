@@ -38,14 +38,16 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
 
 
 def run_demo(folder: Path | None) -> Path:
+    from feedun.classify import classify
     from feedun.config import load_settings
     from feedun.console import err, out
     from feedun.debtors import list_debtors
+    from feedun.explain import explain_room
     from feedun.history import room_history
     from feedun.init import scaffold
     from feedun.ledger.importer import import_file
     from feedun.promises import list_promises
-    from feedun.views import debtors_table, import_summary, promises_table, timeline
+    from feedun.views import classify_summary, debtors_table, explanation, import_summary, promises_table, timeline
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="feedun-demo-"))
@@ -54,12 +56,16 @@ def run_demo(folder: Path | None) -> Path:
     examples = examples_dir()
     out.print(f"[bold]feedun 演示[/]：示例物业公司（两个小区，约 500 户，12 个月台账），工作文件夹 {folder}\n")
     scaffold(folder)
-    settings = load_settings(folder / "feedun.toml")
+    config = folder / "feedun.toml"  # the example company's collectors, as its IT would set them
+    config.write_text(config.read_text("utf-8").replace('# "阳光花园" = "李管家"', '"阳光花园" = "李管家"')
+                      .replace('# "阳光花园/3" = "王管家"', '"阳光花园/3" = "王管家"\n"翠湖苑" = "赵管家"'), "utf-8")
+    settings = load_settings(config)
 
     out.print("[bold]1. 导入 10 月的台账[/]（截至 2026-10-25）")
     import_summary(import_file(examples / "ledger-2026-10.csv", settings))
     logged = log_example_contacts(settings, examples / "contacts.csv")
-    out.print(f"\n[bold]2. 管家在 11 月初记录了 {logged} 次联系[/]（feedun log），其中 6 户承诺了缴费日期")
+    out.print(f"\n[bold]2. 管家在 11 月记录了 {logged} 次联系[/]（feedun log）：6 户承诺了缴费日期，"
+              "另有含糊推托、无人接听、出差在外、因漏水拒缴等")
 
     out.print("\n[bold]3. 导入 11 月财务导出的台账[/]（带标题行、合计行、重复表头和几行错误数据）；"
               "feedun 对比上月，记下缴费，核对到期的承诺")
@@ -75,10 +81,17 @@ def run_demo(folder: Path | None) -> Path:
     debtors_table(list_debtors(settings, as_of=as_of), limit=10)
 
     broken = list_promises(settings, state="broken")
-    out.print("\n[bold]7. 未兑现的缴费承诺[/]（feedun promises --broken）：这些业主下一步要“断其后路”")
+    out.print("\n[bold]7. 未兑现的缴费承诺[/]（feedun promises --broken）")
     promises_table(broken)
+
+    today = max(date.today(), as_of) if as_of else date.today()
+    out.print(f"\n[bold]8. 分类：每户现在用哪一招[/]（feedun classify --as-of {today}）")
+    classify_summary(classify(settings, as_of=today))
     if broken:
-        out.print(f"\n[bold]8. 一户的完整记录[/]（feedun history {broken[0].room} --estate {broken[0].estate}）")
-        timeline(room_history(settings, broken[0].room, estate=broken[0].estate))
+        room, estate = broken[0].room, broken[0].estate
+        out.print(f"\n[bold]9. 为什么[/]（feedun explain {room} --estate {estate}）：承诺没兑现的业主用“断其后路”")
+        explanation(explain_room(settings, room, estate=estate, as_of=today))
+        out.print(f"\n[bold]10. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
+        timeline(room_history(settings, room, estate=estate))
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

@@ -37,6 +37,7 @@ class Explanation:
     as_of: date
     tactic: str | None
     hold: str | None
+    hold_name: str | None
     next_action: str
     reasons: list[str]
     rules: list[RuleExplanation] = field(default_factory=list)
@@ -48,7 +49,7 @@ class Explanation:
                     "conditions": [c.__dict__ for c in r.checks]}
 
         return {"estate": self.estate, "room": self.room, "owner": self.owner, "as_of": self.as_of.isoformat(),
-                "tactic": self.tactic, "hold": self.hold, "next_action": self.next_action, "reasons": self.reasons,
+                "tactic": self.tactic, "hold": self.hold, "hold_name": self.hold_name, "next_action": self.next_action, "reasons": self.reasons,
                 "rules": [rule(r) for r in self.rules], "holds": [rule(h) for h in self.holds]}
 
 
@@ -76,8 +77,8 @@ def explain_room(settings: Settings, room_text: str, *, estate: str | None = Non
         return [Check(c.describe(), c.text, show_value(c.field, row[c.field]), c.holds_for(row[c.field]))
                 for c in conditions]
 
-    result = Explanation(room.estate, room.room, room.owner, as_of, row["tactic"], row["hold"], row["next_action"],
-                         list(row["reasons"]))
+    result = Explanation(room.estate, room.room, room.owner, as_of, row["tactic"], row["hold"], row["hold_name"],
+                         row["next_action"], list(row["reasons"]))
     result.rules = [RuleExplanation(r.tactic, label(r.tactic), r.line, checks(r.conditions)) for r in policy.rules]
     result.holds = [RuleExplanation(h.id, h.name, h.line, checks(h.conditions)) for h in policy.holds]
     return result

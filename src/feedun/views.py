@@ -129,7 +129,7 @@ def classify_summary(run: Run) -> None:
 def explanation(result: Explanation) -> None:
     from feedun.tactics import label
 
-    decided = label(result.tactic) if result.tactic else f"暂缓（{result.hold}）"
+    decided = label(result.tactic) if result.tactic else f"暂缓（{result.hold_name}）"
     out.print(f"[bold]{result.estate} {result.room}[/]  业主：{result.owner}  截至 {result.as_of}")
     out.print(f"结论：{decided}。下一步：{result.next_action}")
     rows = []

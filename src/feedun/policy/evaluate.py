@@ -116,6 +116,8 @@ def decide(policy: Policy, features: pd.DataFrame) -> pd.DataFrame:
     frame["tactic"] = pd.Series(tactics, dtype=object)
     frame["eligible"] = pd.Series(eligible, dtype=object)
     frame["hold"] = pd.Series(holds, dtype=object)
+    names = {h.id: h.name for h in policy.holds} | {"no_rule": "没有符合的规则"}
+    frame["hold_name"] = pd.Series([names.get(h) if h else None for h in holds], dtype=object)
     frame["next_action"] = pd.Series(actions, dtype=object)
     frame["reasons"] = pd.Series(reasons, dtype=object)
     _lawyer_cohorts(policy, frame, rule_masks)
