@@ -185,7 +185,7 @@ def _contact_features(contacts: pd.DataFrame, as_of: date) -> pd.DataFrame:
         "attempts": g.size(),
         "failed_streak": (failed & last_block).groupby(c["room_id"]).sum(),
         "last_outcome": g["outcome"].last(),
-        "days_since_last_contact": (pd.Timestamp(as_of) - g["at"].max()).dt.days.clip(lower=0),
+        "days_since_last_contact": (pd.Timestamp(as_of) - g["at"].max().dt.normalize()).dt.days.clip(lower=0),
         "last_reached": c[~failed].groupby("room_id")["at"].max().dt.date,
     })
     for name, outcome in (("vague_count", "vague"), ("busy_count", "busy_away"),
