@@ -76,7 +76,7 @@ def test_contact_streaks_and_counts(settings: Settings) -> None:
     a = row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-101")
     assert a["failed_streak"] == 0 and a["reachable"]
     # Contacts after the as-of date do not count.
-    assert row(feature_table(settings, as_of=date(2026, 11, 3)), "1-1-101")["attempts"] == 1
+    assert row(feature_table(settings, as_of=date(2026, 11, 2)), "1-1-101")["attempts"] == 1  # later ones do not count
 
 
 def test_sent_letters_and_lawyer_deadline(settings: Settings) -> None:
