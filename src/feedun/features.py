@@ -36,7 +36,8 @@ FIELDS: dict[str, Field] = {
     "promises_made": Field("number", "承诺次数"),
     "promises_kept": Field("number", "兑现承诺次数"),
     "promises_broken": Field("number", "未兑现承诺次数"),
-    "promises_open": Field("number", "待兑现承诺数"),
+    "promises_open": Field("number", "承诺日期未到的承诺数"),
+    "promises_due": Field("number", "已到承诺日期、待核对的承诺数"),
     "vague_count": Field("number", "含糊推托次数"),
     "busy_count": Field("number", "称忙/不在本地次数"),
     "refused_quality": Field("number", "因质量拒缴次数"),
@@ -137,10 +138,11 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
     contacts = _per_room(inputs["contacts"], rooms)
     contacts = contacts[contacts["at"] <= end_of_day] if not contacts.empty else contacts
     f = f.merge(_contact_features(contacts, as_of), on="room_id", how="left")
-    f = f.merge(_promise_features(_per_room(inputs["promises"], rooms)), on="room_id", how="left")
+    f = f.merge(_promise_features(_per_room(inputs["promises"], rooms), as_of), on="room_id", how="left")
     f = f.merge(_profile_features(_per_room(inputs["profiles"], rooms)), on="room_id", how="left")
     f = f.merge(_letter_features(_per_room(inputs["letters"], rooms), as_of), on="room_id", how="left")
-    for name in ("promises_made", "promises_kept", "promises_broken", "promises_open", "vague_count", "busy_count",
+    for name in ("promises_made", "promises_kept", "promises_broken", "promises_open", "promises_due",
+                 "vague_count", "busy_count",
                  "refused_quality", "refused_service", "refused_unfair", "refused_other", "attempts",
                  "failed_streak", "demand_letters_sent"):
         f[name] = f[name].fillna(0).astype(int)
@@ -195,14 +197,21 @@ def _contact_features(contacts: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _promise_features(promises: pd.DataFrame) -> pd.DataFrame:
+def _promise_features(promises: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Open promises are quiet until their date; on and after it they are due (call back, then the next
+    snapshot settles them as kept or broken)."""
+    cols = ["room_id", "promises_made", "promises_kept", "promises_broken", "promises_open", "promises_due"]
     if promises.empty:
-        return pd.DataFrame(columns=["room_id", "promises_made", "promises_kept", "promises_broken", "promises_open"])
+        return pd.DataFrame(columns=cols)
     p = promises[promises["state"] != "void"]
     g = p.groupby("room_id")
     out = pd.DataFrame({"promises_made": g.size()})
-    for state in ("kept", "broken", "open"):
+    for state in ("kept", "broken"):
         out[f"promises_{state}"] = (p["state"] == state).groupby(p["room_id"]).sum()
+    is_open = p["state"] == "open"
+    not_yet = pd.to_datetime(p["promise_date"]) > pd.Timestamp(as_of)
+    out["promises_open"] = (is_open & not_yet).groupby(p["room_id"]).sum()
+    out["promises_due"] = (is_open & ~not_yet).groupby(p["room_id"]).sum()
     return out.reset_index()
 
 
