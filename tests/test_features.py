@@ -95,3 +95,12 @@ def test_a_recent_demand_clears_limitation_risk(settings: Settings) -> None:
     log_contact(settings, ContactRequest(room="1-1-102", outcome="refused_other", channel="visit",
                                          at=datetime(2026, 11, 20, 10)), now=NOW)
     assert not row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-102")["limitation_risk"]
+
+
+def test_open_promise_is_quiet_until_its_date_then_due(settings: Settings) -> None:
+    log_contact(settings, ContactRequest(room="1-1-101", outcome="promised", promise_date=date(2026, 11, 20),
+                                         at=datetime(2026, 11, 10, 10)), now=NOW)
+    before = row(feature_table(settings, as_of=date(2026, 11, 19)), "1-1-101")
+    on_the_day = row(feature_table(settings, as_of=date(2026, 11, 20)), "1-1-101")
+    assert (before["promises_open"], before["promises_due"]) == (1, 0)
+    assert (on_the_day["promises_open"], on_the_day["promises_due"]) == (0, 1)
