@@ -137,11 +137,17 @@ def _lawyer_cohorts(policy: Policy, frame: pd.DataFrame, rule_masks: list[np.nda
                   ascending=[True, False, False, False, False, True])
     waiting = order.groupby("estate").cumcount() >= policy.lawyer_per_cohort
     for i in order.index[waiting.to_numpy()]:
-        for index, rule in enumerate(policy.rules):
-            if rule.tactic != Tactic.LAWYER_LETTER and rule_masks[index][i]:
-                frame.at[i, "tactic"] = rule.tactic
-                frame.at[i, "next_action"] = FACTS[Tactic(rule.tactic)].next_action
-                frame.at[i, "reasons"] = [
-                    f"律师函候选：本小区这次只发 {policy.lawyer_per_cohort} 份（先带头人、再胆小怕事的、再欠费最久的），"
-                    f"暂用{label(rule.tactic)}", *reasons_for(rule.conditions, frame.loc[i])]
-                break
+        why = f"律师函候选：本小区这次只发 {policy.lawyer_per_cohort} 份（先带头人、再胆小怕事的、再欠费最久的）"
+        fallback = next((index for index, rule in enumerate(policy.rules)
+                         if rule.tactic != Tactic.LAWYER_LETTER and rule_masks[index][i]), None)
+        if fallback is None:  # a user policy with no other rule for this room: it waits, on hold
+            frame.at[i, "tactic"] = None
+            frame.at[i, "hold"] = "lawyer_candidate"
+            frame.at[i, "hold_name"] = "律师函候选"
+            frame.at[i, "next_action"] = "等待下一批律师函"
+            frame.at[i, "reasons"] = [why]
+            continue
+        rule = policy.rules[fallback]
+        frame.at[i, "tactic"] = rule.tactic
+        frame.at[i, "next_action"] = FACTS[Tactic(rule.tactic)].next_action
+        frame.at[i, "reasons"] = [f"{why}，暂用{label(rule.tactic)}", *reasons_for(rule.conditions, frame.loc[i])]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -89,6 +90,9 @@ def _literal(text: str) -> Any:
         raise ConditionError(f"值 {text} 无法识别：数字直接写，文字加引号，列表写成 [\"a\", \"b\"]") from None
     if isinstance(value, dict) or value is None:
         raise ConditionError(f"值 {text} 无法识别")
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ConditionError(f"值 {text} 不是有限的数字")
     return value
 
 
