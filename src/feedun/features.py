@@ -74,8 +74,9 @@ def _per_room(frame: pd.DataFrame, rooms: pd.DataFrame) -> pd.DataFrame:
 def _read(conn, table, columns=None) -> pd.DataFrame:
     from sqlalchemy import select
 
-    result = conn.execute(select(*(columns or table.c)))
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    from feedun.store.frames import result_frame
+
+    return result_frame(conn.execute(select(*(columns or table.c))))
 
 
 def load_inputs(settings: Settings, as_of: date, db_url: str | None = None) -> dict[str, pd.DataFrame]:

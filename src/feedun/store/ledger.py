@@ -15,6 +15,7 @@ from feedun.errors import FeedunError
 
 if TYPE_CHECKING:
     from feedun.settlement import Settlement
+from feedun.store.frames import result_frame
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 INSERT_BATCH = 20_000
@@ -130,7 +131,7 @@ def snapshot_lines(engine: Engine, as_of: date | None, only_outstanding: bool = 
             if only_outstanding:
                 conditions.append(ledger_lines.c.outstanding > 0)
             result = conn.execute(select(*columns).where(and_(*conditions)))
-            frames.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+            frames.append(result_frame(result))
     if not frames:
         return pd.DataFrame(columns=[c.name for c in columns])
     return pd.concat(frames, ignore_index=True)
