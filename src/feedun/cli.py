@@ -301,6 +301,32 @@ def rules_check_cmd(
     out.print(f"规则文件没有问题：{policy.source}\n{len(policy.holds)} 条暂缓条件，{len(policy.rules)} 条规则，覆盖：{tactics}")
 
 
+@app.command("calls")
+def calls_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    collector: Annotated[str | None, typer.Option("--collector", help="只生成这位管家的清单。", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认：calls/日期/）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """生成每位管家的催缴清单（xlsx，含话术、全员提醒、查找联系方式、承诺回访）和给主管的总览；填好后用 feedun import 导回。"""
+    from feedun.config import load_settings
+    from feedun.outputs.calllist import write_call_lists
+    from feedun.views import call_lists_summary
+
+    result = write_call_lists(load_settings(config), as_of=_date(as_of, "--as-of"), collector=collector,
+                              out_dir=out, db_url=db)
+    if as_json:
+        _print_json({"as_of": result.as_of.isoformat(), "work_day": result.work_day.isoformat(),
+                     "overview": str(result.overview) if result.overview else None,
+                     "watch_list": str(result.watch_list) if result.watch_list else None, "held": result.held,
+                     "lists": [{"collector": c.collector, "file": str(c.path), "today": c.today,
+                                "backlog": c.backlog, "days_needed": c.days_needed} for c in result.lists]})
+    else:
+        call_lists_summary(result)
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

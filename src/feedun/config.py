@@ -58,6 +58,26 @@ class FeeSettings(BaseModel):
         return str(rate)
 
 
+class CompanySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "物业服务中心"  # as owners know it; used in scripts, SMS and letters
+    phone: str = ""  # the service desk number owners can call back
+    payment_methods: str = "物业服务中心前台、微信或支付宝缴费，也可银行转账"
+
+
+class CallSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    daily_capacity: int = Field(default=40, ge=1, le=500)  # calls one collector can make well in a day
+
+
+class SmsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    signature: str = "物业服务中心"  # 【签名】 as registered with the SMS platform
+    template_code: str = ""  # the platform's approved template id (Aliyun TemplateCode / Tencent TemplateId)
+    sdk_app_id: str = ""  # Tencent SmsSdkAppId
+    days: list[int] = Field(default_factory=lambda: [5, 15])  # reminder nodes with a bill-notice SMS (DESIGN §2)
+
+
 class PolicySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str | None = None  # a policy.toml replacing the default; default: policy.toml beside feedun.toml if present
@@ -71,6 +91,9 @@ class Settings(BaseModel):
     collectors: dict[str, str] = Field(default_factory=dict)
     fees: FeeSettings = Field(default_factory=FeeSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    company: CompanySettings = Field(default_factory=CompanySettings)
+    calls: CallSettings = Field(default_factory=CallSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -6,10 +6,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
 from feedun.errors import FeedunError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from feedun.store.rooms import Room
 
 # DESIGN §4: one list, used by call lists, their read-back, `feedun log` and the policy.
 OUTCOMES: dict[str, str] = {
@@ -131,37 +136,45 @@ def validate(request: ContactRequest, now: datetime) -> datetime:
 def log_contact(settings: Settings, request: ContactRequest, *, db_url: str | None = None,
                 now: datetime | None = None) -> LoggedContact:
     """Record one contact (and its promise) in one transaction; the same room, time and outcome again is a no-op."""
-    from sqlalchemy import select
-
     from feedun.store import open_store
     from feedun.store.rooms import find_room
+
+    now = now or datetime.now()
+    validate(request, now)
+    with open_store(settings.db_url(db_url)).begin() as conn:
+        room = find_room(conn, request.room, request.estate)
+        return record_contact(conn, room, request, now)
+
+
+def record_contact(conn: Connection, room: Room, request: ContactRequest, now: datetime) -> LoggedContact:
+    """Inside the caller's transaction: validate, then insert the contact and its promise unless already there."""
+    from sqlalchemy import select
+
     from feedun.store.schema import contacts, promises
     from feedun.store.snapshots import arrears_on
 
-    now = now or datetime.now()
     at = validate(request, now)
-    engine = open_store(settings.db_url(db_url))
-    with engine.begin() as conn:
-        room = find_room(conn, request.room, request.estate)
-        existing = conn.execute(select(contacts.c.id).where(
-            contacts.c.room_id == room.id, contacts.c.at == at, contacts.c.outcome == request.outcome)).scalar()
-        if existing is not None:
-            promise = conn.execute(select(promises.c.id).where(promises.c.contact_id == existing)).scalar()
-            return LoggedContact(existing, room.estate, room.room, room.owner, at, request.outcome, True, promise)
-        contact_id = conn.execute(contacts.insert().values(
-            room_id=room.id, owner=room.owner, at=at, channel=request.channel, outcome=request.outcome,
-            promise_date=request.promise_date, promise_amount=request.promise_amount,
-            callback_at=request.callback_at, by=request.by, note=request.note,
-            recorded_at=now.replace(microsecond=0))).inserted_primary_key[0]
-        promise_id = None
-        if request.outcome == "promised":
-            baseline = arrears_on(conn, room.estate, room.room, at.date())
-            if baseline == 0:
-                raise FeedunError(f"{room.label} 在 {at:%Y-%m-%d} 的台账中没有欠费，无需记录缴费承诺。",
-                                  hint="如业主称已缴费，用 --outcome paid_claimed。")
-            promise_id = conn.execute(promises.insert().values(
-                contact_id=contact_id, room_id=room.id, owner=room.owner, made_at=at,
-                promise_date=request.promise_date, amount=request.promise_amount, baseline=baseline,
-                state="open")).inserted_primary_key[0]
+    existing = conn.execute(select(contacts.c.id).where(
+        contacts.c.room_id == room.id, contacts.c.at == at, contacts.c.outcome == request.outcome)).scalar()
+    if existing is not None:
+        promise = conn.execute(select(promises.c.id).where(promises.c.contact_id == existing)).scalar()
+        return LoggedContact(existing, room.estate, room.room, room.owner, at, request.outcome, True, promise)
+    promise_id = None
+    baseline = 0
+    if request.outcome == "promised":
+        baseline = arrears_on(conn, room.estate, room.room, at.date())
+        if baseline == 0:
+            raise FeedunError(f"{room.label} 在 {at:%Y-%m-%d} 的台账中没有欠费，无需记录缴费承诺。",
+                              hint="如业主称已缴费，用 --outcome paid_claimed。")
+    contact_id = conn.execute(contacts.insert().values(
+        room_id=room.id, owner=room.owner, at=at, channel=request.channel, outcome=request.outcome,
+        promise_date=request.promise_date, promise_amount=request.promise_amount,
+        callback_at=request.callback_at, by=request.by, note=request.note,
+        recorded_at=now.replace(microsecond=0))).inserted_primary_key[0]
+    if request.outcome == "promised":
+        promise_id = conn.execute(promises.insert().values(
+            contact_id=contact_id, room_id=room.id, owner=room.owner, made_at=at,
+            promise_date=request.promise_date, amount=request.promise_amount, baseline=baseline,
+            state="open")).inserted_primary_key[0]
     return LoggedContact(int(contact_id), room.estate, room.room, room.owner, at, request.outcome, False,
                          int(promise_id) if promise_id else None)

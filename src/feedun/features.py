@@ -156,6 +156,7 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
     f["dispute_open"] = f["dispute_open"].fillna(False).astype(bool)
     f["do_not_contact"] = f["do_not_contact"].fillna(False).astype(bool)
     f["tags"] = [t if isinstance(t, frozenset) else frozenset() for t in f["tags"]]
+    f["alt_contacts"] = [a if isinstance(a, list) else [] for a in f["alt_contacts"]]
     f["service_issue_open"] = f["dispute_open"] & f["dispute"].isin(["quality", "service"])
     f["reachable"] = f["has_phone"] & (f["failed_streak"] < 3) & (f["last_outcome"] != "invalid_number")
 
@@ -218,9 +219,12 @@ def _promise_features(promises: pd.DataFrame, as_of: date) -> pd.DataFrame:
 
 def _profile_features(profiles: pd.DataFrame) -> pd.DataFrame:
     if profiles.empty:
-        return pd.DataFrame(columns=["room_id", "tags", "dispute", "dispute_open", "do_not_contact"])
+        return pd.DataFrame(columns=["room_id", "tags", "dispute", "dispute_open", "do_not_contact", "alt_contacts"])
+    import json
+
     return pd.DataFrame({
         "room_id": profiles["room_id"],
+        "alt_contacts": [json.loads(a) if a else [] for a in profiles["alt_contacts"]],
         "tags": [frozenset(t.split(",")) if t else frozenset() for t in profiles["tags"]],
         "dispute": profiles["dispute"].fillna(""),
         "dispute_open": profiles["dispute_open"].fillna(0).astype(bool),

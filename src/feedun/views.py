@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from feedun.contacts import LoggedContact
     from feedun.explain import Explanation
     from feedun.history import Timeline
+    from feedun.outputs.calllist import CallLists
     from feedun.profiles import Profile
     from feedun.promises import PromiseRow
 
@@ -28,6 +29,8 @@ def import_summary(result: ImportResult) -> None:
     rows = [["文件", result.file], ["工作表", f"{result.sheet}（{_layout(result)}）"]]
     if result.kind == "profiles":
         rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 户"]]
+    elif result.kind == "calls":
+        rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 条联系记录"]]
     else:
         rows += [["快照日期", result.as_of or ""], ["管理处", "、".join(result.estates)],
                  ["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 行（{result.lines} 条费用明细）"]]
@@ -45,6 +48,8 @@ def import_summary(result: ImportResult) -> None:
 def _layout(result: ImportResult) -> str:
     if result.kind == "profiles":
         return "业主档案"
+    if result.kind == "calls":
+        return "填好的催缴清单"
     return "台账宽表：每个收费项目一列" if result.layout == "wide" else "台账明细表"
 
 
@@ -147,3 +152,18 @@ def explanation(result: Explanation) -> None:
                          check.condition, check.actual, "✓" if check.ok else "✗"])
     out.print(table("暂缓条件（任一条件组全部满足则暂缓）",
                     [("暂缓", "left"), ("", "left"), ("条件", "left"), ("实际值", "left"), ("", "left")], rows))
+
+
+def call_lists_summary(result: CallLists) -> None:
+    rows = [[c.collector, str(c.today), yuan(c.amount_today), str(c.backlog), str(c.days_needed), str(c.path)]
+            for c in result.lists]
+    out.print(table(f"催缴清单（{result.as_of}，拨打日 {result.work_day}）",
+                    [("管家", "left"), ("今日", "right"), ("今日金额(元)", "right"), ("顺延", "right"),
+                     ("需要天数", "right"), ("文件", "left")], rows))
+    if result.overview:
+        out.print(f"主管总览（电话已隐去中间四位）：{result.overview}")
+    if result.watch_list:
+        out.print(f"门岗、车管、前台提醒名单（无金额、无电话）：{result.watch_list}")
+    if result.held:
+        out.print(f"另有 {result.held} 户暂缓（承诺期内、静默期、勿扰等），不在清单中。")
+    out.print("管家填好“联系时间、联系方式、结果”等列后，用 feedun import 文件 导回。")

@@ -172,6 +172,10 @@ def import_file(path: Path, settings: Settings, *, db_url: str | None = None, as
     sheets = open_sheets(path, encoding)
     sheet, header_row, _ = _pick_sheet(sheets, sheet_name, settings, path)
     cmap = map_columns(header_row, [c or "" for c in sheet.preview()[header_row]], settings.import_.columns)
+    from feedun.calls_import import import_call_list, is_call_list
+
+    if is_call_list(cmap.headers):
+        return import_call_list(path, sha, sheet, header_row, settings, db_url=db_url)
     if sheet_kind(cmap, cmap.headers) == "profiles":
         from feedun.profile_import import import_profile_sheet
 

@@ -1,0 +1,275 @@
+"""`feedun calls`: one workbook per collector (today's list within capacity, scripts, tactic sheets) and an overview.
+
+The collector fills the entry columns and hands the file back: `feedun import` reads it by the hidden key column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from feedun.config import Settings
+from feedun.contacts import CHANNELS, OUTCOMES
+from feedun.money import mask_phone, yuan
+from feedun.outputs.safe import safe_filename, set_cell
+from feedun.outputs.templating import render
+from feedun.tactics import FACTS, Tactic, label
+
+KEY_HEADER = "键（勿改）"
+OWNER_KEY_HEADER = "业主键（勿改）"
+INFO_HEADERS = ["序号", "管理处", "房号", "业主", "称呼", "电话", "欠费金额(元)", "欠费月数", "最早欠费月份", "策略",
+                "下一步", "话术", "上次联系", "上次承诺日期"]
+ENTRY_HEADERS = ["联系时间", "联系方式", "结果", "承诺日期", "承诺金额", "回电时间", "备注"]
+CALL_HEADERS = [*INFO_HEADERS, *ENTRY_HEADERS, KEY_HEADER, OWNER_KEY_HEADER]
+WIDTHS = {"序号": 6, "管理处": 10, "房号": 11, "业主": 9, "称呼": 11, "电话": 26, "欠费金额(元)": 12, "欠费月数": 9,
+          "最早欠费月份": 12, "策略": 16, "下一步": 34, "话术": 60, "上次联系": 22, "上次承诺日期": 13,
+          "联系时间": 17, "联系方式": 9, "结果": 16, "承诺日期": 12, "承诺金额": 10, "回电时间": 17, "备注": 24}
+
+
+@dataclass
+class CollectorList:
+    collector: str
+    path: Path
+    today: int
+    backlog: int
+    days_needed: int
+    amount_today: int
+
+
+@dataclass
+class CallLists:
+    as_of: date
+    work_day: date
+    lists: list[CollectorList] = field(default_factory=list)
+    overview: Path | None = None
+    watch_list: Path | None = None
+    held: int = 0
+
+
+def salutation(owner: str) -> str:
+    from feedun.outputs.sms import salutation as _salutation
+
+    return _salutation(owner)
+
+
+def _priority(frame: pd.DataFrame) -> pd.DataFrame:
+    """Promises due today first, then rooms whose quiet period ends today, then tactic severity and amount."""
+    severity = frame["tactic"].map(lambda t: FACTS[Tactic(t)].number)
+    return frame.assign(
+        _promise=frame["promises_due"] > 0,
+        _quiet_ends=frame["days_since_last_demand"] == 7,
+        _severity=severity,
+    ).sort_values(["_promise", "_quiet_ends", "_severity", "outstanding_fen", "room"],
+                  ascending=[False, False, False, False, True], kind="stable")
+
+
+def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
+    owner = row.owner or ""
+    return {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
+            "payment_methods": settings.company.payment_methods, "collector": collector or "管家",
+            "owner": owner, "surname": owner[:1], "salutation": salutation(owner), "estate": row.estate,
+            "room": row.room, "amount": yuan(int(row.outstanding_fen)), "months": int(row.months_overdue),
+            "oldest_period": row.oldest_period, "promise_date": row.promise_date or ""}
+
+
+def _last_contacts(settings: Settings, db_url: str | None) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """(estate, room) -> '2026-11-03 电话：无人接听' of the current owner, and -> the latest promise date."""
+    from sqlalchemy import func, select
+
+    from feedun.store import open_store
+    from feedun.store.schema import contacts, promises, rooms
+
+    last, promised = {}, {}
+    with open_store(settings.db_url(db_url)).connect() as conn:
+        latest = (select(contacts.c.room_id, func.max(contacts.c.at).label("at"))
+                  .join(rooms, rooms.c.id == contacts.c.room_id).where(contacts.c.owner == rooms.c.owner)
+                  .group_by(contacts.c.room_id).subquery())
+        query = (select(rooms.c.estate, rooms.c.room, contacts.c.at, contacts.c.channel, contacts.c.outcome)
+                 .join(latest, latest.c.room_id == rooms.c.id)
+                 .join(contacts, (contacts.c.room_id == latest.c.room_id) & (contacts.c.at == latest.c.at)))
+        for estate, room, at, channel, outcome in conn.execute(query):
+            last[(estate, room)] = f"{at:%Y-%m-%d %H:%M} {CHANNELS.get(channel, channel)}：{OUTCOMES.get(outcome, outcome)}"
+        query = (select(rooms.c.estate, rooms.c.room, func.max(promises.c.promise_date))
+                 .join(rooms, rooms.c.id == promises.c.room_id)
+                 .where(promises.c.owner == rooms.c.owner, promises.c.state != "void")
+                 .group_by(rooms.c.estate, rooms.c.room))
+        for estate, room, day in conn.execute(query):
+            promised[(estate, room)] = day.isoformat()
+    return last, promised
+
+
+def write_call_lists(settings: Settings, *, as_of: date | None = None, collector: str | None = None,
+                     out_dir: Path | None = None, db_url: str | None = None) -> CallLists:
+    from feedun.classify import decide_rooms
+    from feedun.schedule import next_workday, workday_after
+
+    as_of = as_of or date.today()
+    decided, _ = decide_rooms(settings, as_of, db_url)
+    out_dir = out_dir or settings.workspace / "calls" / as_of.isoformat()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work_day = next_workday(as_of)
+    result = CallLists(as_of=as_of, work_day=work_day, held=int(decided["tactic"].isna().sum()))
+    active = decided[decided["tactic"].notna()].copy()
+    active["collector"] = active["collector"].fillna("未指定管家")
+    last, promised = _last_contacts(settings, db_url)
+    active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
+    active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
+    capacity = settings.calls.daily_capacity
+    overview_rows = []
+    for name, part in sorted(active.groupby("collector"), key=lambda item: item[0]):
+        if collector and name != collector:
+            continue
+        ordered = _priority(part)
+        today = ordered.iloc[:capacity]
+        path = out_dir / f"催缴清单-{safe_filename(name)}-{as_of.isoformat()}.xlsx"
+        _write_collector_book(settings, path, name, today, decided, as_of)
+        backlog = len(ordered) - len(today)
+        days = -(-len(ordered) // capacity)
+        last_day = work_day
+        for _ in range(days - 1):
+            last_day = workday_after(last_day)
+        result.lists.append(CollectorList(name, path, len(today), backlog, days, int(today["outstanding_fen"].sum())))
+        overview_rows.append((name, ordered, backlog, days, last_day))
+    if not collector:
+        result.overview = out_dir / f"催缴总览-{as_of.isoformat()}.xlsx"
+        _write_overview(settings, result.overview, overview_rows, capacity, as_of)
+        result.watch_list = out_dir / f"全员提醒-门岗车管前台-{as_of.isoformat()}.xlsx"
+        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], settings, db_url)
+    return result
+
+
+# ---- workbook writing --------------------------------------------------------------------------------
+
+
+def _sheet(wb, title: str, headers: list[str], rows: list[list[Any]], widths: dict[str, int] | None = None):
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = wb.create_sheet(title)
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for values in rows:
+        ws.append([None] * len(values))
+        for cell, value in zip(ws[ws.max_row], values, strict=True):
+            set_cell(cell, value)
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for index, header in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(1, index).column_letter].width = (widths or {}).get(header, max(10, len(header) * 2 + 2))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    ws.print_title_rows = "1:1"  # header repeated on each printed page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
+                          decided: pd.DataFrame, as_of: date) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    rows = []
+    for number, row in enumerate(today.itertuples(index=False), start=1):
+        ctx = _context(settings, row, collector)
+        rows.append([number, row.estate, row.room, row.owner, ctx["salutation"], " ".join(row.phones.split(",")),
+                     float(int(row.outstanding_fen)) / 100, int(row.months_overdue), row.oldest_period,
+                     label(row.tactic), row.next_action, render(settings, f"scripts/{row.tactic}.short.j2", ctx),
+                     row.last_contact, row.promise_date, None, None, None, None, None, None, None,
+                     f"{row.estate}|{row.room}", row.owner])
+    ws = _sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS)
+    for cell in ws["G"][1:]:
+        cell.number_format = "#,##0.00"
+    n = max(len(rows), 1) + 1
+    outcome = DataValidation(type="list", formula1='"' + ",".join(OUTCOMES.values()) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择联系结果")
+    channel = DataValidation(type="list", formula1='"' + ",".join(CHANNELS.values()) + '"', allow_blank=True)
+    col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(CALL_HEADERS)}
+    outcome.add(f"{col['结果']}2:{col['结果']}{n + 200}")
+    channel.add(f"{col['联系方式']}2:{col['联系方式']}{n + 200}")
+    ws.add_data_validation(outcome)
+    ws.add_data_validation(channel)
+    for header in (KEY_HEADER, OWNER_KEY_HEADER):
+        ws.column_dimensions[col[header]].hidden = True
+    ws.print_area = f"A1:{col['备注']}{n}"
+
+    script_rows = []
+    for tactic in sorted(FACTS, key=lambda t: -FACTS[t].number):
+        sample = {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
+                  "payment_methods": settings.company.payment_methods, "collector": collector, "owner": "【业主】",
+                  "surname": "【姓】", "salutation": "【称呼】", "estate": "【小区】", "room": "【房号】",
+                  "amount": "【金额】", "months": "【月数】", "oldest_period": "【最早欠费月份】",
+                  "promise_date": "【承诺日期】"}
+        script_rows.append([label(tactic.value), FACTS[tactic].next_action,
+                            render(settings, f"scripts/{tactic.value}.j2", sample)])
+    _sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
+
+    mine = decided[decided["collector"].fillna("未指定管家") == collector]
+    trace = mine[mine["tactic"] == Tactic.TRACE]
+    trace_rows = [[r.estate, r.room, r.owner, "；".join(_alternates(r)) or "暂无：查开发商资料、中介、租户、物业档案",
+                   render(settings, "scripts/trace_third_party.j2",
+                          {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
+                           "collector": collector, "owner": r.owner, "salutation": salutation(r.owner)})]
+                  for r in trace.itertuples(index=False)]
+    _sheet(wb, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
+           {"已知线索": 40, "向第三方询问时这样说（不提欠费）": 70})
+    due = mine[(mine["promises_due"] > 0)]
+    _sheet(wb, "承诺回访", ["管理处", "房号", "业主", "电话", "欠费金额(元)", "要做的事"],
+           [[r.estate, r.room, r.owner, " ".join(r.phones.split(",")), float(int(r.outstanding_fen)) / 100,
+             "承诺日期已到：今天回访，确认是否已缴；未缴的约定新的具体日期和金额"] for r in due.itertuples(index=False)])
+    wb.save(path)
+
+
+def _alternates(row: Any) -> list[str]:
+    return list(getattr(row, "alt_contacts", None) or [])
+
+
+def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity: int, as_of: date) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    summary = [[name, len(ordered) - backlog, backlog, days, last_day.isoformat(), len(ordered),
+                float(int(ordered["outstanding_fen"].sum())) / 100] for name, ordered, backlog, days, last_day in rows]
+    _sheet(wb, "按管家", ["管家", "今日清单", "顺延", f"按每天 {capacity} 个需要天数", "预计完成日", "合计户数",
+                          "欠费金额(元)"], summary, {"管家": 14})
+    detail = []
+    for name, ordered, _, _, _ in rows:
+        for position, r in enumerate(ordered.itertuples(index=False)):
+            detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner,
+                           " ".join(mask_phone(p) for p in r.phones.split(",") if p),
+                           float(int(r.outstanding_fen)) / 100, int(r.months_overdue), label(r.tactic)])
+    _sheet(wb, "全部明细", ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"], detail)
+    wb.save(path)
+
+
+def _write_watch_book(path: Path, rows: pd.DataFrame, settings: Settings, db_url: str | None) -> None:
+    """For gate, parking and front desk: who to remind in person. No amounts, no phone numbers."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from feedun.store import open_store
+    from feedun.store.schema import profiles, rooms
+
+    vehicles = {}
+    with open_store(settings.db_url(db_url)).connect() as conn:
+        query = (select(rooms.c.estate, rooms.c.room, profiles.c.plate, profiles.c.slot)
+                 .join(profiles, (profiles.c.room_id == rooms.c.id) & (profiles.c.owner == rooms.c.owner)))
+        for estate, room, plate, slot in conn.execute(query):
+            vehicles[(estate, room)] = (plate or "", slot or "")
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"],
+           [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
+             "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in rows.itertuples(index=False)])
+    wb.save(path)

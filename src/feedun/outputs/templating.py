@@ -1,0 +1,80 @@
+"""Scripts and SMS texts as jinja2 templates users can edit: sandboxed, StrictUndefined, errors with file and line.
+
+Lookup order: `templates/` beside feedun.toml (copied there by `feedun init`), then the templates feedun ships.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from feedun.config import Settings
+from feedun.errors import FeedunError
+from feedun.money import mask_phone, yuan
+
+
+def shipped_templates() -> Path:
+    """The templates feedun ships: inside the installed package, or templates/ in a checkout."""
+    packaged = Path(str(resources.files("feedun").joinpath("templates")))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def _environment(folders: tuple[str, ...]):
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(loader=FileSystemLoader(list(folders)), undefined=StrictUndefined,
+                               autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["yuan"] = yuan
+    env.filters["mask"] = mask_phone
+    return env
+
+
+@cache
+def _cached_environment(folders: tuple[str, ...]):
+    return _environment(folders)
+
+
+def template_folders(settings: Settings) -> tuple[str, ...]:
+    user = settings.workspace / "templates"
+    return tuple(str(p) for p in (user, shipped_templates()) if p.is_dir())
+
+
+def render(settings: Settings, name: str, context: dict[str, Any]) -> str:
+    """Render templates/<name>; any template problem becomes a FeedunError naming the file and line."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+    env = _cached_environment(template_folders(settings))
+    try:
+        return env.get_template(name).render(**context).strip()
+    except TemplateNotFound:
+        raise FeedunError(f"找不到模板 {name}。", hint="运行 feedun init 复制默认模板，或检查 templates 文件夹。") from None
+    except TemplateSyntaxError as exc:
+        raise FeedunError(f"模板语法错误：{exc.message}", path=exc.filename or name, row=exc.lineno,
+                          hint="检查 {{ }} 和 {% %} 是否成对。") from None
+    except TemplateError as exc:
+        raise FeedunError(f"模板 {name} 无法生成：{exc}", path=_template_path(env, name),
+                          row=_error_line(exc, name), hint="模板里只能使用文档列出的变量；改好模板后重试。") from None
+
+
+def _template_path(env, name: str) -> str:
+    try:
+        source = env.loader.get_source(env, name)
+        return source[1] or name
+    except Exception:
+        return name
+
+
+def _error_line(exc: Exception, name: str) -> int | None:
+    """The template line of a render error, from the traceback jinja2 rewrites to point at the template."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
