@@ -64,7 +64,7 @@ def test_collector_workbooks_overview_and_watch_list(tmp_path: Path) -> None:
     assert all(label in lists[result_col] for label in OUTCOMES.values())
     assert ws.column_dimensions[ws.cell(1, CALL_HEADERS.index("键（勿改）") + 1).column_letter].hidden
     listed = rows(by_name["李管家"].path, "今日清单")
-    assert [r["房号"] for r in listed][0] == "1-1-103"  # longest overdue, most owed first
+    assert listed[0]["房号"] == "1-1-103"  # longest overdue, most owed first
     assert "13812345670" in str(listed[0]["电话"])  # full numbers in the collector's own list
     assert all(r["话术"] and "\n" not in r["话术"] for r in listed)
     # The manager's overview masks every number.
