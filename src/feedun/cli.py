@@ -46,15 +46,22 @@ def _date(text: str | None, option: str) -> date | None:
 
 @app.command("init")
 def init_cmd(folder: Annotated[Path, typer.Argument(help="要初始化的文件夹（默认：当前文件夹）。")] = Path(".")) -> None:
-    """在文件夹中生成带中文说明的配置文件 feedun.toml；已有的文件不会被覆盖。"""
+    """在文件夹中生成带中文说明的配置文件 feedun.toml 和可修改的话术、短信模板；已有的文件不会被覆盖。"""
     from feedun.console import err
     from feedun.init import scaffold
 
     written, kept = scaffold(folder)
     for path in written:
-        err.print(f"已生成 {path}")
+        if path.suffix != ".j2":
+            err.print(f"已生成 {path}")
+    templates = [p for p in written if p.suffix == ".j2"]
+    if templates:
+        err.print(f"已复制 {len(templates)} 个话术和短信模板到 {folder / 'templates'}（可按公司习惯修改）")
     for path in kept:
-        err.print(f"已存在，未覆盖 {path}")
+        if path.suffix != ".j2":
+            err.print(f"已存在，未覆盖 {path}")
+    if any(p.suffix == ".j2" for p in kept):
+        err.print(f"已有的 {sum(p.suffix == '.j2' for p in kept)} 个模板未覆盖（{folder / 'templates'}）")
 
 
 @app.command("import")

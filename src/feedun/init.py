@@ -16,11 +16,17 @@ def scaffold(folder: Path) -> tuple[list[Path], list[Path]]:
     folder.mkdir(parents=True, exist_ok=True)
     written, kept = [], []
     files = {CONFIG_NAME: resources.files("feedun").joinpath("feedun.example.toml").read_text("utf-8")}
+    from feedun.outputs.templating import shipped_templates
+
+    shipped = shipped_templates()
+    for source in sorted(shipped.rglob("*.j2")):  # scripts and SMS texts, for the company to edit
+        files[str(Path("templates") / source.relative_to(shipped))] = source.read_text("utf-8")
     for name, text in files.items():
         target = folder / name
         if target.exists():
             kept.append(target)
             continue
+        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as fh:  # "x": never clobber, even in a race
             fh.write(text)
         written.append(target)
