@@ -189,10 +189,13 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     for word in ("欠费", "阳光花园", "翠湖苑", "导入完成", "已导入过", "兑现 3 个，未兑现 3 个", "未兑现的缴费承诺",
-                 "电话联系：承诺缴费", "业主档案", "38 户"):
+                 "电话联系：承诺缴费", "业主档案", "38 户", "分类结果", "催缴清单", "缴费提醒短信"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
     assert (folder / "feedun.db").is_file() and (folder / "feedun.toml").is_file()
+    assert len(list((folder / "calls").rglob("催缴清单-*.xlsx"))) == 3  # one per configured collector
+    assert len(list((folder / "calls").rglob("催缴总览-*.xlsx"))) == 1
+    assert len(list((folder / "sms").glob("短信-*.csv"))) == 1
     rejects = sorted(p.name.split("-拒收行-")[0] for p in (folder / "rejects").glob("*.xlsx"))
     assert rejects == ["ledger", "profiles"]  # 3 bad ledger rows, 2 profile rows that match no ledger room
     imports, lines = store_counts(folder)

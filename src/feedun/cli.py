@@ -334,6 +334,35 @@ def calls_cmd(
         call_lists_summary(result)
 
 
+@app.command("sms")
+def sms_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="输出格式：csv、aliyun（阿里云批量发送）、tencent（腾讯云）。")] = "csv",
+    any_day: Annotated[bool, typer.Option("--any-day", help="今天不是短信提醒节点也生成。")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认：sms/）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """按提醒节点为每户生成个性化的缴费提醒短信（不是群发，不提滞纳金），统计字数和计费条数；只生成文件，不发送。"""
+    from feedun.classify import decide_rooms
+    from feedun.config import load_settings
+    from feedun.outputs.sms import build_sms, write_sms
+    from feedun.views import sms_summary
+
+    settings = load_settings(config)
+    day = _date(as_of, "--as-of") or date.today()
+    decided, _ = decide_rooms(settings, day, db)
+    batch = build_sms(settings, decided, day, any_day=any_day)
+    files = write_sms(batch, fmt, out or settings.workspace / "sms", settings)
+    if as_json:
+        _print_json({"as_of": day.isoformat(), "node": batch.node, "messages": len(batch.messages),
+                     "segments": sum(m.segments for m in batch.messages), "skipped": batch.skipped,
+                     "warnings": batch.warnings, "files": [str(f) for f in files]})
+    else:
+        sms_summary(batch, files)
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

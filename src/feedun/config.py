@@ -76,6 +76,7 @@ class SmsSettings(BaseModel):
     template_code: str = ""  # the platform's approved template id (Aliyun TemplateCode / Tencent TemplateId)
     sdk_app_id: str = ""  # Tencent SmsSdkAppId
     days: list[int] = Field(default_factory=lambda: [5, 15])  # reminder nodes with a bill-notice SMS (DESIGN §2)
+    pay_hint: str = "前台、微信或支付宝缴纳"  # short, so that one notice stays one 70-character SMS
 
 
 class PolicySettings(BaseModel):

@@ -38,7 +38,7 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
 
 
 def run_demo(folder: Path | None) -> Path:
-    from feedun.classify import classify
+    from feedun.classify import classify, decide_rooms
     from feedun.config import load_settings
     from feedun.console import err, out
     from feedun.debtors import list_debtors
@@ -46,8 +46,19 @@ def run_demo(folder: Path | None) -> Path:
     from feedun.history import room_history
     from feedun.init import scaffold
     from feedun.ledger.importer import import_file
+    from feedun.outputs.calllist import write_call_lists
+    from feedun.outputs.sms import build_sms, write_sms
     from feedun.promises import list_promises
-    from feedun.views import classify_summary, debtors_table, explanation, import_summary, promises_table, timeline
+    from feedun.views import (
+        call_lists_summary,
+        classify_summary,
+        debtors_table,
+        explanation,
+        import_summary,
+        promises_table,
+        sms_summary,
+        timeline,
+    )
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="feedun-demo-"))
@@ -93,5 +104,12 @@ def run_demo(folder: Path | None) -> Path:
         explanation(explain_room(settings, room, estate=estate, as_of=today))
         out.print(f"\n[bold]10. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
         timeline(room_history(settings, room, estate=estate))
+
+    out.print(f"\n[bold]11. 管家的催缴清单[/]（feedun calls --as-of {today}）：每人每天最多 {settings.calls.daily_capacity} 户，"
+              "带话术；填好后 feedun import 导回")
+    call_lists_summary(write_call_lists(settings, as_of=today))
+    out.print(f"\n[bold]12. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；平时只在提醒节点日生成）")
+    batch = build_sms(settings, decide_rooms(settings, today)[0], today, any_day=True)
+    sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

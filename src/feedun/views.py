@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from feedun.explain import Explanation
     from feedun.history import Timeline
     from feedun.outputs.calllist import CallLists
+    from feedun.outputs.sms import SmsBatch
     from feedun.profiles import Profile
     from feedun.promises import PromiseRow
 
@@ -167,3 +168,20 @@ def call_lists_summary(result: CallLists) -> None:
     if result.held:
         out.print(f"另有 {result.held} 户暂缓（承诺期内、静默期、勿扰等），不在清单中。")
     out.print("管家填好“联系时间、联系方式、结果”等列后，用 feedun import 文件 导回。")
+
+
+def sms_summary(batch: SmsBatch, files: list) -> None:
+    segments = sum(m.segments for m in batch.messages)
+    node = f"（每月 {batch.node} 日提醒节点）" if batch.node else ""
+    out.print(f"缴费提醒短信 {batch.as_of}{node}：{len(batch.messages)} 条，计费 {segments} 条")
+    for reason, count in batch.skipped.items():
+        out.print(f"  未生成 {count} 户：{reason}")
+    if batch.messages:
+        sample = batch.messages[0]
+        out.print(f"示例（{sample.chars} 字，计 {sample.segments} 条）：{sample.text}")
+    for path in files:
+        out.print(f"文件：{path}")
+    for warning in batch.warnings:
+        err.print(f"[yellow]提示[/]：{warning}")
+    if batch.messages:
+        out.print("feedun 只生成文件，不发送；请在短信平台上传发送。")

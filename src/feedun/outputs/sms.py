@@ -100,8 +100,10 @@ def salutation(owner: str | None) -> str:
 
 
 def pay_short(settings: Settings) -> str:
-    """How to pay, short enough for an SMS: the first clause of [company] payment_methods
-    ("物业服务中心前台、微信或支付宝缴费" by default), read after 可 in the template."""
+    """How to pay, short enough for an SMS: [sms] pay_hint, else the first clause of [company] payment_methods;
+    read after 可 in the template."""
+    if settings.sms.pay_hint.strip():
+        return settings.sms.pay_hint.strip()
     methods = settings.company.payment_methods.strip()
     return re.split(r"[，。；,;]", methods)[0].strip() or methods
 
