@@ -363,6 +363,106 @@ def sms_cmd(
         sms_summary(batch, files)
 
 
+letters_app = typer.Typer(help="催费函与律师函：生成、登记、标记寄出/签收/退回/作废。")
+app.add_typer(letters_app, name="letters")
+
+
+@letters_app.callback(invoke_without_command=True)
+def letters_cmd(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option("--kind", help="dunning（催费函）或 lawyer（律师函材料，需配置律所）。",
+                                             show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="出具日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    room: Annotated[list[str] | None, typer.Option("--room", help="只为这些房间出函（可写多次）；默认按分类结果。",
+                                                   show_default=False)] = None,
+    estate: EstateOpt = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 转成 PDF。")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """按分类结果为业主出具催费函或律师函材料（Word），并写入函件登记表。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    if kind is None:
+        raise UsageError("请用 --kind 指定函件类型。", hint="feedun letters --kind dunning 生成催费函；feedun letters list 查看登记表。")
+    from feedun.config import load_settings
+    from feedun.letters import generate_letters
+    from feedun.views import letters_summary
+
+    batch = generate_letters(load_settings(config), kind, as_of=_date(as_of, "--as-of"), rooms=room, estate=estate,
+                             pdf=pdf, db_url=db)
+    if as_json:
+        _print_json({"kind": batch.kind, "as_of": batch.as_of.isoformat(), "reused": batch.reused,
+                     "combined": str(batch.combined) if batch.combined else None,
+                     "register": str(batch.register) if batch.register else None,
+                     "letters": [dict(x.to_dict(), file=x.file) for x in batch.letters]})
+    else:
+        letters_summary(batch)
+
+
+@letters_app.command("list")
+def letters_list_cmd(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """函件登记表：编号、类型、房间、状态、出具日期、期限、金额。"""
+    from feedun.config import load_settings
+    from feedun.letters import list_letters
+    from feedun.views import letters_table
+
+    rows = list_letters(load_settings(config), db_url=db)
+    if as_json:
+        _print_json([r.to_dict() for r in rows])
+    else:
+        letters_table(rows)
+
+
+def _letters_state(state: str, numbers: list[str], method: str | None, tracking: str | None, on: str | None,
+                   config: Path | None, db: str | None) -> None:
+    from feedun.config import load_settings
+    from feedun.letters import change_state
+    from feedun.views import letters_table
+
+    letters_table(change_state(load_settings(config), numbers, state, method=method, tracking=tracking,
+                               on=_date(on, "--date"), db_url=db))
+
+
+NumbersArg = Annotated[list[str], typer.Argument(help="函件编号，如 催字〔2026〕第0012号（可写多个）。", show_default=False)]
+DateOpt = Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)]
+
+
+@letters_app.command("mark-sent")
+def letters_sent_cmd(
+    numbers: NumbersArg,
+    method: Annotated[str, typer.Option("--method", help="寄送方式：ems、registered（挂号信）、hand（专人送达）。",
+                                        show_default=False)],
+    tracking: Annotated[str | None, typer.Option("--tracking", help="快递单号或送达凭证。", show_default=False)] = None,
+    on: DateOpt = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """标记函件已寄出：之后才计入升级（律师函条件）和诉讼时效的催告记录。"""
+    _letters_state("sent", numbers, method, tracking, on, config, db)
+
+
+@letters_app.command("mark-signed")
+def letters_signed_cmd(numbers: NumbersArg, tracking: Annotated[str | None, typer.Option("--note", help="签收说明。", show_default=False)] = None,
+                       on: DateOpt = None, config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """标记函件已签收（回执已收回）。"""
+    _letters_state("signed", numbers, None, tracking, on, config, db)
+
+
+@letters_app.command("mark-returned")
+def letters_returned_cmd(numbers: NumbersArg, tracking: Annotated[str | None, typer.Option("--note", help="退回原因。", show_default=False)] = None,
+                         on: DateOpt = None, config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """标记函件被退回。"""
+    _letters_state("returned", numbers, None, tracking, on, config, db)
+
+
+@letters_app.command("void")
+def letters_void_cmd(numbers: NumbersArg, config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """作废函件（编号保留不再使用）。"""
+    _letters_state("void", numbers, None, None, None, config, db)
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

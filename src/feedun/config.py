@@ -62,7 +62,38 @@ class CompanySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = "物业服务中心"  # as owners know it; used in scripts, SMS and letters
     phone: str = ""  # the service desk number owners can call back
+    address: str = ""
     payment_methods: str = "物业服务中心前台、微信或支付宝缴费，也可银行转账"
+
+
+class LetterSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    deadline_days: int = Field(default=15, ge=3, le=90)  # a reasonable period to pay after a demand letter
+    dunning_number: str = "催字〔{year}〕第{seq:04d}号"
+    lawyer_number: str = "律字〔{year}〕第{seq:04d}号"
+    contact_person: str = "物业服务中心客服"
+    bank_name: str = ""
+    bank_account: str = ""
+    late_fee_basis: str = "物业服务合同约定：逾期按欠费金额每日千分之三计收滞纳金"
+
+    @field_validator("dunning_number", "lawyer_number")
+    @classmethod
+    def _number_format(cls, value: str) -> str:
+        try:
+            value.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("编号格式只能使用 {year} 和 {seq}，例如 催字〔{year}〕第{seq:04d}号") from None
+        if "{seq" not in value:
+            raise ValueError("编号格式必须包含 {seq}（当年的流水号）")
+        return value
+
+
+class LawFirmSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    address: str
+    lawyer: str
+    phone: str
 
 
 class CallSettings(BaseModel):
@@ -95,6 +126,8 @@ class Settings(BaseModel):
     company: CompanySettings = Field(default_factory=CompanySettings)
     calls: CallSettings = Field(default_factory=CallSettings)
     sms: SmsSettings = Field(default_factory=SmsSettings)
+    letters: LetterSettings = Field(default_factory=LetterSettings)
+    law_firm: LawFirmSettings | None = None
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from feedun.contacts import LoggedContact
     from feedun.explain import Explanation
     from feedun.history import Timeline
+    from feedun.letters import LetterBatch, LetterRow
     from feedun.outputs.calllist import CallLists
     from feedun.outputs.sms import SmsBatch
     from feedun.profiles import Profile
@@ -185,3 +186,35 @@ def sms_summary(batch: SmsBatch, files: list) -> None:
         err.print(f"[yellow]提示[/]：{warning}")
     if batch.messages:
         out.print("feedun 只生成文件，不发送；请在短信平台上传发送。")
+
+
+def letters_table(rows: list[LetterRow]) -> None:
+    from feedun.letters import KINDS, STATES
+
+    if not rows:
+        out.print("登记表中还没有函件。")
+        return
+    out.print(table("函件登记", [("编号", "left"), ("类型", "left"), ("管理处", "left"), ("房号", "left"),
+                                 ("业主", "left"), ("状态", "left"), ("出具日期", "left"), ("期限", "left"),
+                                 ("本金(元)", "right"), ("寄送", "left")],
+                    [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
+                      str(r.deadline or ""), yuan(r.amount), " ".join(filter(None, [r.delivery, r.evidence]))]
+                     for r in rows]))
+
+
+def letters_summary(batch: LetterBatch) -> None:
+    from feedun.letters import KINDS
+
+    if not batch.letters:
+        out.print(f"截至 {batch.as_of}，没有需要出具{KINDS[batch.kind]}的房间（见 feedun classify）。")
+        return
+    new = len(batch.letters) - batch.reused
+    out.print(f"{KINDS[batch.kind]}：{len(batch.letters)} 份（新编号 {new} 份，沿用当天已有草稿 {batch.reused} 份），状态为草稿。")
+    out.print(f"Word 文件：{batch.folder}")
+    out.print(f"合并打印：{batch.combined}")
+    out.print(f"登记表：{batch.register}")
+    for path in batch.evidence:
+        out.print(f"证据材料：{path}")
+    for path in batch.pdfs:
+        out.print(f"PDF：{path}")
+    out.print("盖章寄出后运行 feedun letters mark-sent 编号 --method ems --tracking 单号；只有已寄出的函件才计入后续升级和时效。")

@@ -1,0 +1,298 @@
+"""Demand letters (催费函) and lawyer-letter drafts (律师函): numbering, rendering, the register and its states.
+
+Only sent letters count: for escalation (classify) and as demands that restart the limitation clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from feedun.config import Settings
+from feedun.errors import ConfigError, FeedunError, UsageError
+from feedun.money import yuan
+
+KINDS = {"dunning": "催费函", "lawyer": "律师函"}
+TACTIC_OF = {"dunning": "demand_letter", "lawyer": "lawyer_letter"}
+STATES = {"draft": "草稿", "sent": "已发出", "signed": "已签收", "returned": "被退回", "void": "已作废"}
+TRANSITIONS = {"sent": {"draft"}, "signed": {"sent"}, "returned": {"sent"}, "void": {"draft", "sent"}}
+METHODS = {"ems": "EMS 特快专递", "registered": "挂号信", "hand": "专人送达"}
+LAWYER_DEADLINE_DAYS = 14
+
+
+@dataclass
+class LetterRow:
+    number: str
+    kind: str
+    estate: str
+    room: str
+    owner: str
+    state: str
+    issued: date
+    deadline: date | None
+    amount: int  # fen
+    late_fee: int = 0
+    delivery: str | None = None
+    evidence: str | None = None
+    sent_on: date | None = None
+    file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "kind": self.kind, "estate": self.estate, "room": self.room,
+                "owner": self.owner, "state": self.state, "issued": self.issued.isoformat(),
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "amount": float(Decimal(self.amount) / 100)}
+
+
+@dataclass
+class LetterBatch:
+    kind: str
+    as_of: date
+    letters: list[LetterRow] = field(default_factory=list)
+    reused: int = 0
+    folder: Path | None = None
+    combined: Path | None = None
+    register: Path | None = None
+    evidence: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+
+
+def _template_path(settings: Settings, kind: str) -> Path:
+    from feedun.outputs.templating import shipped_templates
+
+    user = settings.workspace / "templates" / "letters" / f"{kind}.docx"
+    return user if user.exists() else shipped_templates() / "letters" / f"{kind}.docx"
+
+
+def _next_number(conn, settings: Settings, kind: str, year: int) -> str:
+    from sqlalchemy import func, select
+
+    from feedun.store.schema import letters
+
+    fmt = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
+    used = conn.execute(select(func.count()).select_from(letters).where(
+        letters.c.kind == kind, func.extract("year", letters.c.issued_on) == year)).scalar_one()
+    seq = used + 1
+    while True:  # numbers are unique; a hand-made letter may already hold the next one
+        number = fmt.format(year=year, seq=seq)
+        if conn.execute(select(letters.c.id).where(letters.c.number == number)).scalar() is None:
+            return number
+        seq += 1
+
+
+def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None, rooms: list[str] | None = None,
+                     estate: str | None = None, pdf: bool = False, db_url: str | None = None,
+                     out_dir: Path | None = None) -> LetterBatch:
+    """Draft letters for the rooms whose decision is this kind's tactic (or the rooms named), render them, and
+    write the register. Re-running the same day reuses the drafts already numbered."""
+    from sqlalchemy import select
+
+    from feedun.classify import decide_rooms
+    from feedun.outputs.capitals import capitals
+    from feedun.outputs.docx_render import PreparedTemplate
+    from feedun.outputs.safe import safe_filename
+    from feedun.store import open_store
+    from feedun.store.ledger import snapshot_lines
+    from feedun.store.rooms import find_room
+    from feedun.store.schema import contacts, letters
+
+    if kind not in KINDS:
+        raise UsageError(f"不认识的函件类型“{kind}”。", hint="用 --kind dunning（催费函）或 --kind lawyer（律师函）。")
+    firm = settings.law_firm
+    if kind == "lawyer" and firm is None:
+        raise ConfigError("没有配置律师事务所，不能生成律师函。律师函必须由真实的律师事务所出具。",
+                          path=settings.workspace / "feedun.toml",
+                          hint="在 feedun.toml 中加入 [law_firm] 小节：name、address、lawyer、phone（律所名称、地址、律师、电话）。")
+    as_of = as_of or date.today()
+    decided, _ = decide_rooms(settings, as_of, db_url)
+    engine = open_store(settings.db_url(db_url))
+    if rooms:
+        with engine.connect() as conn:
+            wanted = {(r.estate, r.room) for r in (find_room(conn, text, estate) for text in rooms)}
+        chosen = decided[[(e, r) in wanted for e, r in zip(decided["estate"], decided["room"], strict=True)]]
+        missing = wanted - set(zip(chosen["estate"], chosen["room"], strict=True))
+        if missing:
+            raise FeedunError(f"这些房间截至 {as_of} 没有欠费：{'、'.join(f'{e} {r}' for e, r in sorted(missing))}。",
+                              hint="没有欠费的房间不发函。")
+    else:
+        chosen = decided[decided["tactic"] == TACTIC_OF[kind]]
+    batch = LetterBatch(kind=kind, as_of=as_of)
+    if chosen.empty:
+        return batch
+    lines = snapshot_lines(engine, as_of)
+    deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
+    contexts = []
+    with engine.begin() as conn:
+        for row in chosen.itertuples(index=False):
+            room_id = int(row.room_id)
+            existing = conn.execute(select(letters).where(
+                letters.c.room_id == room_id, letters.c.kind == kind, letters.c.issued_on == as_of,
+                letters.c.state == "draft")).mappings().first()
+            if existing is not None:
+                number = existing["number"]
+                batch.reused += 1
+            else:
+                number = _next_number(conn, settings, kind, as_of.year)
+                conn.execute(letters.insert().values(
+                    number=number, kind=kind, room_id=room_id, owner=row.owner, amount=int(row.outstanding_fen),
+                    late_fee=int(row.late_fee_fen), issued_on=as_of, deadline=as_of + timedelta(days=deadline_days),
+                    state="draft"))
+            own = lines[(lines["estate"] == row.estate) & (lines["room"] == row.room)].sort_values(["period", "fee_item"])
+            items = [{"fee_item": r.fee_item, "period": r.period + (f" 至 {r.period_end}" if r.period_end else ""),
+                      "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
+            demands = [{"number": d.number, "sent_on": d.sent_on.isoformat() if d.sent_on else "",
+                        "delivery": METHODS.get(d.delivery or "", d.delivery or "（未记录）"), "evidence": d.evidence or ""}
+                       for d in conn.execute(select(letters).where(
+                           letters.c.room_id == room_id, letters.c.kind == "dunning",
+                           letters.c.state.in_(["sent", "signed", "returned"])).order_by(letters.c.sent_on))]
+            contexts.append({
+                "number": number, "company": settings.company.name, "company_address": settings.company.address,
+                "company_phone": settings.company.phone or "物业服务中心电话",
+                "payment_methods": settings.company.payment_methods, "bank_name": settings.letters.bank_name,
+                "bank_account": settings.letters.bank_account, "contact_person": settings.letters.contact_person,
+                "owner": row.owner or "业主", "estate": row.estate, "room": row.room, "items": items,
+                "principal": yuan(int(row.outstanding_fen)), "principal_capitals": capitals(int(row.outstanding_fen)),
+                "late_fee": yuan(int(row.late_fee_fen)), "late_fee_basis": settings.letters.late_fee_basis,
+                "issued": f"{as_of.year}年{as_of.month}月{as_of.day}日",
+                "deadline": f"{(d := as_of + timedelta(days=deadline_days)).year}年{d.month}月{d.day}日",
+                "demands": demands, "law_firm": firm.name if firm else "", "lawyer": firm.lawyer if firm else "",
+                "law_firm_phone": firm.phone if firm else "", "law_firm_address": firm.address if firm else "",
+                "_room_id": room_id, "_collector": row.collector,
+            })
+            batch.letters.append(LetterRow(number, kind, row.estate, row.room, row.owner, "draft", as_of,
+                                           as_of + timedelta(days=deadline_days), int(row.outstanding_fen),
+                                           int(row.late_fee_fen)))
+        contact_rows = {}
+        if kind == "lawyer":
+            for ctx in contexts:
+                contact_rows[ctx["number"]] = conn.execute(
+                    select(contacts.c.at, contacts.c.channel, contacts.c.outcome, contacts.c.by, contacts.c.note)
+                    .where(contacts.c.room_id == ctx["_room_id"]).order_by(contacts.c.at)).all()
+
+    folder = out_dir or settings.workspace / "letters" / as_of.isoformat() / KINDS[kind]
+    folder.mkdir(parents=True, exist_ok=True)
+    template = PreparedTemplate(_template_path(settings, kind))
+    for letter, ctx in zip(batch.letters, contexts, strict=True):
+        path = folder / f"{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.docx"
+        path.write_bytes(template.render(ctx))
+        letter.file = str(path)
+    batch.folder = folder
+    batch.combined = folder / f"{KINDS[kind]}-合并打印-{as_of.isoformat()}.docx"
+    batch.combined.write_bytes(template.render_combined(contexts))
+    batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
+    write_register(batch.register, list_letters(settings, db_url=db_url))
+    if kind == "lawyer":
+        for letter, ctx in zip(batch.letters, contexts, strict=True):
+            batch.evidence.append(_evidence_pack(folder, letter, ctx, lines, contact_rows[letter.number],
+                                                 list_letters(settings, db_url=db_url)))
+    if pdf:
+        batch.pdfs = to_pdf([Path(x.file) for x in batch.letters] + [batch.combined], folder)
+    return batch
+
+
+def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: pd.DataFrame, contact_rows: list,
+                   register: list[LetterRow]) -> Path:
+    from openpyxl import Workbook
+
+    from feedun.contacts import CHANNELS, OUTCOMES
+    from feedun.outputs.calllist import _sheet
+    from feedun.outputs.safe import safe_filename
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    own = lines[(lines["estate"] == letter.estate) & (lines["room"] == letter.room)].sort_values(["period", "fee_item"])
+    _sheet(wb, "欠费明细", ["管理处", "房号", "业主", "收费项目", "所属期间", "应缴日期", "欠费金额(元)", "台账原行号"],
+           [[r.estate, r.room, r.owner, r.fee_item, r.period, str(r.due_date or ""), float(int(r.outstanding)) / 100,
+             int(r.source_row)] for r in own.itertuples(index=False)])
+    _sheet(wb, "函件记录", ["编号", "类型", "状态", "出具日期", "期限", "寄送方式", "凭证", "发出日期", "金额(元)"],
+           [[x.number, KINDS[x.kind], STATES[x.state], x.issued.isoformat(), str(x.deadline or ""), x.delivery or "",
+             x.evidence or "", str(x.sent_on or ""), float(x.amount) / 100]
+            for x in register if (x.estate, x.room) == (letter.estate, letter.room)])
+    _sheet(wb, "联系记录", ["时间", "方式", "结果", "经办", "备注"],
+           [[f"{c.at:%Y-%m-%d %H:%M}", CHANNELS.get(c.channel, c.channel), OUTCOMES.get(c.outcome, c.outcome),
+             c.by, c.note] for c in contact_rows])
+    path = folder / f"证据材料-{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.xlsx"
+    wb.save(path)
+    return path
+
+
+def to_pdf(files: list[Path], folder: Path) -> list[Path]:
+    """Convert with LibreOffice when installed; otherwise say how to install it."""
+    import shutil
+    import subprocess
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise FeedunError("没有找到 LibreOffice，无法转换为 PDF（Word 文件已生成）。",
+                          hint="安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer）后加 --pdf 重试。")
+    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(folder), *map(str, files)],
+                   check=True, capture_output=True, timeout=600)
+    return [folder / (f.stem + ".pdf") for f in files]
+
+
+def list_letters(settings: Settings, *, db_url: str | None = None) -> list[LetterRow]:
+    from sqlalchemy import select
+
+    from feedun.store import open_store
+    from feedun.store.schema import letters, rooms
+
+    with open_store(settings.db_url(db_url)).connect() as conn:
+        rows = conn.execute(select(letters, rooms.c.estate, rooms.c.room).join(rooms, rooms.c.id == letters.c.room_id)
+                            .order_by(letters.c.issued_on, letters.c.number)).all()
+    return [LetterRow(r.number, r.kind, r.estate, r.room, r.owner, r.state, r.issued_on, r.deadline, r.amount,
+                      r.late_fee, r.delivery, r.evidence, r.sent_on) for r in rows]
+
+
+def write_register(path: Path, rows: list[LetterRow]) -> Path:
+    from openpyxl import Workbook
+
+    from feedun.outputs.calllist import _sheet
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "函件登记", ["编号", "类型", "管理处", "房号", "业主", "状态", "出具日期", "期限", "本金(元)", "滞纳金(元)",
+                            "寄送方式", "单号/凭证", "发出日期"],
+           [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
+             str(r.deadline or ""), float(r.amount) / 100, float(r.late_fee) / 100,
+             METHODS.get(r.delivery or "", r.delivery or ""), r.evidence or "", str(r.sent_on or "")] for r in rows],
+           {"编号": 22, "单号/凭证": 20})
+    wb.save(path)
+    return path
+
+
+def change_state(settings: Settings, numbers: list[str], state: str, *, method: str | None = None,
+                 tracking: str | None = None, on: date | None = None, db_url: str | None = None) -> list[LetterRow]:
+    """draft → sent → signed/returned; draft or sent → void. All numbers or none."""
+    from sqlalchemy import select
+
+    from feedun.store import open_store
+    from feedun.store.schema import letters
+
+    if method is not None and method not in METHODS:
+        raise UsageError(f"不认识的寄送方式“{method}”。", hint="可用：" + "、".join(f"{k}（{v}）" for k, v in METHODS.items()))
+    if state == "sent" and method is None:
+        raise UsageError("标记为已发出时要写明寄送方式。", hint="加上 --method ems|registered|hand，EMS 和挂号信再加 --tracking 单号。")
+    on = on or date.today()
+    with open_store(settings.db_url(db_url)).begin() as conn:
+        for number in numbers:
+            row = conn.execute(select(letters).where(letters.c.number == number)).mappings().first()
+            if row is None:
+                raise FeedunError(f"没有编号为 {number} 的函件。", hint="用 feedun letters list 查看登记表。")
+            if row["state"] not in TRANSITIONS[state]:
+                allowed = "、".join(STATES[s] for s in TRANSITIONS[state])
+                raise FeedunError(f"{number} 现在是“{STATES[row['state']]}”，不能改为“{STATES[state]}”（只能从{allowed}改）。")
+            values: dict[str, Any] = {"state": state}
+            if state == "sent":
+                values.update(sent_on=on, delivery=method, evidence=tracking or row["evidence"])
+            elif state in ("signed", "returned"):
+                note = f"{STATES[state]} {on.isoformat()}" + (f"；{tracking}" if tracking else "")
+                values.update(evidence="；".join(filter(None, [row["evidence"], note])))
+            conn.execute(letters.update().where(letters.c.id == row["id"]).values(**values))
+    return [r for r in list_letters(settings, db_url=db_url) if r.number in set(numbers)]
+
+
