@@ -114,13 +114,14 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
     if rooms:
         with engine.connect() as conn:
             wanted = {(r.estate, r.room) for r in (find_room(conn, text, estate) for text in rooms)}
-        chosen = decided[[(e, r) in wanted for e, r in zip(decided["estate"], decided["room"], strict=True)]]
-        missing = wanted - set(zip(chosen["estate"], chosen["room"], strict=True))
+        chosen = decided[[(e, r) in wanted for e, r in zip(decided["estate"], decided["room"], strict=True)]] \
+            if not decided.empty else decided
+        missing = wanted - set(zip(chosen["estate"], chosen["room"], strict=True)) if not chosen.empty else wanted
         if missing:
             raise FeedunError(f"这些房间截至 {as_of} 没有欠费：{'、'.join(f'{e} {r}' for e, r in sorted(missing))}。",
                               hint="没有欠费的房间不发函。")
     else:
-        chosen = decided[decided["tactic"] == TACTIC_OF[kind]]
+        chosen = decided[decided["tactic"] == TACTIC_OF[kind]] if not decided.empty else decided
     batch = LetterBatch(kind=kind, as_of=as_of)
     if chosen.empty:
         return batch
