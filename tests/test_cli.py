@@ -196,6 +196,7 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     assert len(list((folder / "calls").rglob("催缴清单-*.xlsx"))) == 3  # one per configured collector
     assert len(list((folder / "calls").rglob("催缴总览-*.xlsx"))) == 1
     assert len(list((folder / "sms").glob("短信-*.csv"))) == 1
+    assert list((folder / "letters").rglob("催字*.docx"))  # demand letters for the rooms classified to tactic 8
     rejects = sorted(p.name.split("-拒收行-")[0] for p in (folder / "rejects").glob("*.xlsx"))
     assert rejects == ["ledger", "profiles"]  # 3 bad ledger rows, 2 profile rows that match no ledger room
     imports, lines = store_counts(folder)

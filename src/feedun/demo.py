@@ -46,6 +46,7 @@ def run_demo(folder: Path | None) -> Path:
     from feedun.history import room_history
     from feedun.init import scaffold
     from feedun.ledger.importer import import_file
+    from feedun.letters import generate_letters
     from feedun.outputs.calllist import write_call_lists
     from feedun.outputs.sms import build_sms, write_sms
     from feedun.promises import list_promises
@@ -55,6 +56,7 @@ def run_demo(folder: Path | None) -> Path:
         debtors_table,
         explanation,
         import_summary,
+        letters_summary,
         promises_table,
         sms_summary,
         timeline,
@@ -69,7 +71,10 @@ def run_demo(folder: Path | None) -> Path:
     scaffold(folder)
     config = folder / "feedun.toml"  # the example company's collectors, as its IT would set them
     config.write_text(config.read_text("utf-8").replace('# "阳光花园" = "李管家"', '"阳光花园" = "李管家"')
-                      .replace('# "阳光花园/3" = "王管家"', '"阳光花园/3" = "王管家"\n"翠湖苑" = "赵管家"'), "utf-8")
+                      .replace('# "阳光花园/3" = "王管家"', '"阳光花园/3" = "王管家"\n"翠湖苑" = "赵管家"')
+                      .replace('name = "物业服务中心"', 'name = "阳光物业服务有限公司"')
+                      .replace('phone = ""\n# 公司地址', 'phone = "0571-88001234"\n# 公司地址')
+                      .replace('address = ""', 'address = "杭州市示例区阳光路 1 号"'), "utf-8")
     settings = load_settings(config)
 
     out.print("[bold]1. 导入 10 月的台账[/]（截至 2026-10-25）")
@@ -111,5 +116,7 @@ def run_demo(folder: Path | None) -> Path:
     out.print(f"\n[bold]12. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；平时只在提醒节点日生成）")
     batch = build_sms(settings, decide_rooms(settings, today)[0], today, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
+    out.print(f"\n[bold]13. 催费函[/]（feedun letters --kind dunning --as-of {today}）：给分到第8招的业主，Word 文件可盖章打印")
+    letters_summary(generate_letters(settings, "dunning", as_of=today))
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

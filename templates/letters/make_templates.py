@@ -58,7 +58,8 @@ def _items_table(doc: Document) -> None:
 def dunning() -> None:
     doc = _document()
     _p(doc, "{{ company }}", bold=True, size=16, center=True)
-    _p(doc, "地址：{{ company_address }}    电话：{{ company_phone }}", size=10, center=True)
+    _p(doc, "{% if company_address %}地址：{{ company_address }}    {% endif %}电话：{{ company_phone }}", size=10,
+       center=True)
     _p(doc, "物业服务费缴费通知函", bold=True, size=18, center=True)
     _p(doc, "{{ number }}", right=True)
     _p(doc, "{{ owner }}（{{ estate }} {{ room }} 业主）：")
