@@ -153,3 +153,33 @@ def test_cli_letters_and_register_json(tmp_path: Path, settings: Settings) -> No
                                       (12300000000, "壹亿贰仟叁佰万元整"), (10050, "壹佰元伍角")])
 def test_capitals(fen: int, text: str) -> None:
     assert capitals(fen) == text
+
+
+def test_filled_register_moves_letters_through_the_same_states(settings: Settings, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    first = generate_letters(settings, "dunning", as_of=AS_OF)
+    generate_letters(settings, "dunning", as_of=AS_OF, rooms=["3-1-101"])
+    from feedun.letters import write_register
+
+    path = write_register(tmp_path / "登记表.xlsx", list_letters(settings))
+    wb = load_workbook(path)
+    ws = wb.active
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(2, col["状态"], "已发出")
+    ws.cell(2, col["寄送方式"], "EMS 特快专递")
+    ws.cell(2, col["单号/凭证"], "EA999")
+    ws.cell(2, col["发出日期"], "2026-11-28")
+    ws.cell(3, col["状态"], "已签收")  # a draft cannot be signed before it was sent
+    wb.save(path)
+    result = import_file(path, settings)
+    assert result.kind == "register" and (result.accepted, result.rejected) == (1, 1)
+    states = {r.number: (r.state, r.evidence, r.sent_on) for r in list_letters(settings)}
+    assert states[first.letters[0].number] == ("sent", "EA999", date(2026, 11, 28))
+    assert states["催字〔2026〕第0002号"][0] == "draft"
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice not installed")
+def test_pdf_conversion_with_libreoffice(settings: Settings) -> None:
+    batch = generate_letters(settings, "dunning", as_of=AS_OF, pdf=True)
+    assert batch.pdfs and all(p.exists() and p.read_bytes()[:4] == b"%PDF" for p in batch.pdfs)

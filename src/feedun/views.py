@@ -33,6 +33,8 @@ def import_summary(result: ImportResult) -> None:
         rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 户"]]
     elif result.kind == "calls":
         rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 条联系记录"]]
+    elif result.kind == "register":
+        rows += [["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 份函件状态更新"]]
     else:
         rows += [["快照日期", result.as_of or ""], ["管理处", "、".join(result.estates)],
                  ["读取行数", str(result.rows_read)], ["导入", f"{result.accepted} 行（{result.lines} 条费用明细）"]]
@@ -52,6 +54,8 @@ def _layout(result: ImportResult) -> str:
         return "业主档案"
     if result.kind == "calls":
         return "填好的催缴清单"
+    if result.kind == "register":
+        return "函件登记表"
     return "台账宽表：每个收费项目一列" if result.layout == "wide" else "台账明细表"
 
 

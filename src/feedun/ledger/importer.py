@@ -176,6 +176,10 @@ def import_file(path: Path, settings: Settings, *, db_url: str | None = None, as
 
     if is_call_list(cmap.headers):
         return import_call_list(path, sha, sheet, header_row, settings, db_url=db_url)
+    from feedun.register_import import import_register, is_register
+
+    if is_register(cmap.headers):
+        return import_register(path, sha, sheet, header_row, settings, db_url=db_url)
     if sheet_kind(cmap, cmap.headers) == "profiles":
         from feedun.profile_import import import_profile_sheet
 
