@@ -463,6 +463,32 @@ def letters_void_cmd(numbers: NumbersArg, config: ConfigOpt = None, db: DbOpt = 
     _letters_state("void", numbers, None, None, None, config, db)
 
 
+@app.command("run")
+def run_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
+    inbox: Annotated[Path | None, typer.Option("--inbox", help="收件文件夹（默认：配置中的 inbox）。", show_default=False)] = None,
+    outbox: Annotated[Path | None, typer.Option("--outbox", help="输出文件夹（默认：配置中的 outbox）。", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出会做什么，不写任何东西。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="允许补跑比上次更早的日期，或重做当天。")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """定时任务（cron）用：导入收件文件夹中的新文件，分类，生成当天的清单、短信、函件、报表和 summary.json。"""
+    from feedun.config import load_settings
+    from feedun.pipeline import run_cycle
+    from feedun.views import run_summary
+
+    summary = run_cycle(load_settings(config), as_of=_date(as_of, "--as-of"), inbox=inbox, outbox=outbox,
+                        dry_run=dry_run, force=force, db_url=db)
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        run_summary(summary)
+    if summary.failed and not dry_run:
+        raise typer.Exit(1)
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

@@ -110,6 +110,13 @@ class SmsSettings(BaseModel):
     pay_hint: str = "前台、微信或支付宝缴纳"  # short, so that one notice stays one 70-character SMS
 
 
+class RunSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    inbox: str = "inbox"  # where finance and collectors drop files for the unattended run
+    outbox: str = "outbox"
+    max_ledger_age_days: int = Field(default=10, ge=1, le=120)  # older than this on a node day: warn
+
+
 class PolicySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str | None = None  # a policy.toml replacing the default; default: policy.toml beside feedun.toml if present
@@ -127,6 +134,7 @@ class Settings(BaseModel):
     calls: CallSettings = Field(default_factory=CallSettings)
     sms: SmsSettings = Field(default_factory=SmsSettings)
     letters: LetterSettings = Field(default_factory=LetterSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
     law_firm: LawFirmSettings | None = None
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from feedun.letters import LetterBatch, LetterRow
     from feedun.outputs.calllist import CallLists
     from feedun.outputs.sms import SmsBatch
+    from feedun.pipeline import RunSummary
     from feedun.profiles import Profile
     from feedun.promises import PromiseRow
 
@@ -222,3 +223,32 @@ def letters_summary(batch: LetterBatch) -> None:
     for path in batch.pdfs:
         out.print(f"PDF：{path}")
     out.print("盖章寄出后运行 feedun letters mark-sent 编号 --method ems --tracking 单号；只有已寄出的函件才计入后续升级和时效。")
+
+
+def run_summary(summary: RunSummary) -> None:
+    from feedun.tactics import label
+
+    if summary.nothing_to_do:
+        out.print(f"{summary.as_of} 已经运行过，收件文件夹没有新文件，这次没有做任何改动。输出：{summary.outbox}")
+        return
+    head = "（演练，没有写任何东西）" if summary.dry_run else ""
+    out.print(f"[bold]feedun run {summary.as_of}[/]{head}")
+    for item in summary.imported:
+        if item.get("kind") == "planned":
+            out.print(f"  将导入：{item['file']}")
+        else:
+            note = "（已导入过）" if item.get("duplicate") else ""
+            out.print(f"  已导入：{item['file']}：{item['accepted']} 行，拒收 {item['rejected']} 行{note}")
+    for item in summary.failed:
+        out.print(f"  [red]无法导入[/]：{item['file']}：{item['reason']}")
+    if summary.tactics:
+        out.print("  分类：" + "，".join(f"{label(t)} {n} 户" for t, n in summary.tactics.items())
+                  + f"，暂缓 {summary.held} 户")
+    if summary.outputs:
+        o = summary.outputs
+        out.print(f"  输出：催缴清单 {o.get('call_lists', 0)} 份，短信 {o.get('sms', 0)} 条，催费函 {o.get('demand_letters', 0)} 份，"
+                  f"律师函 {o.get('lawyer_letters', 0)} 份" + (f"，报表 {o['report']}" if o.get("report") else ""))
+    if summary.outbox and not summary.dry_run:
+        out.print(f"  文件夹：{summary.outbox}")
+    for warning in summary.warnings:
+        err.print(f"[yellow]提示[/]：{warning}")

@@ -226,3 +226,22 @@ def import_file(path: Path, settings: Settings, *, db_url: str | None = None, as
         changes=describe(settlement), payments=settlement.payments,
         promises_kept=settlement.promises_kept, promises_broken=settlement.promises_broken,
         owner_changes=len(settlement.owner_changes))
+
+
+KIND_ORDER = {"ledger": 0, "profiles": 1, "calls": 2, "register": 3}
+
+
+def identify(path: Path, settings: Settings, encoding: str | None = None) -> str:
+    """Which kind of file this is (ledger, profiles, calls, register), from its headers; FeedunError if none."""
+    from feedun.calls_import import is_call_list
+    from feedun.register_import import is_register
+
+    path = Path(path)
+    sheets = open_sheets(path, encoding)
+    sheet, header_row, _ = _pick_sheet(sheets, None, settings, path)
+    cmap = map_columns(header_row, [c or "" for c in sheet.preview()[header_row]], settings.import_.columns)
+    if is_call_list(cmap.headers):
+        return "calls"
+    if is_register(cmap.headers):
+        return "register"
+    return sheet_kind(cmap, cmap.headers)
