@@ -47,10 +47,15 @@ class RunLocked(FeedunError):
 
 
 def _logger(settings: Settings) -> logging.Logger:
+    """Log to feedun.log beside this workspace's config (one file handler, switched when the workspace changes)."""
     log = logging.getLogger("feedun.run")
+    target = str((settings.workspace / "feedun.log").resolve())
+    for handler in list(log.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and handler.baseFilename != target:
+            log.removeHandler(handler)
+            handler.close()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in log.handlers):
-        handler = logging.handlers.RotatingFileHandler(settings.workspace / "feedun.log", maxBytes=1_000_000,
-                                                       backupCount=5, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(target, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
