@@ -34,6 +34,7 @@ class PreparedTemplate:
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise FeedunError(f"函件模板无法打开：{exc}", path=self.path, hint="模板应为 .docx（Word 2007 及以后）文件。") from None
         xml = dict((i.filename, b) for i, b in self._parts)[DOCUMENT].decode("utf-8")
+        self._compress_unchanged_parts()
         xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", self._docxtpl.patch_xml(xml))
         env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
         try:
@@ -68,11 +69,22 @@ class PreparedTemplate:
         return self._zip(head + PAGE_BREAK.join(bodies) + tail)
 
     def _zip(self, document_xml: str) -> bytes:
+        """A copy of the pre-compressed unchanged parts, plus this letter's document.xml."""
+        buffer = io.BytesIO(self._base)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(self._document_info, document_xml.encode("utf-8"))
+        return buffer.getvalue()
+
+    def _compress_unchanged_parts(self) -> None:
+        """Styles, fonts and settings never change between letters: compress them once (most of the cost)."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for info, data in self._parts:
-                archive.writestr(info, document_xml.encode("utf-8") if info.filename == DOCUMENT else data)
-        return buffer.getvalue()
+                if info.filename == DOCUMENT:
+                    self._document_info = info
+                else:
+                    archive.writestr(info, data)
+        self._base = buffer.getvalue()
 
 
 def render_naive(path: Path, context: dict[str, Any], out: Path) -> None:
