@@ -489,6 +489,27 @@ def run_cmd(
         raise typer.Exit(1)
 
 
+@app.command("report")
+def report_cmd(
+    month: Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM（默认：本月）。", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="报表文件路径（默认：reports/report-月份.xlsx）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """收费报表：收费率（按小区、楼栋、管家及 12 个月趋势）、欠费账龄、缴费承诺、各招效果、诉讼时效风险；另存 xlsx（含图表）。"""
+    from feedun.config import load_settings
+    from feedun.report import build_report, default_report_path, print_report, write_report_xlsx
+
+    settings = load_settings(config)
+    report = build_report(settings, month, db_url=db)
+    path = write_report_xlsx(report, out or default_report_path(settings, report.month))
+    if as_json:
+        _print_json(dict(report.to_dict(), file=str(path)))
+    else:
+        print_report(report, path)
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",

@@ -240,9 +240,7 @@ def _outputs(settings: Settings, as_of: date, outbox: Path, target: Path, summar
             summary.outputs["lawyer_letters"] = len(lawyer.letters)
         else:
             summary.outputs["lawyer_letters"] = 0
-        report = _write_report(settings, as_of, temp, db_url)
-        if report:
-            summary.outputs["report"] = report
+        summary.outputs["report"] = _write_report(settings, as_of, temp, db_url)
         summary.outbox = str(target)
         (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
                                            encoding="utf-8")
@@ -258,11 +256,9 @@ def publish(temp: Path, target: Path) -> None:
     os.replace(temp, target)
 
 
-def _write_report(settings: Settings, as_of: date, folder: Path, db_url: str | None) -> str | None:
-    try:
-        from feedun.report import build_report, write_report_xlsx
-    except ImportError:  # the report module is optional until it lands
-        return None
+def _write_report(settings: Settings, as_of: date, folder: Path, db_url: str | None) -> str:
+    from feedun.report import build_report, write_report_xlsx
+
     month = f"{as_of.year:04d}-{as_of.month:02d}"
-    path = write_report_xlsx(build_report(settings, month, db_url=db_url), folder / f"report-{month}.xlsx")
-    return path.name
+    report = build_report(settings, month, db_url=db_url, today=as_of)
+    return write_report_xlsx(report, folder / f"report-{month}.xlsx").name

@@ -632,6 +632,7 @@ def _trend_sheet(wb, report: Report, sheet) -> None:
     chart.x_axis.title = "月份"
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.display_blanks = "gap"
@@ -642,8 +643,8 @@ def _trend_sheet(wb, report: Report, sheet) -> None:
     for series in chart.series:
         series.marker.symbol = "circle"
         series.smooth = False
-    ws.add_chart(chart, f"A{last + 3}")
     _notes(ws, ["收费率为空的月份：台账没有该月的应收金额（无数据），图中断开。", *DEFINITIONS], gap=0)
+    ws.add_chart(chart, f"A{ws.max_row + 2}")
 
 
 def _aging_sheet(wb, report: Report, sheet) -> None:
@@ -653,20 +654,27 @@ def _aging_sheet(wb, report: Report, sheet) -> None:
     rows.append(["合计", sum(a.rooms for a in report.aging), sum(a.amount for a in report.aging) / 100])
     ws = sheet(wb, "欠费账龄", ["账龄", "户数", "欠费金额(元)"], rows, {"账龄": 14, "户数": 10, "欠费金额(元)": 16})
     _format(ws, 3, MONEY)
-    last = len(report.aging) + 1  # the chart leaves out the 合计 row
+    _notes(ws, [f"截至 {report.as_of}。{AGING_NOTE}"])
+    last = len(report.aging) + 1  # the charts leave out the 合计 row
     categories = Reference(ws, min_col=1, min_row=2, max_row=last)
-    for col, title, anchor in ((2, "欠费户数（按账龄）", "E2"), (3, "欠费金额（元，按账龄）", "E20")):
+    top = ws.max_row + 2
+    few = max((a.rooms for a in report.aging), default=0) <= 10
+    for col, title, anchor, fmt in ((2, "欠费户数（按账龄）", f"A{top}", "0"),
+                                    (3, "欠费金额（元，按账龄）", f"A{top + 18}", "#,##0")):
         chart = BarChart()
         chart.type = "col"
         chart.title = title
         chart.legend = None
         chart.x_axis.delete = False
         chart.y_axis.delete = False
+        chart.y_axis.number_format = fmt
+        chart.y_axis.scaling.min = 0
+        if col == 2 and few:
+            chart.y_axis.majorUnit = 1  # whole rooms
         chart.height, chart.width = 8, 16
         chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=last), titles_from_data=True)
         chart.set_categories(categories)
         ws.add_chart(chart, anchor)
-    _notes(ws, [f"截至 {report.as_of}。{AGING_NOTE}"])
 
 
 def _promises_sheet(wb, report: Report, sheet) -> None:
