@@ -188,19 +188,26 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     proc = run_feedun(["demo", "演示"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    for word in ("欠费", "阳光花园", "翠湖苑", "导入完成", "已导入过", "兑现 3 个，未兑现 3 个", "未兑现的缴费承诺",
-                 "电话联系：承诺缴费", "业主档案", "38 户", "分类结果", "催缴清单", "缴费提醒短信"):
+    for word in ("欠费", "阳光花园", "翠湖苑", "feedun run 2026-10-27", "已经运行过", "兑现 3 个，未兑现 3 个",
+                 "未兑现的缴费承诺", "电话联系：承诺缴费", "业主档案有更新", "分类结果", "缴费提醒短信", "收费报表",
+                 "收费率"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
     assert (folder / "feedun.db").is_file() and (folder / "feedun.toml").is_file()
-    assert len(list((folder / "calls").rglob("催缴清单-*.xlsx"))) == 3  # one per configured collector
-    assert len(list((folder / "calls").rglob("催缴总览-*.xlsx"))) == 1
+    days = sorted(p.name for p in (folder / "outbox").iterdir())
+    assert days[0] == "2026-10-27" and len(days) == 2  # two monthly runs through feedun run
+    latest = folder / "outbox" / days[-1]
+    assert len(list(latest.rglob("催缴清单-*.xlsx"))) == 3  # one per configured collector
+    assert len(list(latest.rglob("催缴总览-*.xlsx"))) == 1
+    assert list(latest.rglob("催字*.docx"))  # demand letters for the rooms classified to tactic 8
+    assert list(latest.glob("report-*.xlsx")) and (latest / "summary.json").is_file()
     assert len(list((folder / "sms").glob("短信-*.csv"))) == 1
-    assert list((folder / "letters").rglob("催字*.docx"))  # demand letters for the rooms classified to tactic 8
+    assert sorted(p.name for p in (folder / "inbox" / "archive").rglob("*.*")) == [
+        "ledger-2026-10.csv", "ledger.xlsx", "profiles.xlsx"]
     rejects = sorted(p.name.split("-拒收行-")[0] for p in (folder / "rejects").glob("*.xlsx"))
     assert rejects == ["ledger", "profiles"]  # 3 bad ledger rows, 2 profile rows that match no ledger room
     imports, lines = store_counts(folder)
-    assert imports == 3 and lines > 10000  # October, November (once, although the demo imports it twice), profiles
+    assert imports == 3 and lines > 10000  # October, profiles, November
 
     again = run_feedun(["demo", "演示"], tmp_path)
     assert again.returncode == 2, again.stderr

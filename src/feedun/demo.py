@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import tempfile
 from datetime import date, datetime
 from importlib import resources
@@ -45,19 +46,16 @@ def run_demo(folder: Path | None) -> Path:
     from feedun.explain import explain_room
     from feedun.history import room_history
     from feedun.init import scaffold
-    from feedun.ledger.importer import import_file
-    from feedun.letters import generate_letters
-    from feedun.outputs.calllist import write_call_lists
     from feedun.outputs.sms import build_sms, write_sms
+    from feedun.pipeline import run_cycle
     from feedun.promises import list_promises
+    from feedun.report import build_report, print_report
     from feedun.views import (
-        call_lists_summary,
         classify_summary,
         debtors_table,
         explanation,
-        import_summary,
-        letters_summary,
         promises_table,
+        run_summary,
         sms_summary,
         timeline,
     )
@@ -77,46 +75,48 @@ def run_demo(folder: Path | None) -> Path:
                       .replace('address = ""', 'address = "杭州市示例区阳光路 1 号"'), "utf-8")
     settings = load_settings(config)
 
-    out.print("[bold]1. 导入 10 月的台账[/]（截至 2026-10-25）")
-    import_summary(import_file(examples / "ledger-2026-10.csv", settings))
+    inbox, outbox = folder / settings.run.inbox, folder / settings.run.outbox
+    inbox.mkdir()
+    out.print("[bold]1. 十月：财务把台账和业主档案放进收件文件夹，定时任务 feedun run 处理[/]（截至 2026-10-25）")
+    for name in ("ledger-2026-10.csv", "profiles.xlsx"):
+        shutil.copy(examples / name, inbox / name)
+    run_summary(run_cycle(settings, as_of=date(2026, 10, 27)))
     logged = log_example_contacts(settings, examples / "contacts.csv")
-    out.print(f"\n[bold]2. 管家在 11 月记录了 {logged} 次联系[/]（feedun log）：6 户承诺了缴费日期，"
+    out.print(f"\n[bold]2. 管家在 11 月记录了 {logged} 次联系[/]（feedun log 或导回填好的清单）：6 户承诺了缴费日期，"
               "另有含糊推托、无人接听、出差在外、因漏水拒缴等")
 
-    out.print("\n[bold]3. 导入 11 月财务导出的台账[/]（带标题行、合计行、重复表头和几行错误数据）；"
-              "feedun 对比上月，记下缴费，核对到期的承诺")
-    result = import_file(examples / "ledger.xlsx", settings)
-    import_summary(result)
-    out.print("\n[bold]4. 再导入同一个文件[/]：同一文件不会重复导入")
-    import_summary(import_file(examples / "ledger.xlsx", settings))
-    out.print("\n[bold]5. 导入物业系统的业主档案[/]（标签、车辆、备用联系人；按表头自动识别为档案）")
-    import_summary(import_file(examples / "profiles.xlsx", settings))
+    today = max(date.today(), date(2026, 11, 27))
+    out.print("\n[bold]3. 十一月：新台账放进收件文件夹，feedun run[/]（台账带标题行、合计行、重复表头和几行错误数据；"
+              "对比上月记下缴费，核对到期的承诺，再分类并生成当天的全部材料）")
+    shutil.copy(examples / "ledger.xlsx", inbox / "ledger.xlsx")
+    summary = run_cycle(settings, as_of=today)
+    run_summary(summary)
+    out.print("\n[bold]4. 同一天再运行一次[/]：没有新文件就什么都不改")
+    run_summary(run_cycle(settings, as_of=today))
 
-    as_of = date.fromisoformat(result.as_of) if result.as_of else None
-    out.print(f"\n[bold]6. 谁欠费[/]（截至快照日期 {as_of}；完整名单：feedun debtors --config {folder / 'feedun.toml'}）")
-    debtors_table(list_debtors(settings, as_of=as_of), limit=10)
-
+    out.print(f"\n[bold]5. 谁欠费[/]（feedun debtors；完整名单：feedun debtors --config {config}）")
+    debtors_table(list_debtors(settings, as_of=today), limit=10)
     broken = list_promises(settings, state="broken")
-    out.print("\n[bold]7. 未兑现的缴费承诺[/]（feedun promises --broken）")
+    out.print("\n[bold]6. 未兑现的缴费承诺[/]（feedun promises --broken）")
     promises_table(broken)
-
-    today = max(date.today(), as_of) if as_of else date.today()
-    out.print(f"\n[bold]8. 分类：每户现在用哪一招[/]（feedun classify --as-of {today}）")
+    out.print(f"\n[bold]7. 分类结果[/]（feedun classify --as-of {today}，已由 feedun run 完成）")
     classify_summary(classify(settings, as_of=today))
     if broken:
         room, estate = broken[0].room, broken[0].estate
-        out.print(f"\n[bold]9. 为什么[/]（feedun explain {room} --estate {estate}）：承诺没兑现的业主用“断其后路”")
+        out.print(f"\n[bold]8. 为什么[/]（feedun explain {room} --estate {estate}）：承诺没兑现的业主用“断其后路”")
         explanation(explain_room(settings, room, estate=estate, as_of=today))
-        out.print(f"\n[bold]10. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
+        out.print(f"\n[bold]9. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
         timeline(room_history(settings, room, estate=estate))
-
-    out.print(f"\n[bold]11. 管家的催缴清单[/]（feedun calls --as-of {today}）：每人每天最多 {settings.calls.daily_capacity} 户，"
-              "带话术；填好后 feedun import 导回")
-    call_lists_summary(write_call_lists(settings, as_of=today))
-    out.print(f"\n[bold]12. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；平时只在提醒节点日生成）")
+    out.print(f"\n[bold]10. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；feedun run 只在提醒节点日生成）")
     batch = build_sms(settings, decide_rooms(settings, today)[0], today, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
-    out.print(f"\n[bold]13. 催费函[/]（feedun letters --kind dunning --as-of {today}）：给分到第8招的业主，Word 文件可盖章打印")
-    letters_summary(generate_letters(settings, "dunning", as_of=today))
+    month = f"{today.year:04d}-{today.month:02d}"
+    out.print(f"\n[bold]11. 收费报表[/]（feedun report --month {month}）")
+    print_report(build_report(settings, month, db_url=None, today=today), Path(summary.outbox or outbox) / f"report-{month}.xlsx")
+    day = Path(summary.outbox or outbox)
+    out.print(f"\n[bold]12. 今天的材料都在 {day}[/]：")
+    for path in sorted(day.iterdir()):
+        count = f"（{sum(1 for _ in path.rglob('*.*'))} 个文件）" if path.is_dir() else ""
+        out.print(f"  {path.name}{count}")
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

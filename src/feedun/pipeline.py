@@ -181,7 +181,7 @@ def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: dat
         shutil.move(str(path), archive / path.name)
         summary.imported.append({"file": path.name, "kind": result.kind, "rows_read": result.rows_read,
                                  "accepted": result.accepted, "rejected": result.rejected,
-                                 "duplicate": result.duplicate})
+                                 "duplicate": result.duplicate, "changes": result.changes})
         log.info("run %s: imported %s (%s): %d accepted, %d rejected%s", as_of, path.name, result.kind,
                  result.accepted, result.rejected, " (already imported)" if result.duplicate else "")
 

@@ -239,6 +239,8 @@ def run_summary(summary: RunSummary) -> None:
         else:
             note = "（已导入过）" if item.get("duplicate") else ""
             out.print(f"  已导入：{item['file']}：{item['accepted']} 行，拒收 {item['rejected']} 行{note}")
+            for change in item.get("changes") or []:
+                out.print(f"    · {change}")
     for item in summary.failed:
         out.print(f"  [red]无法导入[/]：{item['file']}：{item['reason']}")
     if summary.tactics:
