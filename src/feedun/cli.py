@@ -529,6 +529,9 @@ def _print_json(payload: object) -> None:
 
 def main() -> None:
     """Console-script entry: run the app, turn expected failures into a message and an exit code."""
+    import os
+
+    os.umask(0o077)  # the store, rejects, lists and letters hold personal data: owner-only files and folders
     try:
         app()
     except FeedunError as exc:

@@ -218,6 +218,8 @@ def _outputs(settings: Settings, as_of: date, outbox: Path, target: Path, summar
     from feedun.outputs.sms import build_sms, write_sms
 
     outbox.mkdir(parents=True, exist_ok=True)
+    for stale in outbox.glob(".*.partial-*"):  # left by a run that was killed; we hold the lock, so none is live
+        shutil.rmtree(stale, ignore_errors=True)
     temp = outbox / f".{as_of.isoformat()}.partial-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir()

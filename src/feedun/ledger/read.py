@@ -20,6 +20,10 @@ from feedun.errors import InputFileError
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 PREVIEW_ROWS = 40
+# Resource limits (README "Limits"): refuse clearly rather than let one file exhaust the machine.
+MAX_UNZIPPED_BYTES = 1 << 30  # an .xlsx whose parts expand beyond 1 GiB is refused (zip bombs)
+MAX_TEXT_BYTES = 300 << 20  # CSV/TXT above 300 MB: split it, or save it as .xlsx
+MAX_COLUMNS = 2000  # real ledgers have tens of columns
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,6 +65,9 @@ class Sheet:
     def _load(self) -> pd.DataFrame:
         if self._rows is not None:
             width = max((len(r) for r in self._rows), default=0)
+            if width > MAX_COLUMNS:
+                raise InputFileError(f"文件有 {width} 列，超过上限 {MAX_COLUMNS} 列。", path=self.path,
+                                     hint="检查分隔符是否正确，删除多余的列后再导入。")
             rows = [r + [""] * (width - len(r)) for r in self._rows]
             return pd.DataFrame(rows, columns=range(width), dtype=object)
         try:
@@ -71,6 +78,9 @@ class Sheet:
         except Exception as exc:  # calamine errors carry no stable type
             raise InputFileError(f"读取工作表“{self.name}”失败：{_short(exc)}", path=self.path,
                                  hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
+        if frame.shape[1] > MAX_COLUMNS:
+            raise InputFileError(f"工作表“{self.name}”有 {frame.shape[1]} 列，超过上限 {MAX_COLUMNS} 列。", path=self.path,
+                                 hint="删除多余的列后另存，再导入。")
         frame.columns = range(frame.shape[1])
         return frame
 
@@ -98,11 +108,26 @@ def sniff_kind(path: Path) -> str:
                                  hint="在 Excel 中打开，去掉密码（文件→信息→保护工作簿→用密码进行加密，清空）后另存再导入。")
         return "excel"
     if head.startswith(_ZIP):
+        _check_zip(path)
         return "excel"
     if suffix in EXCEL_SUFFIXES:
         raise InputFileError(f"文件扩展名是 {suffix}，但内容不是有效的 Excel 工作簿。", path=path,
                              hint="文件可能已损坏或被改了扩展名；请从物业系统重新导出。")
     return "text"
+
+
+def _check_zip(path: Path) -> None:
+    """A workbook is a zip: refuse one whose parts would expand past MAX_UNZIPPED_BYTES before reading it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise InputFileError("工作簿已损坏，无法打开。", path=path, hint="从物业系统重新导出，或在 Excel 中打开后另存为 .xlsx。") from None
+    if expanded > MAX_UNZIPPED_BYTES:
+        raise InputFileError(f"工作簿解压后有 {expanded >> 20} MB，超过上限 {MAX_UNZIPPED_BYTES >> 20} MB，已拒绝（可能是异常文件）。",
+                             path=path, hint="确认文件来源；正常的台账请按小区或月份拆分后分别导入。")
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -135,6 +160,10 @@ def _short(exc: Exception) -> str:
 
 def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
     """The file's text and the encoding used: BOMs first, then UTF-8, then GB18030 (a superset of GBK)."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise InputFileError(f"文本文件有 {size >> 20} MB，超过上限 {MAX_TEXT_BYTES >> 20} MB。", path=path,
+                             hint="按小区或月份拆分后分别导入，或在 Excel 中另存为 .xlsx。")
     raw = path.read_bytes()
     if encoding:
         try:
