@@ -186,3 +186,40 @@ def test_files_holding_personal_data_are_owner_only(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "rejects").stat().st_mode) == 0o700
     [rejects] = (tmp_path / "rejects").iterdir()
     assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
+
+
+def test_purge_removes_personal_data_of_settled_owners_and_keeps_amounts(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from feedun.contacts import ContactRequest, log_contact
+    from feedun.ledger.importer import import_file
+    from feedun.purge import ERASED, purge
+
+    settings = Settings(workspace=tmp_path)
+
+    def snapshot(name: str, rows: list[list[object]], day: date) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"])
+        for row in rows:
+            ws.append(row)
+        wb.save(tmp_path / name)
+        import_file(tmp_path / name, settings, as_of=day)
+
+    snapshot("a.xlsx", [["阳光花园", "1-1-101", "王芳", "13812345678", "物业服务费", "2024-01", 300],
+                        ["阳光花园", "1-1-102", "李雷", "13912345678", "物业服务费", "2024-01", 200]], date(2024, 2, 1))
+    log_contact(settings, ContactRequest(room="1-1-101", outcome="vague", at=datetime(2024, 2, 2, 10),
+                                         note="说过两天交"), now=datetime(2024, 2, 3))
+    snapshot("b.xlsx", [["阳光花园", "1-1-102", "李雷", "13912345678", "物业服务费", "2024-01", 200]], date(2024, 3, 1))
+    dry = purge(settings, date(2025, 1, 1))
+    assert (dry.rooms, dry.applied) == (1, False)
+    done = purge(settings, date(2025, 1, 1), apply=True)
+    assert (done.rooms, done.lines, done.contacts) == (1, 1, 1)
+    with sqlite3.connect(tmp_path / "feedun.db") as conn:
+        assert conn.execute("select owner, phones, outstanding from ledger_lines where room='1-1-101'").fetchall() == [
+            (ERASED, "", 30000)]
+        assert conn.execute("select owner, note, outcome from contacts").fetchall() == [(ERASED, "", "vague")]
+        assert conn.execute("select owner from rooms where room='1-1-102'").fetchone() == ("李雷",)  # still owes
+    assert purge(settings, date(2025, 1, 1), apply=True).rooms == 0  # idempotent

@@ -510,6 +510,29 @@ def report_cmd(
         print_report(report, path)
 
 
+@app.command("purge")
+def purge_cmd(
+    before: Annotated[str, typer.Option("--before", help="清除最后一次欠费早于这一天（YYYY-MM-DD）、现已无欠费的业主的个人信息。",
+                                        show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="确认执行；不加则只统计会清除多少。")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """按保存期限清除已结清业主的个人信息（姓名、电话、备注、档案），保留金额、日期等统计所需的数据。"""
+    from feedun.config import load_settings
+    from feedun.console import out
+    from feedun.purge import purge
+
+    day = _date(before, "--before")
+    assert day is not None
+    result = purge(load_settings(config), day, apply=yes, db_url=db)
+    verb = "已清除" if result.applied else "将清除"
+    out.print(f"{verb} {result.rooms} 户的个人信息（台账明细 {result.lines} 行、联系记录 {result.contacts} 条、"
+              f"档案 {result.profiles} 份）；金额、期间、日期和函件编号保留。")
+    if not yes and result.rooms:
+        out.print("确认无误后加 --yes 执行。")
+
+
 @app.command("demo")
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",
