@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -85,6 +85,8 @@ def ledgers(draw: st.DrawFn) -> str:
 @hsettings(max_examples=400 if LONG else 60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                                    HealthCheck.function_scoped_fixture])
 @given(text=ledgers(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+@example(text="应收未收,所属月份,资源名称\r\n1e+26\r\n", encoding="utf-8")  # found by the long run: Decimal overflow
+@example(text="应收未收,所属月份,资源名称\r\n", encoding="utf-8")  # found by the long run: a header and no rows
 def test_fuzzed_ledgers_never_crash_and_every_row_is_accounted_for(tmp_path: Path, text: str, encoding: str) -> None:
     path = tmp_path / "fuzz.csv"
     path.write_bytes(text.encode(encoding, errors="replace"))

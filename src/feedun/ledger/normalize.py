@@ -169,6 +169,9 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
     data = data[keep].reset_index(drop=True)
     row_numbers = row_numbers[keep]
     m = len(data)
+    if m == 0:  # nothing but blank, total or header rows below the header
+        return Normalised(lines=pd.DataFrame(columns=list(LINE_COLUMNS)), rejects=[], skipped=skipped, rows_read=n,
+                          accepted=0)
     rows = _Rows(m)
     warnings: list[str] = []
 
@@ -230,7 +233,7 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
             period[:] = combined
             backwards = np.array([p is not None and p[1] is not None and p[1] < p[0] for p in period])
             rows.add_mask(backwards, "结束日期早于开始日期")
-    missing_period = np.array([p is None for p in period]) & ~rows.bad()
+    missing_period = np.array([p is None for p in period], dtype=bool) & ~rows.bad()
     rows.add_mask(missing_period, "所属期间为空")
     period_start = np.array([p[0] if p else None for p in period], dtype=object)
     period_end = np.array([p[1] if p else None for p in period], dtype=object)

@@ -53,10 +53,9 @@ def parse_amount(text: str | None, unit: str = "yuan") -> int | None:
     if negative:
         value = -value
     fen = value if unit == "fen" else value * 100
-    result = int(fen.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if abs(result) >= 10**13:  # 1000 亿元: a typo or a phone number in the wrong column
+    if abs(fen) >= 10**13:  # 1000 亿元: a typo, a phone number in the wrong column, or 1e+26
         raise ValueError(f"「{clean_text(text)}」金额过大，不像是一笔物业费")
-    return result
+    return int(fen.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_area(text: str | None) -> float | None:
