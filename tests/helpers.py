@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
 FEEDUN = str(Path(sys.executable).with_name("feedun"))
@@ -22,13 +20,20 @@ GOOD_ROWS = [
 def run_feedun(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """The installed `feedun` script as a user runs it (no terminal, no inherited feedun settings)."""
     env = {k: v for k, v in os.environ.items() if k not in ("FEEDUN_DB", "FEEDUN_CONFIG", "COLUMNS")}
+    if os.environ.get("FEEDUN_TEST_STORE"):  # the PostgreSQL database tests/conftest.py made for this test
+        env["FEEDUN_DB"] = os.environ["FEEDUN_TEST_STORE"]
     return subprocess.run([FEEDUN, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=180, check=False)
 
 
+def db_url(tmp_path: Path) -> str:
+    """This test's store: its PostgreSQL database when the suite runs on PostgreSQL, else tmp_path/feedun.db."""
+    return os.environ.get("FEEDUN_TEST_STORE") or f"sqlite:///{tmp_path}/feedun.db"
+
+
 def run_import(tmp_path: Path, *args: object) -> subprocess.CompletedProcess[str]:
-    """`feedun import ARGS --db sqlite:///tmp_path/feedun.db`, run in tmp_path."""
-    return run_feedun(["import", *map(str, args), "--db", f"sqlite:///{tmp_path}/feedun.db"], tmp_path)
+    """`feedun import ARGS --db <this test's store>`, run in tmp_path."""
+    return run_feedun(["import", *map(str, args), "--db", db_url(tmp_path)], tmp_path)
 
 
 def write_xlsx(path: Path, rows: list[list[object]], title: str = "台账") -> Path:
@@ -43,11 +48,41 @@ def write_xlsx(path: Path, rows: list[list[object]], title: str = "台账") -> P
     return path
 
 
+def query(tmp_path: Path, sql: str, **params: object) -> list[tuple]:
+    """Rows of a plain SQL query on this test's store (SQLite file or PostgreSQL database)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url(tmp_path))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def execute(tmp_path: Path, sql: str, **params: object) -> None:
+    """Run one statement on this test's store and commit (to set up odd states the CLI would refuse)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url(tmp_path))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
 def store_counts(tmp_path: Path) -> tuple[int, int]:
-    """(imports, ledger_lines) in tmp_path/feedun.db; (0, 0) when there is no store file at all."""
-    db = tmp_path / "feedun.db"
-    if not db.exists():
+    """(imports, ledger_lines) in this test's store; (0, 0) when the store was never created."""
+    if not os.environ.get("FEEDUN_TEST_STORE") and not (tmp_path / "feedun.db").exists():
         return 0, 0
-    with closing(sqlite3.connect(db)) as conn:
-        return (conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0],
-                conn.execute("SELECT COUNT(*) FROM ledger_lines").fetchone()[0])
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(db_url(tmp_path))
+    try:
+        if not inspect(engine).has_table("imports"):
+            return 0, 0
+    finally:
+        engine.dispose()
+    return (query(tmp_path, "SELECT COUNT(*) FROM imports")[0][0],
+            query(tmp_path, "SELECT COUNT(*) FROM ledger_lines")[0][0])

@@ -69,22 +69,6 @@ def _template_path(settings: Settings, kind: str) -> Path:
     return user if user.exists() else shipped_templates() / "letters" / f"{kind}.docx"
 
 
-def _next_number(conn, settings: Settings, kind: str, year: int) -> str:
-    from sqlalchemy import func, select
-
-    from feedun.store.schema import letters
-
-    fmt = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
-    used = conn.execute(select(func.count()).select_from(letters).where(
-        letters.c.kind == kind, func.extract("year", letters.c.issued_on) == year)).scalar_one()
-    seq = used + 1
-    while True:  # numbers are unique; a hand-made letter may already hold the next one
-        number = fmt.format(year=year, seq=seq)
-        if conn.execute(select(letters.c.id).where(letters.c.number == number)).scalar() is None:
-            return number
-        seq += 1
-
-
 def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None, rooms: list[str] | None = None,
                      estate: str | None = None, pdf: bool = False, db_url: str | None = None,
                      out_dir: Path | None = None) -> LetterBatch:
@@ -98,6 +82,7 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
     from feedun.outputs.safe import safe_filename
     from feedun.store import open_store
     from feedun.store.ledger import snapshot_lines
+    from feedun.store.letters import lock_numbering, next_number
     from feedun.store.rooms import find_room
     from feedun.store.schema import contacts, letters
 
@@ -128,7 +113,9 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
     lines = snapshot_lines(engine, as_of)
     deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
     contexts = []
+    number_format = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
     with engine.begin() as conn:
+        lock_numbering(conn, kind, as_of.year)  # a concurrent run waits here, then reuses these drafts
         for row in chosen.itertuples(index=False):
             room_id = int(row.room_id)
             existing = conn.execute(select(letters).where(
@@ -138,7 +125,7 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
                 number = existing["number"]
                 batch.reused += 1
             else:
-                number = _next_number(conn, settings, kind, as_of.year)
+                number = next_number(conn, kind, as_of.year, number_format)
                 conn.execute(letters.insert().values(
                     number=number, kind=kind, room_id=room_id, owner=row.owner, amount=int(row.outstanding_fen),
                     late_fee=int(row.late_fee_fen), issued_on=as_of, deadline=as_of + timedelta(days=deadline_days),

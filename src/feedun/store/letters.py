@@ -1,24 +1,54 @@
-"""Letters in the store. Issue 5/6 adds the `feedun letters` commands; classify already reads sent letters."""
+"""Letters in the store: numbering (unique and gap-free per kind and year) and letters sent before feedun."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from feedun.store.rooms import Room
-from feedun.store.schema import letters
+from feedun.store.schema import letter_sequences, letters
 
-PREFIX = {"dunning": "催字", "lawyer": "律字"}
+DEFAULT_FORMAT = {"dunning": "催字〔{year}〕第{seq:04d}号", "lawyer": "律字〔{year}〕第{seq:04d}号"}
+
+
+def lock_numbering(conn: Connection, kind: str, year: int) -> None:
+    """Hold this kind's number counter for `year` until the transaction ends.
+
+    The first write of the transaction: PostgreSQL locks the counter row, SQLite takes the write lock, so a
+    second `feedun letters` waits here and then sees the first one's drafts and numbers.
+    """
+    if conn.execute(update(letter_sequences).where(letter_sequences.c.kind == kind, letter_sequences.c.year == year)
+                    .values(last=letter_sequences.c.last)).rowcount:
+        return
+    issued = conn.execute(select(letters.c.issued_on).where(letters.c.kind == kind)).scalars()
+    try:
+        with conn.begin_nested():
+            conn.execute(letter_sequences.insert().values(kind=kind, year=year,
+                                                          last=sum(1 for d in issued if d.year == year)))
+    except IntegrityError:  # another process created the counter first; take its lock instead
+        conn.execute(update(letter_sequences).where(letter_sequences.c.kind == kind,
+                                                    letter_sequences.c.year == year).values(last=letter_sequences.c.last))
+
+
+def next_number(conn: Connection, kind: str, year: int, fmt: str | None = None) -> str:
+    """The next free number of this kind and year; call lock_numbering first in the same transaction."""
+    fmt = fmt or DEFAULT_FORMAT[kind]
+    where = (letter_sequences.c.kind == kind, letter_sequences.c.year == year)
+    while True:  # a hand-made letter may already hold the next number: skip it, it fills that place
+        conn.execute(update(letter_sequences).where(*where).values(last=letter_sequences.c.last + 1))
+        seq = conn.execute(select(letter_sequences.c.last).where(*where)).scalar_one()
+        number = fmt.format(year=year, seq=seq)
+        if conn.execute(select(func.count()).select_from(letters).where(letters.c.number == number)).scalar_one() == 0:
+            return number
 
 
 def record_sent_letter(conn: Connection, room: Room, kind: str, sent_on: date, amount: int,
                        deadline: date | None = None, delivery: str = "EMS", evidence: str = "") -> str:
     """A letter already sent (e.g. by hand before feedun), numbered 催字〔YYYY〕第NNNN号; returns its number."""
-    year = sent_on.year
-    count = conn.execute(select(func.count()).select_from(letters).where(
-        letters.c.kind == kind, letters.c.number.like(f"{PREFIX[kind]}〔{year}〕%"))).scalar_one()
-    number = f"{PREFIX[kind]}〔{year}〕第{count + 1:04d}号"
+    lock_numbering(conn, kind, sent_on.year)
+    number = next_number(conn, kind, sent_on.year)
     conn.execute(letters.insert().values(number=number, kind=kind, room_id=room.id, owner=room.owner, amount=amount,
                                          late_fee=0, issued_on=sent_on, deadline=deadline, delivery=delivery,
                                          evidence=evidence, state="sent", sent_on=sent_on))

@@ -1,4 +1,4 @@
-"""Tables, the schema version, and opening a store."""
+"""The tables. Changes to them go through an Alembic migration (store/migrations/versions)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Engine,
     Float,
     ForeignKey,
     Index,
@@ -17,15 +16,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
-    select,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
 
-from feedun.errors import FeedunError
-
-SCHEMA_VERSION = 3  # 2: rooms, contacts, promises, payments, profiles; 3: letters, runs, decisions (all additive)
+# Informational copy of the Alembic head in `meta` (store/migrate.py keeps it); Alembic's revision decides.
+# 2: rooms, contacts, promises, payments, profiles; 3: letters, runs, decisions; 4: Alembic, letter_sequences.
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -57,7 +52,7 @@ imports = Table(
 import_estates = Table(
     "import_estates", metadata,
     Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True),
-    Column("estate", String(200), primary_key=True),
+    Column("estate", Text, primary_key=True),
 )
 
 # Money is integer fen; NULL where the ledger did not say (e.g. amount_due in a wide layout).
@@ -66,15 +61,15 @@ ledger_lines = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
     Column("source_row", Integer, nullable=False),
-    Column("estate", String(200), nullable=False),
-    Column("building", String(50), nullable=False),
-    Column("unit", String(50), nullable=False),
-    Column("room", String(100), nullable=False),
+    Column("estate", Text, nullable=False),
+    Column("building", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("room", Text, nullable=False),
     Column("owner", Text, nullable=False),
     Column("phones", Text, nullable=False),  # comma-separated valid numbers
     Column("phones_invalid", Text, nullable=False),  # what the ledger said that is not a number
     Column("area", Float),
-    Column("fee_item", String(100), nullable=False),
+    Column("fee_item", Text, nullable=False),
     Column("period", String(7), nullable=False),  # YYYY-MM, start month
     Column("period_end", String(7)),  # YYYY-MM when the line covers a range
     Column("due_date", Date),
@@ -91,10 +86,10 @@ Index("ix_ledger_lines_import_estate_room", ledger_lines.c.import_id, ledger_lin
 rooms = Table(
     "rooms", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("estate", String(200), nullable=False),
-    Column("room", String(100), nullable=False),
+    Column("estate", Text, nullable=False),
+    Column("room", Text, nullable=False),
     Column("owner", Text, nullable=False),
-    Column("collector", String(100)),  # `feedun tag --collector` override; else feedun.toml decides
+    Column("collector", Text),  # `feedun tag --collector` override; else feedun.toml decides
     Column("last_import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),  # that set the owner
     UniqueConstraint("estate", "room"),
 )
@@ -111,7 +106,7 @@ contacts = Table(
     Column("promise_date", Date),
     Column("promise_amount", BigInteger),  # fen; NULL = the whole outstanding
     Column("callback_at", DateTime),
-    Column("by", String(100), nullable=False),
+    Column("by", Text, nullable=False),
     Column("note", Text, nullable=False),
     Column("recorded_at", DateTime, nullable=False),
     UniqueConstraint("room_id", "at", "outcome"),
@@ -154,8 +149,8 @@ profiles = Table(
     Column("tags", Text, nullable=False),  # comma-separated tag ids
     Column("dispute", String(32)),
     Column("dispute_open", Integer),
-    Column("plate", String(50)),
-    Column("slot", String(50)),
+    Column("plate", Text),
+    Column("slot", Text),
     Column("alt_contacts", Text, nullable=False),  # JSON list of strings
     Column("do_not_contact", Integer, nullable=False),
     Column("workplace", Text),
@@ -174,58 +169,11 @@ room_events = Table(
 )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # cron and a person may import at the same time
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the collector who is logging a call
-    cursor.close()
-
-
-def _create_schema(engine: Engine, attempts: int = 5) -> None:
-    """create_all, tolerating another process creating the same tables at the same moment."""
-    for attempt in range(attempts):
-        try:
-            with engine.begin() as conn:
-                metadata.create_all(conn)
-            return
-        except OperationalError as exc:
-            if "already exists" not in str(exc.orig) or attempt == attempts - 1:
-                raise
-
-
-def open_store(url: str) -> Engine:
-    """Connect, create the schema on first use, and refuse a store from a newer feedun."""
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        _create_schema(engine)
-        with engine.connect() as conn:
-            version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-        if version is None:
-            try:
-                with engine.begin() as conn:
-                    conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            except IntegrityError:
-                pass  # another process stamped it first
-        elif int(version) < SCHEMA_VERSION:  # every change so far only added tables, which create_all made
-            with engine.begin() as conn:
-                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
-        elif int(version) > SCHEMA_VERSION:
-            raise FeedunError(
-                f"数据库的结构版本是 {version}，比当前 feedun 支持的 {SCHEMA_VERSION} 新。",
-                hint="请升级 feedun 后再使用这个数据库。")
-    except OperationalError as exc:
-        raise FeedunError(f"无法打开数据库：{exc.orig}", hint="检查 --db / FEEDUN_DB / feedun.toml 中的数据库地址和权限。") from None
-    return engine
-
-
 # Letters (催费函, 律师函). Only sent letters count for escalation.
 letters = Table(
     "letters", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("number", String(64), nullable=False, unique=True),  # e.g. 催字〔2026〕第0012号
+    Column("number", Text, nullable=False, unique=True),  # e.g. 催字〔2026〕第0012号
     Column("kind", String(16), nullable=False),  # dunning, lawyer
     Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
     Column("owner", Text, nullable=False),
@@ -237,6 +185,14 @@ letters = Table(
     Column("evidence", Text),
     Column("state", String(16), nullable=False),  # draft, sent, signed, returned, void
     Column("sent_on", Date),
+)
+
+# The last letter number given out per kind and year; its row lock serialises numbering (migration 0002).
+letter_sequences = Table(
+    "letter_sequences", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
 )
 
 # Each classify run, stamped with its as-of date; re-running a date replaces that run.
@@ -258,7 +214,7 @@ decisions = Table(
     Column("eligible", Text, nullable=False),  # JSON list of tactic ids
     Column("hold", String(32)),
     Column("next_action", Text, nullable=False),
-    Column("collector", String(100)),
+    Column("collector", Text),
     Column("outstanding", BigInteger, nullable=False),
     Column("months_overdue", Integer, nullable=False),
     Column("reasons", Text, nullable=False),  # JSON list of Chinese sentences
