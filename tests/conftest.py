@@ -22,6 +22,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "no_store: the module never opens a store; run it once")
     config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself; not run on PostgreSQL")
     config.addinivalue_line("markers", "postgresql_only: needs a PostgreSQL server (FEEDUN_TEST_PG)")
+    config.addinivalue_line("markers", "module_store: the module builds one store in a module fixture (see "
+                                       "module_store_url); tests get no database of their own")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,10 +36,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         backends = ["sqlite", "postgresql"]
     else:
         backends = ["sqlite"]
-    metafunc.parametrize("backend", backends, indirect=True)
+    metafunc.parametrize("backend", backends, indirect=True, scope="module")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql" and not PG_ADMIN:
         pytest.skip("需要 PostgreSQL：设置 FEEDUN_TEST_PG（.ci/run 会自动启动一个）")
@@ -83,7 +85,7 @@ def _store_backend(request: pytest.FixtureRequest, backend: str, monkeypatch: py
     """On PostgreSQL: a fresh database for this test, given to library calls and subprocesses as FEEDUN_DB."""
     monkeypatch.delenv("FEEDUN_DB", raising=False)
     monkeypatch.delenv("FEEDUN_TEST_STORE", raising=False)
-    if backend != "postgresql":
+    if backend != "postgresql" or request.node.get_closest_marker("module_store"):
         yield
         return
     admin = request.getfixturevalue("pg_admin")
@@ -94,3 +96,15 @@ def _store_backend(request: pytest.FixtureRequest, backend: str, monkeypatch: py
         yield
     finally:
         drop_pg_database(admin, url)
+
+
+@pytest.fixture(scope="module")
+def module_store_url(request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory):
+    """One store shared by a `module_store` module's tests: a SQLite file, or a PostgreSQL database."""
+    if backend != "postgresql":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store')}/feedun.db"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    url = new_pg_database(admin)
+    yield url
+    drop_pg_database(admin, url)

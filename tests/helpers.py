@@ -55,9 +55,20 @@ def query(tmp_path: Path, sql: str, **params: object) -> list[tuple]:
     engine = create_engine(db_url(tmp_path))
     try:
         with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(text(sql), params)]
+            return [tuple(_plain(v) for v in row) for row in conn.execute(text(sql), params)]
     finally:
         engine.dispose()
+
+
+def _plain(value: object) -> object:
+    """Dates as SQLite hands them back (ISO text), so one expected value serves both backends."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def execute(tmp_path: Path, sql: str, **params: object) -> None:

@@ -5,7 +5,6 @@ stored runs, the --json commands, and properties of `decide` over generated feat
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,7 +29,7 @@ from feedun.store import open_store
 from feedun.store.letters import record_sent_letter
 from feedun.store.rooms import find_room
 from feedun.tactics import Tactic
-from helpers import run_feedun
+from helpers import query, run_feedun
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
 SUNNY, LAKE = "阳光花园", "翠湖苑"
@@ -353,20 +352,18 @@ def test_quiet_periods_end(ws: Settings) -> None:
 
 def test_rerun_replaces_the_same_date_and_a_new_date_adds_a_run(ws: Settings) -> None:
     snapshot(ws, [Flat(room=f"1-1-10{i}", owner=f"业主{i}", months=i) for i in range(1, 5)])
-    db = ws.workspace / "feedun.db"
+    db = ws.workspace
 
     def counts() -> tuple[list[tuple], int]:
-        with sqlite3.connect(db) as conn:
-            runs = conn.execute("select as_of, count(*) from runs group by as_of order by as_of").fetchall()
-            return runs, conn.execute("select count(*) from decisions").fetchone()[0]
+        runs = query(db, "select as_of, count(*) from runs group by as_of order by as_of")
+        return runs, query(db, "select count(*) from decisions")[0][0]
 
     classify(ws, as_of=AS_OF)
     assert counts() == ([(str(AS_OF), 1)], 4)
     second = classify(ws, as_of=AS_OF)
     assert counts() == ([(str(AS_OF), 1)], 4)
-    with sqlite3.connect(db) as conn:
-        assert {r[0] for r in conn.execute("select run_id from decisions")} == {second.run_id}
-        assert conn.execute("select id from runs").fetchall() == [(second.run_id,)]
+    assert {r[0] for r in query(db, "select run_id from decisions")} == {second.run_id}
+    assert query(db, "select id from runs") == [(second.run_id,)]
     classify(ws, as_of=date(2026, 12, 1))
     assert counts() == ([(str(AS_OF), 1), ("2026-12-01", 1)], 8)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import GOOD_ROWS, HEADERS, run_feedun, run_import, store_counts, write_xlsx
+from helpers import GOOD_ROWS, HEADERS, db_url, run_feedun, run_import, store_counts, write_xlsx
 
 JSON_KEYS = {"file", "rows_read", "accepted", "rejected", "skipped", "rejects_file", "as_of", "import_id", "duplicate"}
 
@@ -59,7 +59,7 @@ def test_import_help_lists_options(tmp_path: Path) -> None:
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     _ledger(tmp_path)
-    proc = run_feedun([*args, "--db", f"sqlite:///{tmp_path}/feedun.db"] if args[0] != "frobnicate" else args,
+    proc = run_feedun([*args, "--db", db_url(tmp_path)] if args[0] != "frobnicate" else args,
                       tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -158,7 +158,7 @@ def _english_left(text: str, allowed: list[str]) -> list[str]:
 def test_bad_config_detail_is_chinese(tmp_path: Path, case: str) -> None:
     text, words = BAD_CONFIGS[case]
     (tmp_path / "feedun.toml").write_text(text, encoding="utf-8")
-    proc = run_feedun(["debtors", "--config", "feedun.toml", "--db", f"sqlite:///{tmp_path}/feedun.db"], tmp_path)
+    proc = run_feedun(["debtors", "--config", "feedun.toml", "--db", db_url(tmp_path)], tmp_path)
     assert proc.returncode == 1
     allowed = ["feedun.toml", "feedun init", "TOML", *words]
     if case == "unknown column field":  # the list of valid field names is fine to show
@@ -172,7 +172,7 @@ def test_bad_config_detail_is_chinese(tmp_path: Path, case: str) -> None:
 def test_missing_config_file_hints_init(tmp_path: Path, command: str) -> None:
     _ledger(tmp_path)
     args = ["import", "台账.xlsx"] if command == "import" else ["debtors"]
-    proc = run_feedun([*args, "--config", "没有的配置.toml", "--db", f"sqlite:///{tmp_path}/feedun.db"], tmp_path)
+    proc = run_feedun([*args, "--config", "没有的配置.toml", "--db", db_url(tmp_path)], tmp_path)
     err = _flat(proc.stderr)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -185,7 +185,8 @@ def test_missing_config_file_hints_init(tmp_path: Path, command: str) -> None:
 
 
 def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> None:
-    proc = run_feedun(["demo", "演示"], tmp_path)
+    on_postgresql = db_url(tmp_path).startswith("postgresql")
+    proc = run_feedun(["demo", "演示", *(["--db", db_url(tmp_path)] if on_postgresql else [])], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     for word in ("欠费", "阳光花园", "翠湖苑", "feedun run 2026-10-27", "已经运行过", "兑现 3 个，未兑现 3 个",
@@ -193,7 +194,7 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
                  "收费率"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
-    assert (folder / "feedun.db").is_file() and (folder / "feedun.toml").is_file()
+    assert (folder / "feedun.db").is_file() != on_postgresql and (folder / "feedun.toml").is_file()
     days = sorted(p.name for p in (folder / "outbox").iterdir())
     assert days[0] == "2026-10-27" and len(days) == 2  # two monthly runs through feedun run
     latest = folder / "outbox" / days[-1]

@@ -19,6 +19,8 @@ import pytest
 from feedun.config import Settings
 from feedun.ledger.importer import parse_ledger
 
+pytestmark = pytest.mark.no_store  # pure functions: run once, whatever the backend
+
 GOLDEN = Path(__file__).parent / "golden"
 CASES = {  # case -> (input file, --estate, --as-of)
     "long_messy": ("input.csv", None, None),

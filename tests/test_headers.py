@@ -23,6 +23,8 @@ from feedun.ledger.headers import (
     title_date,
 )
 
+pytestmark = pytest.mark.no_store  # pure functions: run once, whatever the backend
+
 # ---- normalise_header --------------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -15,6 +14,7 @@ from feedun.config import Settings
 from feedun.debtors import list_debtors
 from feedun.ledger.importer import import_file
 from feedun.store import open_store
+from helpers import db_url, execute, query
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应缴日期", "应收金额(元)", "实收金额(元)", "欠费金额(元)"]
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -45,9 +45,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def db_rows(settings: Settings, sql: str) -> list[tuple]:
-    path = settings.db_url().removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchall()
+    return query(settings.workspace, sql)
 
 
 def test_import_counts_and_stores_every_accepted_line(tmp_path: Path, settings: Settings) -> None:
@@ -91,10 +89,14 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, settings: Settings) 
     rows.append(line("阳光花园", "1-1-999", "2026-13", 10))  # one reject, so a rejects file is written
     path = write_ledger(tmp_path / "l.xlsx", rows)
     open_store(settings.db_url())
-    db = settings.db_url().removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:  # a real failure inside the database, on the 20th line
-        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON ledger_lines WHEN NEW.source_row = 21 "
-                     "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    # a real failure inside the database, on the 20th line
+    if settings.db_url().startswith("sqlite"):
+        execute(tmp_path, "CREATE TRIGGER boom BEFORE INSERT ON ledger_lines WHEN NEW.source_row = 21 "
+                          "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    else:
+        execute(tmp_path, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                          "IF NEW.source_row = 21 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$")
+        execute(tmp_path, "CREATE TRIGGER boom BEFORE INSERT ON ledger_lines FOR EACH ROW EXECUTE FUNCTION boom()")
     with pytest.raises(Exception, match="disk full"):
         import_file(path, settings)
     assert db_rows(settings, "select count(*) from imports") == [(0,)]
@@ -106,7 +108,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, settings: Settings) 
 def test_two_processes_importing_the_same_file_store_it_once(tmp_path: Path) -> None:
     path = write_ledger(tmp_path / "l.xlsx", [line("阳光花园", f"1-1-{100 + i}", "2026-11", 10) for i in range(500)])
     feedun = Path(sys.executable).with_name("feedun")
-    db = f"sqlite:///{tmp_path / 'feedun.db'}"
+    db = db_url(tmp_path)
     procs = [subprocess.Popen([str(feedun), "import", str(path), "--json", "--db", db], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -114,8 +116,7 @@ def test_two_processes_importing_the_same_file_store_it_once(tmp_path: Path) -> 
     results = [json.loads(out) for out, _ in outputs]
     assert sorted(r["duplicate"] for r in results) == [False, True]
     assert {r["import_id"] for r in results} == {1}
-    with sqlite3.connect(tmp_path / "feedun.db") as conn:
-        assert conn.execute("select count(*) from ledger_lines").fetchone() == (500,)
+    assert query(tmp_path, "select count(*) from ledger_lines") == [(500,)]
 
 
 # ---- snapshots and debtors -------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from feedun.features import feature_table
 from feedun.ledger.importer import import_file
 from feedun.letters import change_state, generate_letters, list_letters
 from feedun.outputs.capitals import capitals
+from helpers import query
 
 AS_OF = date(2026, 11, 27)
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应缴日期", "欠费金额(元)"]
@@ -144,8 +144,7 @@ def test_cli_letters_and_register_json(tmp_path: Path, settings: Settings) -> No
     lawyer = subprocess.run([str(feedun), "letters", "--kind", "lawyer"], cwd=tmp_path, capture_output=True,
                             text=True, timeout=120)
     assert lawyer.returncode == 1 and "[law_firm]" in lawyer.stderr and "Traceback" not in lawyer.stderr
-    with sqlite3.connect(tmp_path / "feedun.db") as conn:
-        assert conn.execute("select count(*) from letters where kind = 'lawyer'").fetchone() == (0,)
+    assert query(tmp_path, "select count(*) from letters where kind = 'lawyer'") == [(0,)]
 
 
 @pytest.mark.parametrize("fen,text", [(0, "零元整"), (5, "伍分"), (100, "壹元整"), (100203, "壹仟零贰元零叁分"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from feedun.history import room_history
 from feedun.ledger.importer import import_file
 from feedun.profiles import TAGS, TagRequest, parse_tag_words, tag_room
 from feedun.promises import list_promises
+from helpers import query, store_counts
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
 NOW = datetime(2026, 11, 2, 9, 0)
@@ -77,9 +77,8 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
         "1-1-104": ("kept", 30000), "1-1-105": ("void", None), "1-1-106": ("open", None)}
     assert [p.room for p in list_promises(settings, state="broken")] == ["1-1-102", "1-1-103"]
 
-    with sqlite3.connect(tmp_path / "feedun.db") as conn:
-        paid = conn.execute("select r.room, p.amount, p.paid_up, p.seen_on from payments p "
-                            "join rooms r on r.id = p.room_id order by r.room").fetchall()
+    paid = query(tmp_path, "select r.room, p.amount, p.paid_up, p.seen_on from payments p "
+                           "join rooms r on r.id = p.room_id order by r.room")
     assert paid == [("1-1-101", 30000, 1, "2026-11-30"), ("1-1-103", 10000, 0, "2026-11-30"),
                     ("1-1-104", 30000, 1, "2026-11-30")]
 
@@ -126,8 +125,7 @@ def ledger(tmp_path: Path, settings: Settings) -> Settings:
 
 
 def count(settings: Settings, table: str) -> int:
-    with sqlite3.connect(settings.workspace / "feedun.db") as conn:
-        return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    return query(settings.workspace, f"select count(*) from {table}")[0][0]
 
 
 def test_log_accepts_room_spellings_and_is_idempotent(ledger: Settings) -> None:
@@ -298,8 +296,7 @@ def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledg
     assert "VIP" in reasons[6]
     again = import_file(path, ledger)
     assert again.duplicate and again.kind == "profiles"
-    with sqlite3.connect(ledger.workspace / "feedun.db") as conn:
-        assert conn.execute("select kind, accepted from imports where kind = 'profiles'").fetchall() == [("profiles", 2)]
+    assert query(ledger.workspace, "select kind, accepted from imports where kind = 'profiles'") == [("profiles", 2)]
 
 
 def test_profile_sheet_before_any_ledger_is_refused(tmp_path: Path, settings: Settings) -> None:
@@ -307,5 +304,4 @@ def test_profile_sheet_before_any_ledger_is_refused(tmp_path: Path, settings: Se
                                                    "带头人", None]])
     with pytest.raises(FeedunError, match="还没有导入过台账"):
         import_file(path, settings)
-    with sqlite3.connect(tmp_path / "feedun.db") as conn:
-        assert conn.execute("select count(*) from imports").fetchone() == (0,)
+    assert store_counts(tmp_path) == (0, 0)

@@ -15,6 +15,8 @@ from feedun.errors import UsageError
 from feedun.ledger.importer import import_file
 from feedun.report import build_report, print_report, write_report_xlsx
 
+pytestmark = pytest.mark.module_store  # one store built once per backend (fixture `store`)
+
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应收金额(元)", "实收金额(元)", "减免金额(元)",
           "欠费金额(元)"]
 TODAY = date(2026, 11, 30)
@@ -88,9 +90,10 @@ def promise(settings: Settings, room: str, at: datetime, on: date, amount: int) 
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def store(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Settings:
     tmp = tmp_path_factory.mktemp("report")
-    settings = Settings.model_validate({"collectors": {f"{A}/1": "李管家", f"{A}/2": "王管家", B: "赵管家"}})
+    settings = Settings.model_validate({"collectors": {f"{A}/1": "李管家", f"{A}/2": "王管家", B: "赵管家"},
+                                        "store": {"url": module_store_url}})
     settings.workspace = tmp
     import_file(write_ledger(tmp / "sep.xlsx", SEPTEMBER), settings, as_of=date(2026, 9, 30))
     promise(settings, "1-1-102", datetime(2026, 10, 5, 10), date(2026, 10, 20), 600)  # October: not this report

@@ -27,6 +27,8 @@ from feedun.outputs.sms import (
 )
 from feedun.outputs.templating import shipped_templates
 
+pytestmark = pytest.mark.no_store  # pure functions: run once, whatever the backend
+
 NODE = date(2026, 12, 7)  # the 5th of December 2026 is a Saturday: the day-5 node moves to Monday the 7th
 OFF_NODE = date(2026, 12, 5)
 FORBIDDEN = ("催", "欠款", "逾期", "滞纳金")

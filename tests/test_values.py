@@ -21,6 +21,8 @@ from feedun.ledger.values import (
 from feedun.money import mask_phone, yuan
 from feedun.periods import add_months, default_due_date, whole_months
 
+pytestmark = pytest.mark.no_store  # pure functions: run once, whatever the backend
+
 EXCEL_EPOCH = date(1899, 12, 30)
 _FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 

@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 data or validation problem, 2 usage error. Expected failures
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +13,9 @@ from typing import Annotated
 import typer
 
 from feedun import cli_text
+from feedun.cli_db import db_app
+from feedun.cli_options import ConfigOpt, DbOpt, JsonOpt
+from feedun.cli_options import print_json as _print_json
 from feedun.errors import FeedunError, UsageError
 
 cli_text.install()
@@ -27,12 +29,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="配置文件 feedun.toml 的路径（默认：当前文件夹）。",
-                                                show_default=False)]
-DbOpt = Annotated[str | None, typer.Option("--db", help="数据库地址或 SQLite 文件路径（默认：配置文件旁的 feedun.db；也可用环境变量 FEEDUN_DB）。",
-                                           show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果，便于其他程序读取。")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD。", show_default=False)]
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -363,6 +359,8 @@ def sms_cmd(
         sms_summary(batch, files)
 
 
+app.add_typer(db_app, name="db")
+
 letters_app = typer.Typer(help="催费函与律师函：生成、登记、标记寄出/签收/退回/作废。")
 app.add_typer(letters_app, name="letters")
 
@@ -537,17 +535,13 @@ def purge_cmd(
 def demo_cmd(
     folder: Annotated[Path | None, typer.Argument(help="演示用的新文件夹（默认：新建一个临时文件夹）。",
                                                   show_default=False)] = None,
+    db: Annotated[str | None, typer.Option("--db", help="演示用的空数据库（例如一个新建的 PostgreSQL 库）；默认在演示文件夹里新建 "
+                                           "feedun.db。演示从不使用 FEEDUN_DB 指向的数据库。", show_default=False)] = None,
 ) -> None:
     """用自带的示例台账完整演示一遍：初始化、导入、列出欠费房间。"""
     from feedun.demo import run_demo
 
-    run_demo(folder)
-
-
-def _print_json(payload: object) -> None:
-    from feedun.console import print_json
-
-    print_json(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    run_demo(folder, db_url=db)
 
 
 def main() -> None:

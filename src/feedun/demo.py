@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tempfile
 from datetime import date, datetime
@@ -38,7 +39,24 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
     return len(rows)
 
 
-def run_demo(folder: Path | None) -> Path:
+def _empty_store(url: str) -> None:
+    """The demo fills a store with example owners: only ever an empty one."""
+    from sqlalchemy import func, select
+
+    from feedun.store import open_store
+    from feedun.store.schema import imports
+
+    engine = open_store(url)
+    try:
+        with engine.connect() as conn:
+            used = conn.execute(select(func.count()).select_from(imports)).scalar_one()
+    finally:
+        engine.dispose()
+    if used:
+        raise UsageError("这个数据库里已经有导入记录，演示不会往里面写示例数据。", hint="新建一个空数据库给演示用，或不加 --db。")
+
+
+def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.classify import classify, decide_rooms
     from feedun.config import load_settings
     from feedun.console import err, out
@@ -74,6 +92,10 @@ def run_demo(folder: Path | None) -> Path:
                       .replace('phone = ""\n# 公司地址', 'phone = "0571-88001234"\n# 公司地址')
                       .replace('address = ""', 'address = "杭州市示例区阳光路 1 号"'), "utf-8")
     settings = load_settings(config)
+    os.environ.pop("FEEDUN_DB", None)  # the demo never writes example owners into the store cron uses
+    if db_url:
+        _empty_store(db_url)
+        settings.store.url = db_url
 
     inbox, outbox = folder / settings.run.inbox, folder / settings.run.outbox
     inbox.mkdir()

@@ -13,6 +13,7 @@ from feedun.money import mask_phone, yuan
 if TYPE_CHECKING:
     from feedun.classify import Run
     from feedun.contacts import LoggedContact
+    from feedun.dbadmin import StoreStatus
     from feedun.explain import Explanation
     from feedun.history import Timeline
     from feedun.letters import LetterBatch, LetterRow
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from feedun.pipeline import RunSummary
     from feedun.profiles import Profile
     from feedun.promises import PromiseRow
+    from feedun.store.copy import CopyResult
 
 
 def import_summary(result: ImportResult) -> None:
@@ -254,3 +256,41 @@ def run_summary(summary: RunSummary) -> None:
         out.print(f"  文件夹：{summary.outbox}")
     for warning in summary.warnings:
         err.print(f"[yellow]提示[/]：{warning}")
+
+
+TABLE_NAMES = {"imports": "导入记录", "import_estates": "导入的小区", "ledger_lines": "台账明细", "rooms": "房间",
+               "contacts": "联系记录", "promises": "缴费承诺", "payments": "缴费", "profiles": "业主档案",
+               "room_events": "房间事件", "letters": "函件", "letter_sequences": "函件编号", "runs": "分类运行",
+               "decisions": "分类结果", "meta": "元数据"}
+MONEY_NAMES = {"amount_due": "应收", "paid": "实收/已付", "discount": "减免", "outstanding": "欠费", "late_fee": "滞纳金",
+               "promise_amount": "承诺金额", "amount": "金额", "baseline": "承诺时欠费"}
+
+
+def store_status_view(status: StoreStatus) -> None:
+    kind = {"sqlite": "SQLite 文件", "postgresql": "PostgreSQL"}.get(status.backend, status.backend)
+    out.print(f"数据库：{status.url}（{kind}）")
+    if status.revision is None:
+        out.print(f"表结构：尚未建立（首次使用时自动建立，当前程序版本 {status.head}）")
+    elif status.current:
+        out.print(f"表结构：版本 {status.revision}，已是最新")
+    else:
+        out.print(f"表结构：版本 {status.revision}，当前程序为 {status.head}；运行 feedun db upgrade 升级")
+    if status.tables:
+        out.print(table("各表行数", [("表", "left"), ("行数", "right")],
+                        [[f"{TABLE_NAMES.get(name, name)}（{name}）", f"{count:,}"] for name, count in status.tables.items()]))
+
+
+def copy_view(result: CopyResult) -> None:
+    out.print(f"已复制：{result.source} → {result.target}，共 {result.rows:,} 行")
+    rows = []
+    for check in result.tables:
+        money = "；".join(f"{MONEY_NAMES.get(name, name)} {yuan(check.totals_target[name])}" for name in check.totals_target
+                         if check.totals_source[name] or check.totals_target[name])
+        rows.append([TABLE_NAMES.get(check.table, check.table), f"{check.rows_source:,}", f"{check.rows_target:,}",
+                     money or "—", "一致" if check.ok else "[red]不一致[/]"])
+    out.print(table("核对", [("表", "left"), ("源", "right"), ("目标", "right"), ("金额合计（元）", "left"),
+                             ("结果", "left")], rows))
+    if result.ok:
+        out.print("行数和金额合计全部一致。把 feedun.toml 的 \\[store] url 改为新地址（或设置 FEEDUN_DB）后，各命令即使用新数据库。")
+    else:
+        err.print("有表的行数或金额合计不一致：复制期间可能有人在写入原数据库。请停止定时任务和录入后，换一个空的目标库重新复制。")

@@ -51,14 +51,27 @@ def _column_values(series: pd.Series) -> list[Any]:
     return [None if x is None or x != x else x for x in values.tolist()]
 
 
-def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) -> None:
-    """Bulk insert through the Core statement compiled for this dialect, skipping per-row dict handling
-    (several times faster than executemany with dicts for a 200k-row ledger)."""
+def _copy_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) -> None:
+    """PostgreSQL's COPY FROM STDIN through psycopg, inside the caller's transaction."""
+    names = list(columns)
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
+    with conn.connection.dbapi_connection.cursor() as cursor, \
+            cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in zip(*columns.values(), strict=True):
+            copy.write_row(row)
+
+
+def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]], use_copy: bool = True) -> None:
+    """Bulk insert with each backend's fast path: COPY on PostgreSQL (psycopg); elsewhere the Core statement
+    compiled for the dialect, skipping per-row dict handling (several times faster than executemany with dicts)."""
     names = list(columns)
     for name in names:  # the type conversions SQLAlchemy would apply (e.g. dates on SQLite)
         process = table.c[name].type._cached_bind_processor(conn.dialect)
         if process is not None:
             columns[name] = [process(x) for x in columns[name]]
+    if use_copy and conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy_rows(conn, table, columns)
+        return
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
     if compiled.positional:
         order = [columns[name] for name in compiled.positiontup]
@@ -69,7 +82,7 @@ def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) 
 
 
 def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame, estates: list[str],
-                       progress=None) -> tuple[int, Settlement] | None:
+                       progress=None, use_copy: bool = True) -> tuple[int, Settlement] | None:
     """Write the import, its estates, all its lines and what they settle (payments, promises, owners)
     in one transaction; None if that file is already in."""
     from feedun.settlement import settle_import
@@ -85,7 +98,7 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                 chunk = lines.iloc[start:start + INSERT_BATCH]
                 columns = {"import_id": [import_id] * len(chunk)}
                 columns.update({name: _column_values(chunk[name]) for name in chunk.columns})
-                _insert_rows(conn, ledger_lines, columns)
+                _insert_rows(conn, ledger_lines, columns, use_copy)
                 if progress is not None:
                     progress.advance(len(chunk))
             settlement = settle_import(conn, import_id, record.as_of, estates)

@@ -76,20 +76,27 @@ def _explain(exc: DBAPIError) -> FeedunError:
     return FeedunError(f"无法打开数据库：{detail}", hint=DB_HINT)
 
 
+_servers: dict[str, Engine] = {}  # one pool per server URL and process; SQLite files are cheap to reopen
+
+
 def open_store(url: str) -> Engine:
     """Connect, bring the schema to the current revision if it is behind, refuse a store from a newer feedun."""
-    engine = create_store_engine(url)
+    engine = _servers.get(url) or create_store_engine(url)
     try:
         with engine.connect() as conn:
             current = current_revision(conn)
         if current != head():
             upgrade(engine)
     except DBAPIError as exc:
+        _servers.pop(url, None)
         engine.dispose()
         raise _explain(exc) from None
     except FeedunError:
+        _servers.pop(url, None)
         engine.dispose()
         raise
+    if engine.dialect.name != "sqlite":
+        _servers[url] = engine
     return engine
 
 
