@@ -269,9 +269,12 @@ def test_a_user_with_table_rights_only_works_but_cannot_migrate(tmp_path: Path, 
     try:
         refused = run_feedun(["debtors", "--db", clerk], tmp_path)
         assert refused.returncode == 1 and "db upgrade" in refused.stderr and "Traceback" not in refused.stderr
-        open_store(db_url(tmp_path))  # the owner creates the schema
-        execute(tmp_path, f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
-        execute(tmp_path, f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        # README's recipe: default privileges first, then the owner creates the schema (`feedun db upgrade`)
+        execute(tmp_path, f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE '
+                          f'ON TABLES TO "{role}"')
+        execute(tmp_path, f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"')
+        owner = run_feedun(["db", "upgrade", "--db", db_url(tmp_path)], tmp_path)
+        assert owner.returncode == 0 and "空数据库 → 0002" in owner.stdout, owner.stderr
         imported = run_feedun(["import", str(small_ledger(tmp_path)), "--db", clerk], tmp_path)
         assert imported.returncode == 0, imported.stderr
         logged = run_feedun(["log", "1-1-101", "--outcome", "vague", "--at", "2026-11-20 9:00", "--db", clerk], tmp_path)
@@ -309,3 +312,21 @@ def _sqlite_rows(path: Path, sql: str) -> list[tuple]:
 
     with closing(sqlite3.connect(path)) as conn:
         return [tuple(row) for row in conn.execute(sql)]
+
+
+@pytest.mark.postgresql_only
+def test_a_run_on_another_machine_holding_the_database_stops_this_one(tmp_path: Path) -> None:
+    from feedun.pipeline import RUN_LOCK_KEY
+
+    (tmp_path / "inbox").mkdir()
+    small_ledger(tmp_path / "inbox", name="台账.xlsx")
+    other = create_engine(db_url(tmp_path))
+    with other.connect() as conn:  # the other machine's run, on its own connection
+        assert conn.execute(text(f"SELECT pg_try_advisory_lock({RUN_LOCK_KEY})")).scalar()
+        blocked = run_feedun(["run", "--as-of", "2026-11-27"], tmp_path)
+        assert blocked.returncode == 1 and "另一台电脑" in blocked.stderr and "Traceback" not in blocked.stderr
+        assert (tmp_path / "inbox" / "台账.xlsx").exists()  # untouched
+    other.dispose()  # its session ended: the lock is gone
+    done = run_feedun(["run", "--as-of", "2026-11-27"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "inbox" / "台账.xlsx").exists()

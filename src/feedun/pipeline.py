@@ -86,6 +86,35 @@ def run_lock(settings: Settings):
         handle.close()
 
 
+RUN_LOCK_KEY = 0x66656564 + 1  # beside migrate.PG_LOCK_KEY
+
+
+@contextmanager
+def store_run_lock(url: str):
+    """On a shared PostgreSQL store, one `feedun run` per company database, whichever machine starts it.
+
+    A session-level advisory lock on one held connection: the server releases it if the process dies.
+    (A SQLite store lives on one machine, where feedun.lock already decides.)
+    """
+    from feedun.store import open_store
+
+    engine = open_store(url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({RUN_LOCK_KEY})").scalar()
+        conn.commit()
+        if not got:
+            raise RunLocked("另一台电脑上的 feedun run 正在使用同一个数据库，本次没有做任何事。",
+                            hint="同一个数据库同一时间只运行一个 feedun run；等它结束后再运行，或只在一台服务器上设定时任务。")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RUN_LOCK_KEY})")
+            conn.commit()
+
+
 def _meta(settings: Settings, db_url: str | None, key: str, value: str | None = None) -> str | None:
     from sqlalchemy import select
 
@@ -118,7 +147,7 @@ def run_cycle(settings: Settings, *, as_of: date | None = None, inbox: Path | No
     outbox = outbox or settings.workspace / settings.run.outbox
     summary = RunSummary(as_of=as_of.isoformat(), dry_run=dry_run)
     log = _logger(settings)
-    with run_lock(settings):
+    with run_lock(settings), store_run_lock(settings.db_url(db_url)):
         last = _meta(settings, db_url, "last_run_as_of")
         if last and as_of.isoformat() < last and not force:
             raise FeedunError(f"上次运行的日期是 {last}，本次日期 {as_of} 更早，已拒绝。",
