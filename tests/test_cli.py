@@ -191,7 +191,7 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     assert "Traceback" not in proc.stderr
     for word in ("欠费", "阳光花园", "翠湖苑", "feedun run 2026-10-27", "已经运行过", "兑现 3 个，未兑现 3 个",
                  "未兑现的缴费承诺", "电话联系：承诺缴费", "业主档案有更新", "分类结果", "缴费提醒短信", "收费报表",
-                 "收费率"):
+                 "收费率", "表结构：版本 0002"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
     assert (folder / "feedun.db").is_file() != on_postgresql and (folder / "feedun.toml").is_file()
@@ -310,3 +310,24 @@ def test_failed_json_import_writes_nothing_to_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and "没有找到可识别的表头" in proc.stderr
     assert proc.stdout == ""  # nothing half-written for scripts reading --json
+
+
+@pytest.mark.sqlite_only
+def test_demo_never_writes_example_owners_into_the_store_feedun_db_names(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from helpers import FEEDUN
+
+    real = tmp_path / "公司.db"
+    assert run_import(tmp_path, write_xlsx(tmp_path / "l.xlsx", [HEADERS, *GOOD_ROWS])).returncode == 0
+    (tmp_path / "feedun.db").rename(real)
+    env = {**os.environ, "FEEDUN_DB": f"sqlite:///{real}"}
+    before = real.read_bytes()
+    demo = subprocess.run([FEEDUN, "demo", "演示"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    assert real.read_bytes() == before and (tmp_path / "演示" / "feedun.db").is_file()
+    refused = subprocess.run([FEEDUN, "demo", "演示2", "--db", f"sqlite:///{real}"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "已经有导入记录" in _flat(refused.stderr), refused.stderr
+    assert real.read_bytes() == before

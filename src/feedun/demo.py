@@ -60,6 +60,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.classify import classify, decide_rooms
     from feedun.config import load_settings
     from feedun.console import err, out
+    from feedun.dbadmin import store_status
     from feedun.debtors import list_debtors
     from feedun.explain import explain_room
     from feedun.history import room_history
@@ -75,6 +76,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
         promises_table,
         run_summary,
         sms_summary,
+        store_status_view,
         timeline,
     )
 
@@ -140,5 +142,8 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     for path in sorted(day.iterdir()):
         count = f"（{sum(1 for _ in path.rglob('*.*'))} 个文件）" if path.is_dir() else ""
         out.print(f"  {path.name}{count}")
+    out.print("\n[bold]13. 数据库[/]（feedun db status）：单机用 SQLite 文件；多人共用时换成 PostgreSQL，"
+              "已有数据用 feedun db copy --to 地址 整体搬过去（见 README）")
+    store_status_view(store_status(settings), counts=False)
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

@@ -82,14 +82,15 @@ def _read(conn, table, columns=None) -> pd.DataFrame:
 def load_inputs(settings: Settings, as_of: date, db_url: str | None = None) -> dict[str, pd.DataFrame]:
     """Everything classify reads, as frames (this is the baseline the benchmark compares classify with)."""
     from feedun.store import open_store
+    from feedun.store.frames import begin_consistent_read
     from feedun.store.ledger import snapshot_lines
     from feedun.store.schema import contacts, letters, profiles, promises, rooms
 
     engine = open_store(settings.db_url(db_url))
-    lines = snapshot_lines(engine, as_of)
     with engine.connect() as conn:
+        begin_consistent_read(conn)  # an import or a collector may be writing meanwhile
         return {
-            "lines": lines,
+            "lines": snapshot_lines(conn, as_of),
             "rooms": _read(conn, rooms, [rooms.c.id.label("room_id"), rooms.c.estate, rooms.c.room, rooms.c.owner,
                                          rooms.c.collector]),
             "contacts": _read(conn, contacts, [contacts.c.room_id, contacts.c.owner, contacts.c.at,

@@ -266,7 +266,7 @@ MONEY_NAMES = {"amount_due": "应收", "paid": "实收/已付", "discount": "减
                "promise_amount": "承诺金额", "amount": "金额", "baseline": "承诺时欠费"}
 
 
-def store_status_view(status: StoreStatus) -> None:
+def store_status_view(status: StoreStatus, counts: bool = True) -> None:
     kind = {"sqlite": "SQLite 文件", "postgresql": "PostgreSQL"}.get(status.backend, status.backend)
     out.print(f"数据库：{status.url}（{kind}）")
     if status.revision is None:
@@ -275,7 +275,7 @@ def store_status_view(status: StoreStatus) -> None:
         out.print(f"表结构：版本 {status.revision}，已是最新")
     else:
         out.print(f"表结构：版本 {status.revision}，当前程序为 {status.head}；运行 feedun db upgrade 升级")
-    if status.tables:
+    if status.tables and counts:
         out.print(table("各表行数", [("表", "left"), ("行数", "right")],
                         [[f"{TABLE_NAMES.get(name, name)}（{name}）", f"{count:,}"] for name, count in status.tables.items()]))
 

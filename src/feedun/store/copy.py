@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import BigInteger, Connection, Table, func, select, text
 
 from feedun.errors import FeedunError
-from feedun.store.ledger import _insert_rows
+from feedun.store.frames import begin_consistent_read
+from feedun.store.ledger import bulk_insert
 from feedun.store.migrate import open_store
 from feedun.store.schema import meta, metadata
 
@@ -64,14 +65,6 @@ def _figures(conn: Connection, table: Table) -> tuple[int, dict[str, int]]:
     return int(row[0]), {m: int(v) for m, v in zip(money, row[1:], strict=True)}
 
 
-def _snapshot(conn: Connection) -> None:
-    """Read every table from one point in time (pysqlite would give each SELECT its own snapshot)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
-    elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-
-
 def _refuse_unless_empty(conn: Connection, target: str) -> None:
     used = [t.name for t in _tables() if conn.execute(select(func.count()).select_from(t)).scalar_one()]
     if used:
@@ -99,18 +92,18 @@ def copy_store(source_url: str, target_url: str, progress: Callable[[str, int], 
                         target=target.url.render_as_string(hide_password=True))
     try:
         with source.connect() as src, target.begin() as dst:
-            _snapshot(src)
+            begin_consistent_read(src)
             _refuse_unless_empty(dst, result.target)
             for table in _tables():
                 names = [c.name for c in table.c]
                 rows = src.execute(select(table).order_by(*table.primary_key.columns)).yield_per(CHUNK)
                 for chunk in rows.partitions():
-                    _insert_rows(dst, table, {name: [row[i] for row in chunk] for i, name in enumerate(names)})
+                    bulk_insert(dst, table, {name: [row[i] for row in chunk] for i, name in enumerate(names)})
                     if progress is not None:
                         progress(table.name, len(chunk))
             _reset_sequences(dst)
         with source.connect() as src, target.connect() as dst:
-            _snapshot(src)
+            begin_consistent_read(src)
             for table in _tables():
                 (rows_s, totals_s), (rows_t, totals_t) = _figures(src, table), _figures(dst, table)
                 result.tables.append(TableCheck(table.name, rows_s, rows_t, totals_s, totals_t))

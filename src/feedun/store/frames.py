@@ -1,9 +1,34 @@
-"""Query results as pandas frames."""
+"""Query results as pandas frames, and reading several tables as of one moment."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pandas as pd
-from sqlalchemy import CursorResult
+from sqlalchemy import Connection, CursorResult, Engine
+
+
+def begin_consistent_read(conn: Connection) -> None:
+    """Make every following SELECT on conn see the store as of one moment, even while others write.
+
+    PostgreSQL's default gives each statement its own snapshot; pysqlite starts no transaction for SELECTs.
+    Call first on a fresh connection.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+@contextmanager
+def reading(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection from an engine (closed afterwards), or the caller's own (left open, in its snapshot)."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
 
 
 def result_frame(result: CursorResult) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from feedun.errors import FeedunError
 
 if TYPE_CHECKING:
     from feedun.settlement import Settlement
-from feedun.store.frames import result_frame
+from feedun.store.frames import reading, result_frame
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 INSERT_BATCH = 20_000
@@ -61,7 +61,7 @@ def _copy_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) ->
             copy.write_row(row)
 
 
-def _insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]], use_copy: bool = True) -> None:
+def bulk_insert(conn: Connection, table: Table, columns: dict[str, list[Any]], use_copy: bool = True) -> None:
     """Bulk insert with each backend's fast path: COPY on PostgreSQL (psycopg); elsewhere the Core statement
     compiled for the dialect, skipping per-row dict handling (several times faster than executemany with dicts)."""
     names = list(columns)
@@ -98,7 +98,7 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                 chunk = lines.iloc[start:start + INSERT_BATCH]
                 columns = {"import_id": [import_id] * len(chunk)}
                 columns.update({name: _column_values(chunk[name]) for name in chunk.columns})
-                _insert_rows(conn, ledger_lines, columns, use_copy)
+                bulk_insert(conn, ledger_lines, columns, use_copy)
                 if progress is not None:
                     progress.advance(len(chunk))
             settlement = settle_import(conn, import_id, record.as_of, estates)
@@ -117,7 +117,7 @@ def _write_failed(exc: SQLAlchemyError) -> FeedunError:
                        hint="检查磁盘空间和数据库文件的写权限后重新导入同一个文件。")
 
 
-def latest_snapshots(engine: Engine, as_of: date | None) -> dict[str, int]:
+def latest_snapshots(engine: Engine | Connection, as_of: date | None) -> dict[str, int]:
     """estate -> id of its newest ledger import on or before as_of (newest as-of date, then newest import)."""
     query = (select(import_estates.c.estate, imports.c.id, imports.c.as_of)
              .join(imports, imports.c.id == import_estates.c.import_id)
@@ -125,7 +125,7 @@ def latest_snapshots(engine: Engine, as_of: date | None) -> dict[str, int]:
     if as_of is not None:
         query = query.where(imports.c.as_of <= as_of)
     newest: dict[str, tuple[date, int]] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for estate, import_id, snap_date in conn.execute(query):
             key = (snap_date, import_id)
             if estate not in newest or key > newest[estate]:
@@ -133,12 +133,12 @@ def latest_snapshots(engine: Engine, as_of: date | None) -> dict[str, int]:
     return {estate: key[1] for estate, key in newest.items()}
 
 
-def snapshot_lines(engine: Engine, as_of: date | None, only_outstanding: bool = True) -> pd.DataFrame:
+def snapshot_lines(engine: Engine | Connection, as_of: date | None, only_outstanding: bool = True) -> pd.DataFrame:
     """The lines of each estate's current snapshot."""
     snapshots = latest_snapshots(engine, as_of)
     columns = [c for c in ledger_lines.c if c.name not in ("id",)]
     frames = []
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for estate, import_id in sorted(snapshots.items()):
             conditions = [ledger_lines.c.import_id == import_id, ledger_lines.c.estate == estate]
             if only_outstanding:
