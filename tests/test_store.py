@@ -330,3 +330,15 @@ def test_a_run_on_another_machine_holding_the_database_stops_this_one(tmp_path: 
     done = run_feedun(["run", "--as-of", "2026-11-27"], tmp_path)
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "inbox" / "台账.xlsx").exists()
+
+
+def test_db_copy_into_a_new_sqlite_file_is_a_verified_backup(tmp_path: Path) -> None:
+    import_file(small_ledger(tmp_path), Settings(workspace=tmp_path), as_of=date(2026, 11, 20))
+    done = run_feedun(["log", "1-1-101", "--outcome", "vague", "--at", "2026-11-21 9:00", "--db", db_url(tmp_path)],
+                      tmp_path)
+    assert done.returncode == 0, done.stderr
+    copied = run_feedun(["db", "copy", "--to", "备份.db", "--db", db_url(tmp_path)], tmp_path)
+    assert copied.returncode == 0, copied.stderr
+    assert "全部一致" in copied.stdout
+    assert _sqlite_rows(tmp_path / "备份.db", "select count(*), sum(outstanding) from ledger_lines") == [(120, 2400000)]
+    assert _sqlite_rows(tmp_path / "备份.db", "select outcome from contacts") == [("vague",)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from feedun.config import Settings
 from feedun.store.copy import CopyResult
@@ -55,5 +56,5 @@ def upgrade_store(settings: Settings, db_url: str | None = None):  # -> feedun.s
 def copy_to(settings: Settings, target_url: str, db_url: str | None = None, progress=None) -> CopyResult:
     from feedun.store.copy import copy_store
 
-    target = target_url if "://" in target_url else Settings(store={"url": target_url}).db_url()
+    target = target_url if "://" in target_url else f"sqlite:///{Path(target_url).resolve()}"
     return copy_store(settings.db_url(db_url), target, progress)
