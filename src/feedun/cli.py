@@ -510,8 +510,8 @@ def report_cmd(
 
 @app.command("purge")
 def purge_cmd(
-    before: Annotated[str, typer.Option("--before", help="清除最后一次欠费早于这一天（YYYY-MM-DD）、现已无欠费的业主的个人信息。",
-                                        show_default=False)],
+    before: Annotated[str | None, typer.Option("--before", help="清除最后一次欠费早于这一天（YYYY-MM-DD）、现已无欠费的业主的个人信息（默认：今天减去 feedun.toml 中 [purge] retention_days 的天数）。",
+                                               show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="确认执行；不加则只统计会清除多少。")] = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -521,9 +521,9 @@ def purge_cmd(
     from feedun.console import out
     from feedun.purge import purge
 
-    day = _date(before, "--before")
-    assert day is not None
-    result = purge(load_settings(config), day, apply=yes, db_url=db)
+    result = purge(load_settings(config), _date(before, "--before"), apply=yes, db_url=db)
+    if result.retention_days is not None:
+        out.print(f"保存期限 {result.retention_days} 天（feedun.toml [purge] retention_days）：截止日期 {result.before}。")
     verb = "已清除" if result.applied else "将清除"
     out.print(f"{verb} {result.rooms} 户的个人信息（台账明细 {result.lines} 行、联系记录 {result.contacts} 条、"
               f"档案 {result.profiles} 份）；金额、期间、日期和函件编号保留。")
@@ -545,17 +545,35 @@ def demo_cmd(
 
 
 def main() -> None:
-    """Console-script entry: run the app, turn expected failures into a message and an exit code."""
+    """Console-script entry: run the app, turn expected failures into a message and an exit code.
+
+    A failure's text may quote a cell or a database row (a message) or carry a value (a bug's traceback): what
+    reaches the terminal has its phone numbers masked, and a bug is reported as one, with a traceback."""
     import os
+    import re
 
     os.umask(0o077)  # the store, rejects, lists and letters hold personal data: owner-only files and folders
+
+    def hide_phones(text: str) -> str:
+        text = re.sub(r"(?<!\d)((?:\+?86|0086)?[ -]?1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text)
+        return re.sub(r"(?<![\d-])(0\d{2,3}-)\d{3,4}(\d{4})(?!\d)", r"\1****\2", text)
+
     try:
         app()
     except FeedunError as exc:
         from feedun.console import err
 
-        err.print(exc.render(), markup=False)
+        err.print(hide_phones(exc.render()), markup=False)
         sys.exit(exc.exit_code)
+    except Exception:
+        import traceback
+
+        from feedun.console import err
+
+        err.print(hide_phones(traceback.format_exc()), markup=False)
+        err.print("错误：feedun 内部出错（程序缺陷，不是台账或配置的问题），本次操作没有完成。\n"
+                  "处理办法：把上面的技术信息（电话号码已隐去）和所用的命令发给维护人员。", markup=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

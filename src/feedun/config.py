@@ -117,6 +117,14 @@ class RunSettings(BaseModel):
     max_ledger_age_days: int = Field(default=10, ge=1, le=120)  # older than this on a node day: warn
 
 
+class PurgeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # How long personal data of an owner who no longer owes is kept after their last arrears: `feedun purge`
+    # without --before erases it for owners whose last arrears are older than today minus this. 1095 days is
+    # about the three-year limitation period for a claim (民法典 第一百八十八条).
+    retention_days: int = Field(default=1095, ge=30, le=36500)
+
+
 class PolicySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str | None = None  # a policy.toml replacing the default; default: policy.toml beside feedun.toml if present
@@ -135,6 +143,7 @@ class Settings(BaseModel):
     sms: SmsSettings = Field(default_factory=SmsSettings)
     letters: LetterSettings = Field(default_factory=LetterSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+    purge: PurgeSettings = Field(default_factory=PurgeSettings)
     law_firm: LawFirmSettings | None = None
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)

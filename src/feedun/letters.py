@@ -5,6 +5,8 @@ Only sent letters count: for escalation (classify) and as demands that restart t
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,6 +69,30 @@ def _template_path(settings: Settings, kind: str) -> Path:
 
     user = settings.workspace / "templates" / "letters" / f"{kind}.docx"
     return user if user.exists() else shipped_templates() / "letters" / f"{kind}.docx"
+
+
+@contextmanager
+def _replacing(path: Path):
+    """A hidden name beside `path`, renamed onto it once written: a killed process never leaves half a letter
+    under a letter's name, only a `.NAME.partial-PID` that the next run removes."""
+    temp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        yield temp
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Partial files of killed runs (not of one still writing)."""
+    for stale in folder.glob(".*.partial-*"):
+        pid = stale.name.rpartition("-")[2]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            stale.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, someone else's
 
 
 def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None, rooms: list[str] | None = None,
@@ -164,16 +190,20 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
 
     folder = out_dir or settings.workspace / "letters" / as_of.isoformat() / KINDS[kind]
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(folder)
     template = PreparedTemplate(_template_path(settings, kind))
     for letter, ctx in zip(batch.letters, contexts, strict=True):
         path = folder / f"{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.docx"
-        path.write_bytes(template.render(ctx))
+        with _replacing(path) as temp:
+            temp.write_bytes(template.render(ctx))
         letter.file = str(path)
     batch.folder = folder
     batch.combined = folder / f"{KINDS[kind]}-合并打印-{as_of.isoformat()}.docx"
-    batch.combined.write_bytes(template.render_combined(contexts))
+    with _replacing(batch.combined) as temp:
+        temp.write_bytes(template.render_combined(contexts))
     batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
-    write_register(batch.register, list_letters(settings, db_url=db_url))
+    with _replacing(batch.register) as temp:
+        write_register(temp, list_letters(settings, db_url=db_url))
     if kind == "lawyer":
         for letter, ctx in zip(batch.letters, contexts, strict=True):
             batch.evidence.append(_evidence_pack(folder, letter, ctx, lines, contact_rows[letter.number],
@@ -205,7 +235,8 @@ def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: 
            [[f"{c.at:%Y-%m-%d %H:%M}", CHANNELS.get(c.channel, c.channel), OUTCOMES.get(c.outcome, c.outcome),
              c.by, c.note] for c in contact_rows])
     path = folder / f"证据材料-{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.xlsx"
-    wb.save(path)
+    with _replacing(path) as temp:
+        wb.save(temp)
     return path
 
 

@@ -1,14 +1,15 @@
-"""`feedun purge --before DATE`: remove personal data of owners who no longer owe, after a retention period.
+"""`feedun purge [--before DATE]`: remove personal data of owners who no longer owe, after a retention period.
 
 Amounts, periods, dates, outcomes and letter numbers stay (the report's aggregates need them); names, phone
 numbers, notes, profiles and alternate contacts go. Only rooms with no arrears in their estate's newest snapshot
-whose last arrears were seen before DATE are touched.
+whose last arrears were seen before DATE are touched. Without DATE: today minus `[purge] retention_days`.
+Nothing purges on its own (not `feedun run` either): it is always someone's explicit `feedun purge --yes`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from feedun.config import Settings
 
@@ -23,9 +24,18 @@ class PurgeResult:
     contacts: int
     profiles: int
     applied: bool
+    retention_days: int | None = None  # set when `before` came from [purge] retention_days
 
 
-def purge(settings: Settings, before: date, *, apply: bool = False, db_url: str | None = None) -> PurgeResult:
+def retention_cutoff(settings: Settings, today: date | None = None) -> date:
+    """The day before which settled owners' personal data has been kept long enough."""
+    return (today or date.today()) - timedelta(days=settings.purge.retention_days)
+
+
+def purge(settings: Settings, before: date | None = None, *, apply: bool = False, db_url: str | None = None,
+          today: date | None = None) -> PurgeResult:
+    """Erase (with apply) or count the personal data of owners settled before `before`, by default
+    the retention cut-off (today minus [purge] retention_days)."""
     from sqlalchemy import and_, case, func, select
 
     from feedun.store import open_store
@@ -41,6 +51,9 @@ def purge(settings: Settings, before: date, *, apply: bool = False, db_url: str 
         rooms,
     )
 
+    retention = None
+    if before is None:
+        before, retention = retention_cutoff(settings, today), settings.purge.retention_days
     engine = open_store(settings.db_url(db_url))
     current = latest_snapshots(engine, None)
     with engine.begin() as conn:
@@ -77,4 +90,4 @@ def purge(settings: Settings, before: date, *, apply: bool = False, db_url: str 
             conn.execute(profiles.delete().where(profiles.c.room_id.in_(ids)))
             conn.execute(room_events.delete().where(room_events.c.room_id.in_(ids)))
             conn.execute(rooms.update().where(rooms.c.id.in_(ids)).values(owner=ERASED, collector=None))
-    return PurgeResult(before, len(ids), line_count, contact_count, profile_count, apply and bool(ids))
+    return PurgeResult(before, len(ids), line_count, contact_count, profile_count, apply and bool(ids), retention)

@@ -6,6 +6,7 @@ They are applied once per distinct cell value (see normalize.py), so they may be
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -50,12 +51,18 @@ def parse_amount(text: str | None, unit: str = "yuan") -> int | None:
         raise ValueError(f"「{clean_text(text)}」不是有效金额") from None
     if not value.is_finite():
         raise ValueError(f"「{clean_text(text)}」不是有效金额")
+    too_large = ValueError(f"「{clean_text(text)}」金额过大，不像是一笔物业费")
+    if value.copy_abs() >= 10**13:  # before any arithmetic, which overflows the decimal context past 1e999999
+        raise too_large
     if negative:
         value = -value
-    fen = value if unit == "fen" else value * 100
+    fen = (value if unit == "fen" else value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if abs(fen) >= 10**13:  # 1000 亿元: a typo, a phone number in the wrong column, or 1e+26
-        raise ValueError(f"「{clean_text(text)}」金额过大，不像是一笔物业费")
-    return int(fen.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        raise too_large
+    return int(fen)
+
+
+_MAX_FLOAT = Decimal(sys.float_info.max)
 
 
 def parse_area(text: str | None) -> float | None:
@@ -68,7 +75,7 @@ def parse_area(text: str | None) -> float | None:
         value = Decimal(s)
     except InvalidOperation:
         raise ValueError(f"面积「{clean_text(text)}」不是有效数字") from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite() or value < 0 or value > _MAX_FLOAT:  # '1e400' is a finite Decimal but no float
         raise ValueError(f"面积「{clean_text(text)}」不是有效数字")
     return float(value)
 
@@ -230,6 +237,8 @@ def _one_phone(raw: str) -> str | None:
     digits = re.sub(r"^(\+86|0086|\+)", "", digits)
     if re.fullmatch(r"861[3-9]\d{9}", digits):
         digits = digits[2:]
+    if re.fullmatch(r"01[3-9]\d{9}", digits):  # a mobile dialled from another city; no area code is 01[3-9]
+        digits = digits[1:]
     if re.fullmatch(r"1\d{10}", digits):
         return digits if _mobile_prefix_valid(digits[:7]) else None
     if not re.fullmatch(r"0\d{9,11}", digits):
@@ -240,7 +249,7 @@ def _one_phone(raw: str) -> str | None:
         number = phonenumbers.parse(digits, "CN")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if not phonenumbers.is_valid_number(number) or number.country_code != 86:  # '0053…' dials Cuba, not 053x
         return None
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     area, _, rest = national.partition(" ")
