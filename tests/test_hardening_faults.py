@@ -372,9 +372,6 @@ def test_a_headerless_ledger_is_refused_without_echoing_phone_numbers(tmp_path: 
     assert _leaked(refused.stdout, refused.stderr) == []
 
 
-@pytest.mark.xfail(strict=True, reason="known leak outside this change: ledger/importer.py _headers_seen quotes the "
-                                       "fullest top row (a data row when there is no header) and pipeline.py writes "
-                                       "that message to feedun.log, summary.json and inbox/failed/*.原因.txt")
 def test_a_headerless_ledger_in_the_inbox_leaves_no_phone_number_in_the_log_or_summary(tmp_path: Path) -> None:
     (tmp_path / "inbox").mkdir()
     _ledger(tmp_path, header=False).rename(tmp_path / "inbox" / "台账.csv")

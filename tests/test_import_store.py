@@ -12,6 +12,7 @@ import pytest
 
 from feedun.config import Settings
 from feedun.debtors import list_debtors
+from feedun.errors import FeedunError
 from feedun.ledger.importer import import_file
 from feedun.store import open_store
 from helpers import db_url, execute, query
@@ -97,7 +98,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, settings: Settings) 
         execute(tmp_path, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                           "IF NEW.source_row = 21 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$")
         execute(tmp_path, "CREATE TRIGGER boom BEFORE INSERT ON ledger_lines FOR EACH ROW EXECUTE FUNCTION boom()")
-    with pytest.raises(Exception, match="disk full"):
+    with pytest.raises(FeedunError, match=r"写入数据库失败.*disk full"):
         import_file(path, settings)
     assert db_rows(settings, "select count(*) from imports") == [(0,)]
     assert db_rows(settings, "select count(*) from ledger_lines") == [(0,)]

@@ -342,3 +342,15 @@ def test_db_copy_into_a_new_sqlite_file_is_a_verified_backup(tmp_path: Path) -> 
     assert "全部一致" in copied.stdout
     assert _sqlite_rows(tmp_path / "备份.db", "select count(*), sum(outstanding) from ledger_lines") == [(120, 2400000)]
     assert _sqlite_rows(tmp_path / "备份.db", "select outcome from contacts") == [("vague",)]
+
+
+@pytest.mark.sqlite_only
+def test_db_url_at_the_top_of_feedun_toml_names_the_store(tmp_path: Path) -> None:
+    (tmp_path / "feedun.toml").write_text(f'db_url = "sqlite:///{tmp_path}/公司.db"\n', encoding="utf-8")
+    status = run_feedun(["db", "status", "--json"], tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["url"] == f"sqlite:///{tmp_path}/公司.db"
+    (tmp_path / "feedun.toml").write_text(f'db_url = "sqlite:///{tmp_path}/公司.db"\n[store]\nurl = "别的.db"\n',
+                                          encoding="utf-8")
+    clash = run_feedun(["db", "status"], tmp_path)
+    assert clash.returncode == 1 and "只保留一个" in clash.stderr and "：：" not in clash.stderr

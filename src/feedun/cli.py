@@ -550,13 +550,10 @@ def main() -> None:
     A failure's text may quote a cell or a database row (a message) or carry a value (a bug's traceback): what
     reaches the terminal has its phone numbers masked, and a bug is reported as one, with a traceback."""
     import os
-    import re
+
+    from feedun.money import mask_phones_in as hide_phones
 
     os.umask(0o077)  # the store, rejects, lists and letters hold personal data: owner-only files and folders
-
-    def hide_phones(text: str) -> str:
-        text = re.sub(r"(?<!\d)((?:\+?86|0086)?[ -]?1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text)
-        return re.sub(r"(?<![\d-])(0\d{2,3}-)\d{3,4}(\d{4})(?!\d)", r"\1****\2", text)
 
     try:
         app()

@@ -6,8 +6,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from feedun.errors import ConfigError
 
@@ -148,6 +149,19 @@ class Settings(BaseModel):
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_db_url(cls, data: Any) -> Any:
+        """`db_url = "…"` at the top of feedun.toml is accepted as a spelling of [store] url."""
+        if isinstance(data, dict) and "db_url" in data:
+            data = dict(data)
+            url = data.pop("db_url")
+            store = dict(data.get("store") or {})
+            if store.get("url") not in (None, url):
+                raise ValueError("db_url 与 [store] url 同时设置且不一致，请只保留一个")
+            data["store"] = {**store, "url": url}
+        return data
+
     def db_url(self, override: str | None = None) -> str:
         """--db beats FEEDUN_DB beats [store] url beats feedun.db beside the config."""
         url = override or os.environ.get("FEEDUN_DB") or self.store.url
@@ -192,7 +206,7 @@ def _explain(error: dict) -> str:
         what = str(ctx.get("error", error["msg"]))
     else:
         what = f"取值无效（{error['msg']}）"
-    return f"{where}：{what}"
+    return f"{where}：{what}" if where else what
 
 
 def find_config(explicit: Path | None) -> Path | None:

@@ -26,7 +26,7 @@ def store_status(settings: Settings, db_url: str | None = None) -> StoreStatus:
     """What the store is and where its schema stands, without changing it."""
     from sqlalchemy import func, inspect, select
 
-    from feedun.store.migrate import create_store_engine, head, stored_revision
+    from feedun.store.migrate import create_store_engine, head, shown_url, stored_revision
     from feedun.store.schema import metadata
 
     engine = create_store_engine(settings.db_url(db_url))
@@ -36,7 +36,7 @@ def store_status(settings: Settings, db_url: str | None = None) -> StoreStatus:
         with engine.connect() as conn:
             tables = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                       for t in metadata.sorted_tables if t.name in existing}
-        return StoreStatus(engine.url.render_as_string(hide_password=True), engine.dialect.name, revision, head(),
+        return StoreStatus(shown_url(engine), engine.dialect.name, revision, head(),
                            tables)
     finally:
         engine.dispose()

@@ -20,3 +20,9 @@ def mask_phone(number: str) -> str:
     if dash and len(rest) > 4:
         return f"{area}-{'*' * (len(rest) - 4)}{rest[-4:]}"
     return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def mask_phones_in(text: str) -> str:
+    """Every mobile or landline inside free text masked (messages and tracebacks may quote a cell or a row)."""
+    text = re.sub(r"(?<!\d)((?:\+?86|0086)?[ -]?1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text)
+    return re.sub(r"(?<![\d-])(0\d{2,3}-)\d{3,4}(\d{4})(?!\d)", r"\1****\2", text)

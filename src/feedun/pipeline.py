@@ -21,6 +21,7 @@ from typing import Any
 
 from feedun.config import Settings
 from feedun.errors import FeedunError
+from feedun.money import mask_phones_in
 
 SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv"}
 
@@ -189,7 +190,7 @@ def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: dat
         except FeedunError as exc:
             planned.append((99, path))
             if dry_run:
-                summary.failed.append({"file": path.name, "reason": exc.message})
+                summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
     for _, path in sorted(planned, key=lambda item: (item[0], item[1].name)):
         if dry_run:
             if not any(f["file"] == path.name for f in summary.failed):
@@ -201,9 +202,11 @@ def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: dat
             failed = inbox / "failed"
             failed.mkdir(parents=True, exist_ok=True)
             shutil.move(str(path), failed / path.name)
-            (failed / f"{path.name}.原因.txt").write_text(exc.render() + "\n", encoding="utf-8")
-            summary.failed.append({"file": path.name, "reason": exc.message})
-            log.warning("run %s: %s failed: %s", as_of, path.name, exc.message.splitlines()[0][:200])
+            (failed / f"{path.name}.原因.txt").write_text(mask_phones_in(exc.render()) + "\n", encoding="utf-8")
+            summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
+            # the reason may quote the file's cells (owners' names): the log says only where to read it
+            log.warning("run %s: %s failed (%s); reason in inbox/failed/%s.原因.txt", as_of, path.name,
+                        type(exc).__name__, path.name)
             continue
         archive = inbox / "archive" / as_of.isoformat()
         archive.mkdir(parents=True, exist_ok=True)

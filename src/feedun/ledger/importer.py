@@ -15,6 +15,7 @@ from feedun.errors import InputFileError, UsageError
 from feedun.ledger.headers import ColumnMap, find_header_row, map_columns, missing_fields, sheet_kind, title_date
 from feedun.ledger.normalize import Normalised
 from feedun.ledger.read import Sheet, open_sheets, sniff_kind
+from feedun.money import mask_phones_in
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _headers_seen(sheet: Sheet) -> str:
     if not rows:
         return "（前几行都是空的）"
     best = max(rows, key=lambda r: sum(1 for c in r if c))
-    return "、".join(str(c).strip() for c in best if c)
+    return mask_phones_in("、".join(str(c).strip() for c in best if c))  # may be a data row: the message is logged
 
 
 def _pick_sheet(sheets: list[Sheet], wanted: str | None, settings: Settings,

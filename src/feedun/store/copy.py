@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Connection, Table, func, select, text
 from feedun.errors import FeedunError
 from feedun.store.frames import begin_consistent_read
 from feedun.store.ledger import bulk_insert
-from feedun.store.migrate import open_store
+from feedun.store.migrate import open_store, shown_url
 from feedun.store.schema import meta, metadata
 
 CHUNK = 20_000
@@ -88,8 +88,7 @@ def copy_store(source_url: str, target_url: str, progress: Callable[[str, int], 
     if source_url == target_url:
         raise FeedunError("源数据库和目标数据库是同一个。", hint="--to 填新的 PostgreSQL 数据库地址。")
     source, target = open_store(source_url), open_store(target_url)
-    result = CopyResult(source=source.url.render_as_string(hide_password=True),
-                        target=target.url.render_as_string(hide_password=True))
+    result = CopyResult(source=shown_url(source), target=shown_url(target))
     try:
         with source.connect() as src, target.begin() as dst:
             begin_consistent_read(src)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from feedun.errors import FeedunError
 
@@ -55,10 +55,13 @@ def _copy_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) ->
     """PostgreSQL's COPY FROM STDIN through psycopg, inside the caller's transaction."""
     names = list(columns)
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
-    with conn.connection.dbapi_connection.cursor() as cursor, \
-            cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-        for row in zip(*columns.values(), strict=True):
-            copy.write_row(row)
+    statement = f"COPY {table.name} ({quoted}) FROM STDIN"
+    try:
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in zip(*columns.values(), strict=True):
+                copy.write_row(row)
+    except conn.dialect.dbapi.Error as exc:  # raw psycopg here: wrap it as SQLAlchemy would, for the callers
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.dbapi.Error) from None
 
 
 def bulk_insert(conn: Connection, table: Table, columns: dict[str, list[Any]], use_copy: bool = True) -> None:

@@ -71,6 +71,13 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
+def shown_url(engine: Engine) -> str:
+    """The store's address for people: password hidden, a SQLite path as written (not percent-encoded)."""
+    if engine.dialect.name == "sqlite":
+        return f"sqlite:///{engine.url.database}"
+    return engine.url.render_as_string(hide_password=True)
+
+
 def _explain(exc: DBAPIError) -> FeedunError:
     detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return FeedunError(f"无法打开数据库：{detail}", hint=DB_HINT)
