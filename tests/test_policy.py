@@ -15,6 +15,8 @@ from feedun.policy.load import DEFAULT_SOURCE, PolicyError, default_policy_text,
 from feedun.tactics import ACTORS, FACTS, Tactic, label
 from helpers import run_feedun
 
+pytestmark = pytest.mark.no_store  # policies are parsed and evaluated on frames; no store is opened
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ALL_TACTICS = [t.value for t in Tactic]
 
