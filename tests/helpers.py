@@ -17,12 +17,17 @@ GOOD_ROWS = [
 ]
 
 
-def run_feedun(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The installed `feedun` script as a user runs it (no terminal, no inherited feedun settings)."""
+def feedun_env() -> dict[str, str]:
+    """The environment for a `feedun` subprocess: no inherited feedun settings, this test's store."""
     env = {k: v for k, v in os.environ.items() if k not in ("FEEDUN_DB", "FEEDUN_CONFIG", "COLUMNS")}
     if os.environ.get("FEEDUN_TEST_STORE"):  # the PostgreSQL database tests/conftest.py made for this test
         env["FEEDUN_DB"] = os.environ["FEEDUN_TEST_STORE"]
-    return subprocess.run([FEEDUN, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+    return env
+
+
+def run_feedun(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed `feedun` script as a user runs it (no terminal, no inherited feedun settings)."""
+    return subprocess.run([FEEDUN, *map(str, args)], cwd=cwd, env=feedun_env(), capture_output=True, text=True,
                           encoding="utf-8", timeout=180, check=False)
 
 

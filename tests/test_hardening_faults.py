@@ -26,7 +26,7 @@ import pytest
 
 from feedun.config import Settings
 from feedun.ledger.importer import import_file
-from helpers import db_url, execute, query, run_feedun
+from helpers import db_url, execute, feedun_env, query, run_feedun
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LONG = bool(os.environ.get("FEEDUN_LONG"))
@@ -116,10 +116,8 @@ main()
 
 
 def _env(**fault: object) -> dict[str, str]:
-    """As tests/helpers.run_feedun: no inherited feedun settings; this test's PostgreSQL store when there is one."""
-    env = {k: v for k, v in os.environ.items() if k not in ("FEEDUN_DB", "FEEDUN_CONFIG", "COLUMNS")}
-    if os.environ.get("FEEDUN_TEST_STORE"):
-        env["FEEDUN_DB"] = os.environ["FEEDUN_TEST_STORE"]
+    """helpers.feedun_env, plus the fault-injection variables."""
+    env = feedun_env()
     env.update({k: str(v) for k, v in fault.items()})
     return env
 

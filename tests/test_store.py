@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 import time
@@ -19,7 +18,7 @@ from feedun.errors import FeedunError
 from feedun.ledger.importer import import_file
 from feedun.store import open_store
 from feedun.store.migrate import _migration_connection, create_store_engine, head, stored_revision
-from helpers import FEEDUN, db_url, execute, query, run_feedun, write_xlsx
+from helpers import FEEDUN, db_url, execute, feedun_env, query, run_feedun, write_xlsx
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LEDGER_HEADERS = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
@@ -115,7 +114,7 @@ def test_db_upgrade_and_status_commands(tmp_path: Path) -> None:
 def test_processes_opening_an_old_store_together_migrate_it_once(tmp_path: Path) -> None:
     alembic_upgrade_to(db_url(tmp_path), "0001")
     procs = [subprocess.Popen([FEEDUN, "db", "upgrade", "--db", db_url(tmp_path)], cwd=tmp_path,
-                              env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+                              env=feedun_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, outs
     assert sum("0001 → 0002" in out for out, _ in outs) == 1
@@ -167,7 +166,7 @@ def test_concurrent_letters_runs_give_unique_gap_free_numbers(tmp_path: Path) ->
     runs = [[room] for room in rooms] + [rooms[:4], rooms[:4]]  # and two runs for the same four rooms
     procs = [subprocess.Popen([FEEDUN, "letters", "--kind", "dunning", "--as-of", "2026-11-27", "--json",
                                *[a for r in rs for a in ("--room", r)]],
-                              cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              cwd=tmp_path, env=feedun_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for rs in runs]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0] * len(procs), outs
@@ -183,13 +182,13 @@ def test_concurrent_letters_runs_give_unique_gap_free_numbers(tmp_path: Path) ->
 def test_collectors_log_while_one_imports_and_one_classifies(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path)
     import_file(EXAMPLES / "ledger-2026-10.csv", settings)
-    importer = subprocess.Popen([FEEDUN, "import", str(EXAMPLES / "ledger.xlsx")], cwd=tmp_path, env=_env(),
+    importer = subprocess.Popen([FEEDUN, "import", str(EXAMPLES / "ledger.xlsx")], cwd=tmp_path, env=feedun_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    classifier = subprocess.Popen([FEEDUN, "classify", "--as-of", "2026-11-27", "--json"], cwd=tmp_path, env=_env(),
+    classifier = subprocess.Popen([FEEDUN, "classify", "--as-of", "2026-11-27", "--json"], cwd=tmp_path, env=feedun_env(),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rooms = [room for (room,) in query(tmp_path, "select room from rooms where estate = '翠湖苑' order by id limit 6")]
     loggers = [subprocess.Popen([FEEDUN, "log", room, "--estate", "翠湖苑", "--outcome", "vague", "--at",
-                                 f"2026-11-20 {9 + j}:{i:02d}"], cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                                 f"2026-11-20 {9 + j}:{i:02d}"], cwd=tmp_path, env=feedun_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
                for i, room in enumerate(rooms) for j in range(3)]
     logged = [(p.wait(timeout=300), p.stderr.read()) for p in loggers]
@@ -297,13 +296,6 @@ def test_import_uses_copy_on_postgresql(tmp_path: Path, monkeypatch: pytest.Monk
     result = import_file(small_ledger(tmp_path), Settings(workspace=tmp_path))
     assert used and result.accepted == 120
     assert query(tmp_path, "select count(*), sum(outstanding) from ledger_lines") == [(120, 120 * 20000)]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FEEDUN_DB", "COLUMNS")}
-    if os.environ.get("FEEDUN_TEST_STORE"):
-        env["FEEDUN_DB"] = os.environ["FEEDUN_TEST_STORE"]
-    return env
 
 
 def _sqlite_rows(path: Path, sql: str) -> list[tuple]:
