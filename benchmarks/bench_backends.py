@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from feedun.config import Settings
-    from feedun.ledger.importer import parse_ledger
+    from feedun.intake.importer import parse_ledger
 
     path = make_ledger.ensure_ledger(args.rows)
     best: dict[str, float] = {}

@@ -15,12 +15,12 @@ stores every line. The build runs in its own subprocess, so its ~1 GiB of rows n
 Each repetition copies the cached store to a fresh temporary folder (classify writes a run and its decisions)
 and runs two subprocesses on the copy, one after the other, each timed and measured on its own:
 
-* load: `feedun.features.load_inputs(settings, as_of, db_url)`, the baseline: only reading classify's inputs;
-* classify: `feedun.classify.classify(settings, as_of=..., db_url=...)`: load + features + policy + storing
+* load: `feedun.decide.features.load_inputs(settings, as_of, db_url)`, the baseline: only reading classify's inputs;
+* classify: `feedun.decide.classify.classify(settings, as_of=..., db_url=...)`: load + features + policy + storing
   the run and its decisions.
 
-Seconds are the call alone, timed inside the child after its imports (pandas, SQLAlchemy, feedun.classify,
-feedun.features, feedun.policy are imported by both children before the clock starts). Peak memory is each
+Seconds are the call alone, timed inside the child after its imports (pandas, SQLAlchemy, feedun.decide.classify,
+feedun.decide.features, feedun.decide.policy are imported by both children before the clock starts). Peak memory is each
 child's own ru_maxrss from os.wait4() for that pid (so it includes the interpreter and those imports).
 After classify, the copy is checked: exactly one decision per room with arrears (outstanding > 0 in the snapshot).
 Targets: classify seconds <= 3 x load seconds (best of --repeat) and classify peak RSS < 2 GiB.
@@ -97,7 +97,7 @@ COLLECTORS = ["李管家", "王管家", "张管家", "刘管家", "陈管家", "
 ROOM_ARREARS_P = [(0.60, 0.05), (0.25, 0.50), (0.15, 0.95)]
 PARKING_SHARE = 0.35  # rooms with a parking slot, billed 车位管理费
 PARTIAL_SHARE = 0.15  # unpaid lines that were partly paid
-OUTCOME_WEIGHTS = {  # of contacts; every code of feedun.contacts.OUTCOMES
+OUTCOME_WEIGHTS = {  # of contacts; every code of feedun.memory.contacts.OUTCOMES
     "no_answer": 30, "promised": 12, "vague": 12, "busy_away": 8, "callback": 8, "paid_claimed": 6,
     "refused_quality": 3, "refused_service": 3, "refused_unfair": 3, "refused_other": 2, "invalid_number": 3,
     "wrong_person": 2,
@@ -466,7 +466,7 @@ from datetime import date
 from pathlib import Path
 t0 = time.perf_counter()
 import pandas, sqlalchemy
-import feedun.classify, feedun.features, feedun.policy.evaluate, feedun.policy.load, feedun.store.ledger
+import feedun.decide.classify, feedun.decide.features, feedun.decide.policy.evaluate, feedun.decide.policy.load, feedun.store.ledger
 from feedun.config import Settings
 mode, db_url, as_of, config = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]), json.loads(sys.argv[4])
 settings = Settings.model_validate(config)
@@ -485,15 +485,15 @@ def timed(module, name):
 
 t1, c1 = time.perf_counter(), time.process_time()
 if mode == "load":
-    inputs = feedun.features.load_inputs(settings, as_of, db_url)
+    inputs = feedun.decide.features.load_inputs(settings, as_of, db_url)
     t2, c2 = time.perf_counter(), time.process_time()
     info = {name: len(frame) for name, frame in inputs.items()}
 else:
-    for module, name in ((feedun.features, "load_inputs"), (feedun.features, "build_features"),
-                         (feedun.policy.evaluate, "decide"), (feedun.classify, "decide_rooms")):
+    for module, name in ((feedun.decide.features, "load_inputs"), (feedun.decide.features, "build_features"),
+                         (feedun.decide.policy.evaluate, "decide"), (feedun.decide.classify, "decide_rooms")):
         timed(module, name)
     t1, c1 = time.perf_counter(), time.process_time()
-    run = feedun.classify.classify(settings, as_of=as_of, db_url=db_url)
+    run = feedun.decide.classify.classify(settings, as_of=as_of, db_url=db_url)
     t2, c2 = time.perf_counter(), time.process_time()
     stages["store_run"] = (t2 - t1) - stages["decide_rooms"]
     stages["collectors_and_sort"] = stages.pop("decide_rooms") - stages["load_inputs"] - stages["build_features"] \

@@ -4,11 +4,11 @@
     .venv/bin/python benchmarks/bench_letters.py --letters 500 --json
 
 N deterministic letter contexts (random.Random(seed)) with every key templates/letters/dunning.docx uses, shaped
-as feedun.letters.generate_letters builds them (owner, estate, room, 1-12 unpaid items, principal and late fee as
+as feedun.outputs.letters.generate.generate_letters builds them (owner, estate, room, 1-12 unpaid items, principal and late fee as
 yuan strings, principal in capitals, dates as 2026年11月27日, company and bank fields). In one process, each side
 into its own temporary folder, one after the other, every letter written to its own .docx file:
 
-* (a) naive: feedun.outputs.docx_render.render_naive(template, ctx, out) per letter, i.e. DocxTemplate opened,
+* (a) naive: feedun.outputs.letters.docx_render.render_naive(template, ctx, out) per letter, i.e. DocxTemplate opened,
   rendered and saved for every letter (the baseline; the issue measured about 21 ms a letter);
 * (b) prepared: PreparedTemplate(template) once (counted), then .render(ctx) and Path.write_bytes per letter;
 * (c) prepared x 2 processes: concurrent.futures.ProcessPoolExecutor(max_workers=2); each worker builds its own
@@ -104,7 +104,7 @@ def _due(year: int, month: int) -> date:
 
 def make_contexts(n: int, seed: int) -> list[dict[str, Any]]:
     """n letter contexts, the keys generate_letters passes to the template (its '_' keys are not needed)."""
-    from feedun.money import yuan
+    from feedun.core.money import yuan
     from feedun.outputs.capitals import capitals
 
     rng = random.Random(seed)
@@ -165,7 +165,7 @@ def file_name(ctx: dict[str, Any]) -> str:
 # ---- the three ways -------------------------------------------------------------------------------
 
 def run_naive(template: Path, contexts: list[dict], folder: Path) -> None:
-    from feedun.outputs.docx_render import render_naive
+    from feedun.outputs.letters.docx_render import render_naive
 
     for ctx in contexts:
         render_naive(template, ctx, folder / file_name(ctx))
@@ -173,7 +173,7 @@ def run_naive(template: Path, contexts: list[dict], folder: Path) -> None:
 
 def run_prepared(template: Path, contexts: list[dict], folder: Path) -> float:
     """Returns the seconds PreparedTemplate() took (included in the caller's timing)."""
-    from feedun.outputs.docx_render import PreparedTemplate
+    from feedun.outputs.letters.docx_render import PreparedTemplate
 
     started = time.perf_counter()
     prepared = PreparedTemplate(template)
@@ -188,7 +188,7 @@ _worker_prepare_seconds = 0.0
 
 
 def _worker_init(template: str) -> None:
-    from feedun.outputs.docx_render import PreparedTemplate
+    from feedun.outputs.letters.docx_render import PreparedTemplate
 
     global _worker_template, _worker_prepare_seconds
     started = time.perf_counter()

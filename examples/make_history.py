@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from feedun.config import Settings
-from feedun.ledger.importer import parse_ledger
+from feedun.intake.importer import parse_ledger
 
 HERE = Path(__file__).resolve().parent
 HEADER = ["管理处", "楼栋", "单元", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应缴日期", "欠费金额(元)"]

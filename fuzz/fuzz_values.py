@@ -1,4 +1,4 @@
-"""atheris fuzz target for the cell normalisers (src/feedun/ledger/values.py).
+"""atheris fuzz target for the cell normalisers (src/feedun/intake/values.py).
 
 Every input is one cell's text, given to every normaliser. Property: each returns a value of its documented
 shape, or raises ValueError with a reason (the importer turns that into a rejected row). Anything else (another
@@ -15,7 +15,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from feedun.ledger import values as v
+    from feedun.intake import values as v
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 PHONE = re.compile(r"1\d{10}|0\d{2,3}-\d{5,8}|[48]00-\d{7}")  # mobile, landline, or a 400/800 service number

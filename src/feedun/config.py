@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from feedun.errors import ConfigError
+from feedun.core.errors import ConfigError
 
 CONFIG_NAME = "feedun.toml"
 DB_NAME = "feedun.db"
@@ -31,7 +31,7 @@ class ImportSettings(BaseModel):
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        from feedun.ledger.headers import FIELDS
+        from feedun.intake.headers import FIELDS
 
         unknown = sorted(set(value) - set(FIELDS))
         if unknown:

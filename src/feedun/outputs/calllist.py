@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 
 from feedun.config import Settings
-from feedun.contacts import CHANNELS, OUTCOMES
-from feedun.money import mask_phone, yuan
-from feedun.outputs.safe import safe_filename, set_cell
+from feedun.core.money import mask_phone, yuan
+from feedun.core.tactics import FACTS, Tactic, label
+from feedun.memory.contacts import CHANNELS, OUTCOMES
+from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render
-from feedun.tactics import FACTS, Tactic, label
+from feedun.outputs.xlsx import write_sheet
 
 KEY_HEADER = "键（勿改）"
 OWNER_KEY_HEADER = "业主键（勿改）"
@@ -104,8 +105,8 @@ def _last_contacts(settings: Settings, db_url: str | None) -> tuple[dict[tuple[s
 
 def write_call_lists(settings: Settings, *, as_of: date | None = None, collector: str | None = None,
                      out_dir: Path | None = None, db_url: str | None = None) -> CallLists:
-    from feedun.classify import decide_rooms
-    from feedun.schedule import next_workday, workday_after
+    from feedun.core.calendar import next_workday, workday_after
+    from feedun.decide.classify import decide_rooms
 
     as_of = as_of or date.today()
     decided, _ = decide_rooms(settings, as_of, db_url)
@@ -145,33 +146,6 @@ def write_call_lists(settings: Settings, *, as_of: date | None = None, collector
 # ---- workbook writing --------------------------------------------------------------------------------
 
 
-def _sheet(wb, title: str, headers: list[str], rows: list[list[Any]], widths: dict[str, int] | None = None):
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    ws = wb.create_sheet(title)
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for values in rows:
-        ws.append([None] * len(values))
-        for cell, value in zip(ws[ws.max_row], values, strict=True):
-            set_cell(cell, value)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for index, header in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(1, index).column_letter].width = (widths or {}).get(header, max(10, len(header) * 2 + 2))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    ws.print_title_rows = "1:1"  # header repeated on each printed page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    return ws
-
-
 def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
                           decided: pd.DataFrame, as_of: date) -> None:
     from openpyxl import Workbook
@@ -187,7 +161,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                      label(row.tactic), row.next_action, render(settings, f"scripts/{row.tactic}.short.j2", ctx),
                      row.last_contact, row.promise_date, None, None, None, None, None, None, None,
                      f"{row.estate}|{row.room}", row.owner])
-    ws = _sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS)
+    ws = write_sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS)
     for cell in ws["G"][1:]:
         cell.number_format = "#,##0.00"
     n = max(len(rows), 1) + 1
@@ -212,7 +186,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                   "promise_date": "【承诺日期】"}
         script_rows.append([label(tactic.value), FACTS[tactic].next_action,
                             render(settings, f"scripts/{tactic.value}.j2", sample)])
-    _sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
+    write_sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
 
     mine = decided[decided["collector"].fillna("未指定管家") == collector]
     trace = mine[mine["tactic"] == Tactic.TRACE]
@@ -221,10 +195,10 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                           {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
                            "collector": collector, "owner": r.owner, "salutation": salutation(r.owner)})]
                   for r in trace.itertuples(index=False)]
-    _sheet(wb, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
+    write_sheet(wb, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
            {"已知线索": 40, "向第三方询问时这样说（不提欠费）": 70})
     due = mine[(mine["promises_due"] > 0)]
-    _sheet(wb, "承诺回访", ["管理处", "房号", "业主", "电话", "欠费金额(元)", "要做的事"],
+    write_sheet(wb, "承诺回访", ["管理处", "房号", "业主", "电话", "欠费金额(元)", "要做的事"],
            [[r.estate, r.room, r.owner, " ".join(r.phones.split(",")), float(int(r.outstanding_fen)) / 100,
              "承诺日期已到：今天回访，确认是否已缴；未缴的约定新的具体日期和金额"] for r in due.itertuples(index=False)])
     wb.save(path)
@@ -241,7 +215,7 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
     wb.remove(wb.active)
     summary = [[name, len(ordered) - backlog, backlog, days, last_day.isoformat(), len(ordered),
                 float(int(ordered["outstanding_fen"].sum())) / 100] for name, ordered, backlog, days, last_day in rows]
-    _sheet(wb, "按管家", ["管家", "今日清单", "顺延", f"按每天 {capacity} 个需要天数", "预计完成日", "合计户数",
+    write_sheet(wb, "按管家", ["管家", "今日清单", "顺延", f"按每天 {capacity} 个需要天数", "预计完成日", "合计户数",
                           "欠费金额(元)"], summary, {"管家": 14})
     detail = []
     for name, ordered, _, _, _ in rows:
@@ -249,7 +223,7 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
             detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner,
                            " ".join(mask_phone(p) for p in r.phones.split(",") if p),
                            float(int(r.outstanding_fen)) / 100, int(r.months_overdue), label(r.tactic)])
-    _sheet(wb, "全部明细", ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"], detail)
+    write_sheet(wb, "全部明细", ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"], detail)
     wb.save(path)
 
 
@@ -269,7 +243,7 @@ def _write_watch_book(path: Path, rows: pd.DataFrame, settings: Settings, db_url
             vehicles[(estate, room)] = (plate or "", slot or "")
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"],
+    write_sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"],
            [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
              "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in rows.itertuples(index=False)])
     wb.save(path)

@@ -22,10 +22,10 @@ from typing import Any
 import pandas as pd
 
 from feedun.config import Settings
-from feedun.errors import ConfigError, UsageError
-from feedun.money import mask_phone, yuan
+from feedun.core.calendar import node_dates, sms_node_today
+from feedun.core.errors import ConfigError, UsageError
+from feedun.core.money import mask_phone, yuan
 from feedun.outputs.templating import render
-from feedun.schedule import node_dates, sms_node_today
 
 TEMPLATE = "sms/bill_notice.j2"
 SINGLE_LIMIT = 70  # characters in one SMS

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from feedun.config import Settings
-from feedun.errors import FeedunError
-from feedun.money import mask_phone, yuan
+from feedun.core.errors import FeedunError
+from feedun.core.money import mask_phone, yuan
 
 
 def shipped_templates() -> Path:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import BigInteger, Connection, Table, func, select, text
 
-from feedun.errors import FeedunError
+from feedun.core.errors import FeedunError
 from feedun.store.frames import begin_consistent_read
 from feedun.store.ledger import bulk_insert
 from feedun.store.migrate import open_store, shown_url

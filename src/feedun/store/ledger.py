@@ -11,10 +11,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from feedun.errors import FeedunError
+from feedun.core.errors import FeedunError
 
 if TYPE_CHECKING:
-    from feedun.settlement import Settlement
+    from feedun.intake.settlement import Settlement
 from feedun.store.frames import reading, result_frame
 from feedun.store.schema import import_estates, imports, ledger_lines
 
@@ -88,7 +88,7 @@ def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame
                        progress=None, use_copy: bool = True) -> tuple[int, Settlement] | None:
     """Write the import, its estates, all its lines and what they settle (payments, promises, owners)
     in one transaction; None if that file is already in."""
-    from feedun.settlement import settle_import
+    from feedun.intake.settlement import settle_import
 
     try:
         with engine.begin() as conn:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from feedun.errors import FeedunError
+from feedun.core.errors import FeedunError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 PG_LOCK_KEY = 0x66656564  # "feed": one advisory lock id for schema changes

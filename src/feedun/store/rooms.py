@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from feedun.errors import FeedunError, UsageError
-from feedun.ledger.values import canonical_room, clean_text
+from feedun.core.errors import FeedunError, UsageError
+from feedun.intake.values import canonical_room, clean_text
 from feedun.store.schema import rooms
 
 

@@ -1,0 +1,84 @@
+"""`feedun explain ROOM`: every tactic's conditions with the room's actual values, then the holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from feedun.config import Settings
+
+
+@dataclass
+class Check:
+    condition: str  # Chinese description
+    text: str  # as written in the policy
+    actual: str
+    ok: bool
+
+
+@dataclass
+class RuleExplanation:
+    tactic: str
+    label: str
+    line: int
+    checks: list[Check]
+
+    @property
+    def matches(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+@dataclass
+class Explanation:
+    estate: str
+    room: str
+    owner: str
+    as_of: date
+    tactic: str | None
+    hold: str | None
+    hold_name: str | None
+    next_action: str
+    reasons: list[str]
+    rules: list[RuleExplanation] = field(default_factory=list)
+    holds: list[RuleExplanation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        def rule(r: RuleExplanation) -> dict[str, Any]:
+            return {"tactic": r.tactic, "label": r.label, "line": r.line, "matches": r.matches,
+                    "conditions": [c.__dict__ for c in r.checks]}
+
+        return {"estate": self.estate, "room": self.room, "owner": self.owner, "as_of": self.as_of.isoformat(),
+                "tactic": self.tactic, "hold": self.hold, "hold_name": self.hold_name, "next_action": self.next_action, "reasons": self.reasons,
+                "rules": [rule(r) for r in self.rules], "holds": [rule(h) for h in self.holds]}
+
+
+def explain_room(settings: Settings, room_text: str, *, estate: str | None = None, as_of: date | None = None,
+                 db_url: str | None = None) -> Explanation:
+    from feedun.core.errors import FeedunError
+    from feedun.core.tactics import label
+    from feedun.decide.classify import decide_rooms
+    from feedun.decide.policy.evaluate import show_value
+    from feedun.decide.policy.load import load_policy
+    from feedun.store import open_store
+    from feedun.store.rooms import find_room
+
+    as_of = as_of or date.today()
+    with open_store(settings.db_url(db_url)).connect() as conn:
+        room = find_room(conn, room_text, estate)
+    decided, _ = decide_rooms(settings, as_of, db_url)
+    hit = decided[(decided["estate"] == room.estate) & (decided["room"] == room.room)]
+    if hit.empty:
+        raise FeedunError(f"{room.label} 截至 {as_of} 没有欠费，不需要分类。", hint="用 feedun history 查看这户的记录。")
+    row = hit.iloc[0]
+    policy = load_policy(settings.policy_path)
+
+    def checks(conditions) -> list[Check]:
+        return [Check(c.describe(), c.text, show_value(c.field, row[c.field]), c.holds_for(row[c.field]))
+                for c in conditions]
+
+    result = Explanation(room.estate, room.room, room.owner, as_of, row["tactic"], row["hold"], row["hold_name"],
+                         row["next_action"], list(row["reasons"]))
+    result.rules = [RuleExplanation(r.tactic, label(r.tactic), r.line, checks(r.conditions)) for r in policy.rules]
+    result.holds = [RuleExplanation(h.id, h.name, h.line, checks(h.conditions)) for h in policy.holds]
+    return result

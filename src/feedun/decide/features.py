@@ -1,0 +1,260 @@
+"""Store → one row per room with arrears as of a date: the feature table the policy reads (vectorised).
+
+Contacts, promises, profiles and letters count only for the room's current owner: a sale starts clean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from feedun.config import Settings
+from feedun.core.periods import add_months, default_due_date
+from feedun.memory.contacts import FAILED_OUTCOMES
+
+NONE_DAYS = 99_999  # "never": days since a thing that did not happen
+LIMITATION_WARNING_MONTHS = 30  # 3-year limitation (民法典 188), flagged half a year ahead
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # number, bool, text, set
+    label: str  # 中文, for explain
+
+
+FIELDS: dict[str, Field] = {
+    "outstanding": Field("number", "欠费金额(元)"),
+    "months_overdue": Field("number", "欠费月数"),
+    "unpaid_periods": Field("number", "欠费期数"),
+    "oldest_period": Field("text", "最早欠费期间"),
+    "late_fee": Field("number", "合同滞纳金(元)"),
+    "promises_made": Field("number", "承诺次数"),
+    "promises_kept": Field("number", "兑现承诺次数"),
+    "promises_broken": Field("number", "未兑现承诺次数"),
+    "promises_open": Field("number", "承诺日期未到的承诺数"),
+    "promises_due": Field("number", "已到承诺日期、待核对的承诺数"),
+    "vague_count": Field("number", "含糊推托次数"),
+    "busy_count": Field("number", "称忙/不在本地次数"),
+    "refused_quality": Field("number", "因质量拒缴次数"),
+    "refused_service": Field("number", "因服务拒缴次数"),
+    "refused_unfair": Field("number", "认为收费不合理次数"),
+    "refused_other": Field("number", "其他原因拒缴次数"),
+    "attempts": Field("number", "联系次数"),
+    "failed_streak": Field("number", "连续未联系上次数"),
+    "reachable": Field("bool", "联系得上"),
+    "has_phone": Field("bool", "有有效电话"),
+    "last_outcome": Field("text", "最近一次联系结果"),
+    "dispute": Field("text", "纠纷类型"),
+    "dispute_open": Field("bool", "纠纷处理中"),
+    "service_issue_open": Field("bool", "有未解决的质量/服务问题"),
+    "tags": Field("set", "标签"),
+    "do_not_contact": Field("bool", "勿扰"),
+    "demand_letters_sent": Field("number", "已发催费函"),
+    "days_since_last_demand": Field("number", "距上次催费函天数"),
+    "lawyer_letter_state": Field("text", "律师函状态"),
+    "days_to_lawyer_deadline": Field("number", "距律师函期限天数"),
+    "days_since_last_contact": Field("number", "距上次联系天数"),
+    "limitation_risk": Field("bool", "临近诉讼时效"),
+}
+
+
+def _per_room(frame: pd.DataFrame, rooms: pd.DataFrame) -> pd.DataFrame:
+    """Keep rows of the room's current owner only."""
+    if frame.empty:
+        return frame
+    merged = frame.merge(rooms[["room_id", "owner"]], on="room_id", suffixes=("", "_now"))
+    return merged[merged["owner"] == merged["owner_now"]].drop(columns="owner_now")
+
+
+def _read(conn, table, columns=None) -> pd.DataFrame:
+    from sqlalchemy import select
+
+    from feedun.store.frames import result_frame
+
+    return result_frame(conn.execute(select(*(columns or table.c))))
+
+
+def load_inputs(settings: Settings, as_of: date, db_url: str | None = None) -> dict[str, pd.DataFrame]:
+    """Everything classify reads, as frames (this is the baseline the benchmark compares classify with)."""
+    from feedun.store import open_store
+    from feedun.store.frames import begin_consistent_read
+    from feedun.store.ledger import snapshot_lines
+    from feedun.store.schema import contacts, letters, profiles, promises, rooms
+
+    engine = open_store(settings.db_url(db_url))
+    with engine.connect() as conn:
+        begin_consistent_read(conn)  # an import or a collector may be writing meanwhile
+        return {
+            "lines": snapshot_lines(conn, as_of),
+            "rooms": _read(conn, rooms, [rooms.c.id.label("room_id"), rooms.c.estate, rooms.c.room, rooms.c.owner,
+                                         rooms.c.collector]),
+            "contacts": _read(conn, contacts, [contacts.c.room_id, contacts.c.owner, contacts.c.at,
+                                               contacts.c.outcome]),
+            "promises": _read(conn, promises, [promises.c.room_id, promises.c.owner, promises.c.state,
+                                               promises.c.promise_date]),
+            "profiles": _read(conn, profiles),
+            "letters": _read(conn, letters, [letters.c.room_id, letters.c.owner, letters.c.kind, letters.c.state,
+                                             letters.c.sent_on, letters.c.deadline]),
+        }
+
+
+def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Settings) -> pd.DataFrame:
+    """One row per room with arrears (outstanding > 0), indexed 0..n-1, with every field in FIELDS."""
+    lines = inputs["lines"]
+    rooms = inputs["rooms"]
+    if lines.empty:
+        return pd.DataFrame(columns=["room_id", "estate", "room", "owner", "phones", "collector", *FIELDS])
+    lines = lines.merge(rooms[["room_id", "estate", "room"]], on=["estate", "room"], how="left")
+    due = pd.to_datetime(lines["due_date"]).dt.date
+    missing = due.isna()
+    if missing.any():
+        due = due.astype(object)
+        due[missing] = [default_due_date(p, settings.import_.due_day) for p in lines.loc[missing, "period"]]
+    lines["due"] = due
+    days_late = np.maximum((pd.Timestamp(as_of) - pd.to_datetime(lines["due"])).dt.days.to_numpy(), 0)
+    rate = Fraction(Decimal(settings.fees.late_fee_daily_rate))
+    lines["late"] = lines["outstanding"].to_numpy(dtype=np.int64) * days_late * rate.numerator // rate.denominator
+
+    g = lines.groupby("room_id", sort=False)
+    f = pd.DataFrame({
+        "outstanding_fen": g["outstanding"].sum(),
+        "late_fee_fen": g["late"].sum(),
+        "oldest_period": g["period"].min(),
+        "unpaid_periods": g["period"].nunique(),
+        "phones": g["phones"].agg(lambda s: ",".join(dict.fromkeys(p for c in s for p in c.split(",") if p))),
+    })
+    oldest = lines[lines["period"] == lines["room_id"].map(f["oldest_period"])]
+    f["oldest_due"] = oldest.groupby("room_id")["due"].min()
+    f = f.reset_index().merge(rooms, on="room_id", how="left")
+    f["months_overdue"] = [_whole_months(d, as_of) for d in f["oldest_due"]]
+    f["outstanding"] = f["outstanding_fen"] / 100  # for comparisons only; money stays in fen
+    f["late_fee"] = f["late_fee_fen"] / 100
+    f["has_phone"] = f["phones"] != ""
+
+    end_of_day = datetime.combine(as_of, time.max)
+    contacts = _per_room(inputs["contacts"], rooms)
+    contacts = contacts[contacts["at"] <= end_of_day] if not contacts.empty else contacts
+    f = f.merge(_contact_features(contacts, as_of), on="room_id", how="left")
+    f = f.merge(_promise_features(_per_room(inputs["promises"], rooms), as_of), on="room_id", how="left")
+    f = f.merge(_profile_features(_per_room(inputs["profiles"], rooms)), on="room_id", how="left")
+    f = f.merge(_letter_features(_per_room(inputs["letters"], rooms), as_of), on="room_id", how="left")
+    for name in ("promises_made", "promises_kept", "promises_broken", "promises_open", "promises_due",
+                 "vague_count", "busy_count",
+                 "refused_quality", "refused_service", "refused_unfair", "refused_other", "attempts",
+                 "failed_streak", "demand_letters_sent"):
+        f[name] = f[name].fillna(0).astype(int)
+    for name in ("days_since_last_demand", "days_since_last_contact"):
+        f[name] = f[name].fillna(NONE_DAYS).astype(int)
+    f["days_to_lawyer_deadline"] = f["days_to_lawyer_deadline"].fillna(-NONE_DAYS).astype(int)
+    f["last_outcome"] = f["last_outcome"].fillna("")
+    f["lawyer_letter_state"] = f["lawyer_letter_state"].fillna("none")
+    f["dispute"] = f["dispute"].fillna("")
+    f["dispute_open"] = f["dispute_open"].fillna(False).astype(bool)
+    f["do_not_contact"] = f["do_not_contact"].fillna(False).astype(bool)
+    f["tags"] = [t if isinstance(t, frozenset) else frozenset() for t in f["tags"]]
+    f["alt_contacts"] = [a if isinstance(a, list) else [] for a in f["alt_contacts"]]
+    f["service_issue_open"] = f["dispute_open"] & f["dispute"].isin(["quality", "service"])
+    f["reachable"] = f["has_phone"] & (f["failed_streak"] < 3) & (f["last_outcome"] != "invalid_number")
+
+    # Limitation: the oldest unpaid period is due more than 30 months ago and no demand reached the owner since.
+    cutoff = add_months(as_of, -LIMITATION_WARNING_MONTHS)
+    last_demand = f["last_reached"].combine(f["last_letter_on"], lambda a, b: max(x for x in (a, b, date.min)
+                                                                                 if isinstance(x, date)))
+    f["limitation_risk"] = [bool(d <= cutoff and ld < d) for d, ld in zip(f["oldest_due"], last_demand, strict=True)]
+    f = f[f["outstanding_fen"] > 0].reset_index(drop=True)
+    return f.drop(columns=["last_reached", "last_letter_on"])
+
+
+def _whole_months(due: date, as_of: date) -> int:
+    from feedun.core.periods import whole_months
+
+    return whole_months(due, as_of)
+
+
+def _contact_features(contacts: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    cols = ["room_id", "attempts", "failed_streak", "vague_count", "busy_count", "refused_quality", "refused_service",
+            "refused_unfair", "refused_other", "last_outcome", "days_since_last_contact", "last_reached"]
+    if contacts.empty:
+        return pd.DataFrame(columns=cols)
+    c = contacts.sort_values(["room_id", "at"], kind="stable")
+    failed = c["outcome"].isin(FAILED_OUTCOMES)
+    reached_so_far = (~failed).groupby(c["room_id"]).cumsum()
+    last_block = reached_so_far == reached_so_far.groupby(c["room_id"]).transform("max")
+    g = c.groupby("room_id")
+    out = pd.DataFrame({
+        "attempts": g.size(),
+        "failed_streak": (failed & last_block).groupby(c["room_id"]).sum(),
+        "last_outcome": g["outcome"].last(),
+        "days_since_last_contact": (pd.Timestamp(as_of) - g["at"].max().dt.normalize()).dt.days.clip(lower=0),
+        "last_reached": c[~failed].groupby("room_id")["at"].max().dt.date,
+    })
+    for name, outcome in (("vague_count", "vague"), ("busy_count", "busy_away"),
+                          ("refused_quality", "refused_quality"), ("refused_service", "refused_service"),
+                          ("refused_unfair", "refused_unfair"), ("refused_other", "refused_other")):
+        out[name] = (c["outcome"] == outcome).groupby(c["room_id"]).sum()
+    return out.reset_index()
+
+
+def _promise_features(promises: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Open promises are quiet until their date; on and after it they are due (call back, then the next
+    snapshot settles them as kept or broken)."""
+    cols = ["room_id", "promises_made", "promises_kept", "promises_broken", "promises_open", "promises_due"]
+    if promises.empty:
+        return pd.DataFrame(columns=cols)
+    p = promises[promises["state"] != "void"]
+    g = p.groupby("room_id")
+    out = pd.DataFrame({"promises_made": g.size()})
+    for state in ("kept", "broken"):
+        out[f"promises_{state}"] = (p["state"] == state).groupby(p["room_id"]).sum()
+    is_open = p["state"] == "open"
+    not_yet = pd.to_datetime(p["promise_date"]) > pd.Timestamp(as_of)
+    out["promises_open"] = (is_open & not_yet).groupby(p["room_id"]).sum()
+    out["promises_due"] = (is_open & ~not_yet).groupby(p["room_id"]).sum()
+    return out.reset_index()
+
+
+def _profile_features(profiles: pd.DataFrame) -> pd.DataFrame:
+    if profiles.empty:
+        return pd.DataFrame(columns=["room_id", "tags", "dispute", "dispute_open", "do_not_contact", "alt_contacts"])
+    import json
+
+    return pd.DataFrame({
+        "room_id": profiles["room_id"],
+        "alt_contacts": [json.loads(a) if a else [] for a in profiles["alt_contacts"]],
+        "tags": [frozenset(t.split(",")) if t else frozenset() for t in profiles["tags"]],
+        "dispute": profiles["dispute"].fillna(""),
+        "dispute_open": profiles["dispute_open"].fillna(0).astype(bool),
+        "do_not_contact": profiles["do_not_contact"].astype(bool),
+    })
+
+
+def _letter_features(letters: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    cols = ["room_id", "demand_letters_sent", "days_since_last_demand", "lawyer_letter_state",
+            "days_to_lawyer_deadline", "last_letter_on"]
+    sent = letters[letters["state"].isin(["sent", "signed", "returned"])] if not letters.empty else letters
+    if sent.empty:
+        return pd.DataFrame(columns=cols)
+    sent = sent[pd.to_datetime(sent["sent_on"]) <= pd.Timestamp(as_of)]
+    dunning = sent[sent["kind"] == "dunning"]
+    g = dunning.groupby("room_id")
+    out = pd.DataFrame({"demand_letters_sent": g.size(),
+                        "days_since_last_demand": (pd.Timestamp(as_of) - pd.to_datetime(g["sent_on"].max())).dt.days})
+    lawyer = sent[sent["kind"] == "lawyer"].sort_values("sent_on").groupby("room_id").last()
+    out = out.join(pd.DataFrame({
+        "lawyer_letter_state": lawyer["state"],
+        "days_to_lawyer_deadline": (pd.to_datetime(lawyer["deadline"]) - pd.Timestamp(as_of)).dt.days,
+    }), how="outer")
+    out["last_letter_on"] = sent.groupby("room_id")["sent_on"].max()
+    return out.reset_index()
+
+
+def feature_table(settings: Settings, as_of: date | None = None, db_url: str | None = None) -> pd.DataFrame:
+    as_of = as_of or date.today()
+    return build_features(load_inputs(settings, as_of, db_url), as_of, settings)
+
+

@@ -1,0 +1,239 @@
+"""Find the header row of a ledger sheet and map its columns to canonical fields.
+
+The synonym table lives in headers.toml (data, not code); feedun.toml [import.columns] overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+# Canonical ledger fields, in the order people read them.
+FIELDS = (
+    "estate", "building", "unit", "room", "owner", "phones", "area", "fee_item", "period",
+    "period_start", "period_end", "due_date", "amount_due", "paid", "discount", "outstanding",
+    "late_fee", "remark",
+)
+AMOUNT_FIELDS = ("amount_due", "paid", "discount", "outstanding", "late_fee")
+
+# Chinese names of the fields, for messages and the rejects file.
+FIELD_LABELS = {
+    "estate": "管理处/小区", "building": "楼栋", "unit": "单元", "room": "房号", "owner": "业主",
+    "phones": "电话", "area": "面积", "fee_item": "收费项目", "period": "所属期间",
+    "period_start": "开始日期", "period_end": "结束日期", "due_date": "应缴日期",
+    "amount_due": "应收金额", "paid": "实收金额", "discount": "减免金额", "outstanding": "欠费金额",
+    "late_fee": "滞纳金", "remark": "备注",
+}
+
+HEADER_SCAN_ROWS = 30  # title and print-info rows above the header are rarely more than a few
+
+_SUFFIX = re.compile(r"[(\[【<]([^)\]】>]*)[)\]】>]")
+_MARKS = re.compile(r"^[*＊※#]+|[*＊※]+$")
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    fields: dict[str, str]  # normalised header -> field
+    wide_items: frozenset[str]
+    wide_suffixes: tuple[str, ...]
+    wide_totals: frozenset[str]
+    row_totals: tuple[str, ...]
+    profile_fields: dict[str, str]  # normalised header -> profile field (业主档案 columns)
+
+
+LEDGER_ONLY = frozenset({"period", "period_start", "period_end", "due_date", "amount_due", "paid", "discount",
+                         "outstanding", "late_fee", "fee_item"})
+
+
+@cache
+def synonyms() -> Synonyms:
+    data = tomllib.loads(resources.files("feedun.intake").joinpath("headers.toml").read_text("utf-8"))
+    fields: dict[str, str] = {}
+    for name, words in data["fields"].items():
+        for word in words:
+            fields[normalise_header(word)[0]] = name
+    return Synonyms(
+        fields=fields,
+        wide_items=frozenset(normalise_header(w)[0] for w in data["wide"]["fee_items"]),
+        wide_suffixes=tuple(data["wide"]["suffixes"]),
+        wide_totals=frozenset(normalise_header(w)[0] for w in data["wide"]["totals"]),
+        row_totals=tuple(data["rows"]["totals"]),
+        profile_fields={normalise_header(w)[0]: name for name, words in data["profile_fields"].items()
+                        for w in words},
+    )
+
+
+def normalise_header(text: object) -> tuple[str, str | None]:
+    """Header text without decoration, and the money unit its suffix names ("fen"/"yuan"/None).
+
+    "欠费金额（单位：元）" -> ("欠费金额", "yuan"); "*房号(必填)" -> ("房号", None).
+    """
+    if text is None:
+        return "", None
+    s = unicodedata.normalize("NFKC", str(text))
+    s = re.sub(r"\s+", "", s)
+    unit = None
+    for inner in _SUFFIX.findall(s):
+        if "分" in inner and "元" not in inner:
+            unit = "fen"
+        elif "元" in inner:
+            unit = "yuan"
+    s = _SUFFIX.sub("", s)
+    s = _MARKS.sub("", s)
+    if s.endswith("/元") or s.endswith("/分"):
+        unit = "fen" if s.endswith("分") else "yuan"
+        s = s[:-2]
+    return s.lower(), unit
+
+
+@dataclass
+class ColumnMap:
+    """Which sheet column feeds which field. Column positions are 0-based."""
+
+    header_row: int  # 0-based row index of the header within the sheet
+    headers: list[str]  # the header cells as written, for messages and the rejects file
+    fields: dict[str, int] = field(default_factory=dict)
+    phone_columns: list[int] = field(default_factory=list)
+    units: dict[int, str] = field(default_factory=dict)  # column -> "fen" for amounts given in 分
+    wide_items: dict[int, str] = field(default_factory=dict)  # column -> fee item name (wide layout)
+    ignored: list[int] = field(default_factory=list)
+
+    @property
+    def layout(self) -> str:
+        return "wide" if self.wide_items else "long"
+
+    def describe(self) -> dict[str, str]:
+        """The mapping used, as stored with the import: field -> header as written."""
+        used = {name: self.headers[col] for name, col in self.fields.items() if name != "phones"}
+        if self.phone_columns:
+            used["phones"] = " + ".join(self.headers[c] for c in self.phone_columns)
+        for col, item in self.wide_items.items():
+            used[f"wide:{item}"] = self.headers[col]
+        return used
+
+
+def _field_for(header: str, overrides: dict[str, str]) -> str | None:
+    if header in overrides:
+        return overrides[header]
+    return synonyms().fields.get(header)
+
+
+def score_row(cells: list[str], overrides: dict[str, str]) -> int:
+    """How many distinct fields a row's cells name: the header row names the most."""
+    found = {_field_for(normalise_header(c)[0], overrides) for c in cells if c}
+    found.discard(None)
+    return len(found)
+
+
+def find_header_row(rows: list[list[str]], column_overrides: dict[str, str]) -> int | None:
+    """Index of the first row naming the most fields (at least two, one of them a room), or None."""
+    overrides = {normalise_header(h)[0]: f for f, h in column_overrides.items()}
+    best, best_score = None, 1
+    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        names = {_field_for(normalise_header(c)[0], overrides) for c in cells if c}
+        if not names & {"room", "building"}:
+            continue
+        score = len(names - {None})
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def map_columns(header_row: int, cells: list[str], column_overrides: dict[str, str]) -> ColumnMap:
+    """Map each header cell to a field; detect the wide layout (one column per fee item)."""
+    overrides = {normalise_header(h)[0]: f for f, h in column_overrides.items()}
+    syn = synonyms()
+    cmap = ColumnMap(header_row=header_row, headers=[c or "" for c in cells])
+    unmapped: list[tuple[int, str, str | None]] = []
+    for col, cell in enumerate(cells):
+        text, unit = normalise_header(cell)
+        if not text:
+            continue
+        name = _field_for(text, overrides)
+        if name == "phones":
+            cmap.phone_columns.append(col)
+        elif name is not None and name not in cmap.fields:
+            cmap.fields[name] = col
+        else:
+            unmapped.append((col, text, unit))
+            continue
+        if unit == "fen":
+            cmap.units[col] = "fen"
+    if "phones" not in cmap.fields and cmap.phone_columns:
+        cmap.fields["phones"] = cmap.phone_columns[0]
+    has_amount = "outstanding" in cmap.fields or "amount_due" in cmap.fields
+    for col, text, unit in unmapped:
+        is_item = text in syn.wide_items or (
+            text.endswith(syn.wide_suffixes) and text not in syn.fields and text not in syn.wide_totals
+        )
+        if not has_amount and is_item:
+            cmap.wide_items[col] = _item_name(cells[col]) or text
+            if unit == "fen":
+                cmap.units[col] = "fen"
+        else:
+            cmap.ignored.append(col)
+    return cmap
+
+
+def _item_name(cell: str) -> str:
+    """A fee-item header as a clean name: '*物业\n服务费(元)' -> '物业服务费' (case kept, unlike the key)."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
+    return _MARKS.sub("", _SUFFIX.sub("", s))
+
+
+def missing_fields(cmap: ColumnMap, has_default_estate: bool) -> list[str]:
+    """Required fields the sheet lacks, as Chinese labels."""
+    missing = []
+    if "estate" not in cmap.fields and not has_default_estate:
+        missing.append(FIELD_LABELS["estate"])
+    if "room" not in cmap.fields:
+        missing.append(FIELD_LABELS["room"])
+    if "period" not in cmap.fields and "period_start" not in cmap.fields:
+        missing.append(FIELD_LABELS["period"])
+    if cmap.layout == "long" and "outstanding" not in cmap.fields and "amount_due" not in cmap.fields:
+        missing.append(f"{FIELD_LABELS['outstanding']}（或{FIELD_LABELS['amount_due']}）")
+    return missing
+
+
+_TITLE_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_TITLE_KEYS = ("截止", "截至", "统计", "期末", "数据日期", "报表日期", "账期")  # the as-of date
+_TITLE_WEAK_KEYS = ("打印", "制表", "导出", "生成")  # when the sheet was made, a fallback only
+
+
+def title_date(rows: list[list[str | None]]) -> tuple[int, int, int] | None:
+    """The as-of date written above the header ('截止日期：2026年11月25日'), keyword cells first."""
+    found: list[tuple[int, tuple[int, int, int]]] = []
+    for cells in rows:
+        for cell in cells:
+            if not cell:
+                continue
+            text = unicodedata.normalize("NFKC", str(cell))
+            if m := _TITLE_DATE.search(text):
+                before = text[: m.start()]
+                rank = 0 if any(k in before for k in _TITLE_KEYS) else 2 if any(
+                    k in before for k in _TITLE_WEAK_KEYS) else 1
+                found.append((rank, (int(m[1]), int(m[2]), int(m[3]))))
+    if not found:
+        return None
+    return min(found, key=lambda item: item[0])[1]
+
+
+def profile_columns(headers: list[str]) -> dict[str, int]:
+    """Profile field -> column for the 业主档案 columns of a header row (first of each wins)."""
+    found: dict[str, int] = {}
+    for col, cell in enumerate(headers):
+        name = synonyms().profile_fields.get(normalise_header(cell)[0])
+        if name is not None and name not in found:
+            found[name] = col
+    return found
+
+
+def sheet_kind(cmap: ColumnMap, headers: list[str]) -> str:
+    """'profiles' for an owner profile sheet (profile columns, no ledger-only ones), else 'ledger'."""
+    if cmap.wide_items or set(cmap.fields) & LEDGER_ONLY:
+        return "ledger"
+    return "profiles" if profile_columns(headers) else "ledger"

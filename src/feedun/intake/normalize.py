@@ -1,0 +1,322 @@
+"""Turn the rows below a ledger's header into clean ledger lines, rejects and skip counts.
+
+Work is vectorised by distinct value: every normaliser in values.py runs once per distinct cell text
+(a 200k-row ledger has a few thousand rooms, dozens of periods), then results are spread back by code.
+Invariant: rows_read == accepted + rejected + sum(skipped).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from feedun.intake import values as v
+from feedun.intake.headers import FIELD_LABELS, ColumnMap, synonyms
+
+LINE_COLUMNS = (
+    "source_row", "estate", "building", "unit", "room", "owner", "phones", "phones_invalid", "area",
+    "fee_item", "period", "period_end", "due_date", "amount_due", "paid", "discount", "outstanding",
+    "late_fee", "remark",
+)
+DEFAULT_FEE_ITEM = "未分项"
+
+SKIP_BLANK = "空行"
+SKIP_TOTAL = "合计/小计行"
+SKIP_HEADER = "重复的表头行"
+
+
+@dataclass
+class Reject:
+    row: int  # row number as the spreadsheet shows it (1-based)
+    reason: str
+
+
+@dataclass
+class Normalised:
+    lines: pd.DataFrame
+    rejects: list[Reject]
+    skipped: dict[str, int]
+    rows_read: int
+    accepted: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+
+def _apply(series: pd.Series, fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """fn over each distinct value of series: (values, error messages), aligned with the series."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results: list[Any] = []
+    errors: list[str | None] = []
+    for value in [*uniques, None]:  # None last: code -1 (a blank cell) picks it
+        try:
+            results.append(fn(value))
+            errors.append(None)
+        except ValueError as exc:
+            results.append(None)
+            errors.append(str(exc))
+    out = np.empty(len(results), dtype=object)
+    out[:] = results
+    return out[codes], np.array(errors, dtype=object)[codes]
+
+
+def _strip(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whitespace-only cells become blank, so blank rows and blank fields are easy to tell."""
+    cleaned = {}
+    for col in frame.columns:
+        s = frame[col].astype("str").str.strip()
+        cleaned[col] = s.where(s.notna() & (s != ""), None)
+    return pd.DataFrame(cleaned, index=frame.index)
+
+
+def _key(text: Any) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))) if text is not None else ""
+
+
+class _Rows:
+    """Reasons collected per row while the fields are normalised."""
+
+    def __init__(self, n: int) -> None:
+        self.reasons: list[list[str] | None] = [None] * n
+
+    def add(self, errors: np.ndarray, label: str | None = None) -> None:
+        for i in np.flatnonzero(pd.notna(errors)):
+            msg = errors[i] if label is None else f"{label}{errors[i]}"
+            if self.reasons[i] is None:
+                self.reasons[i] = [msg]
+            else:
+                self.reasons[i].append(msg)
+
+    def add_mask(self, mask: np.ndarray, message: str) -> None:
+        errors = np.where(mask, message, None)
+        self.add(errors)
+
+    def bad(self) -> np.ndarray:
+        return np.array([r is not None for r in self.reasons], dtype=bool)
+
+
+def _skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    present = data.notna().to_numpy()
+    blank = ~present.any(axis=1)
+    totals = tuple(synonyms().row_totals)
+    # The first non-empty cell of each row (row labels such as 合计 sit there whatever the column).
+    first_values = np.full(len(data), None, dtype=object)
+    for col in reversed(data.columns):
+        cells = data[col].to_numpy(dtype=object, na_value=None)
+        first_values = np.where(pd.notna(cells), cells, first_values)
+    first = pd.Series(first_values, dtype=object)
+    candidates = [first] + [data[cmap.fields[f]] for f in ("estate", "building", "room") if f in cmap.fields]
+    total = np.zeros(len(data), dtype=bool)
+    for series in candidates:
+        keys, _ = _apply(series, _key)
+        total |= np.array([k.startswith(totals) for k in keys], dtype=bool)
+    # A header pasted again mid-sheet (paged reports) repeats the header cells verbatim.
+    header_cols = [c for c in [*cmap.fields.values(), *cmap.wide_items] if c < data.shape[1]]
+    same = np.zeros(len(data), dtype=int)
+    for col in header_cols:
+        same += (data[col] == cmap.headers[col].strip()).fillna(False).to_numpy(dtype=int)
+    repeated = same >= max(2, len(header_cols) // 2)
+    return blank, total & ~blank, repeated & ~blank & ~total
+
+
+def _text(data: pd.DataFrame, cmap: ColumnMap, name: str) -> np.ndarray:
+    if name not in cmap.fields:
+        return np.full(len(data), "", dtype=object)
+    values, _ = _apply(data[cmap.fields[name]], v.clean_text)
+    return values
+
+
+def _amount(data: pd.DataFrame, cmap: ColumnMap, col: int, rows: _Rows, label: str) -> np.ndarray:
+    unit = cmap.units.get(col, "yuan")
+    values, errors = _apply(data[col], lambda t: v.parse_amount(t, unit))
+    rows.add(errors, f"{label}")
+    return values
+
+
+def _room_from_key(key: str | None) -> str:
+    """key is 'estate\x1fbuilding\x1funit\x1froom' (so distinct combinations are parsed once)."""
+    if key is None:
+        return ""
+    estate, building, unit, room = key.split("\x1f")
+    return v.canonical_room(building, unit, room, estate=estate)
+
+
+def _fen(values: np.ndarray) -> np.ndarray:
+    """Object array of int|None -> int64 with None as 0."""
+    return np.array([0 if x is None else x for x in values], dtype=np.int64)
+
+
+def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estate: str | None) -> Normalised:
+    """Normalise the rows under the header. `first_row` is the sheet row number of body's first row."""
+    data = _strip(body.reset_index(drop=True))
+    n = len(data)
+    row_numbers = np.arange(first_row, first_row + n)
+    blank, total, repeated = _skip_masks(data, cmap)
+    keep = ~(blank | total | repeated)
+    skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum())}
+    data = data[keep].reset_index(drop=True)
+    row_numbers = row_numbers[keep]
+    m = len(data)
+    if m == 0:  # nothing but blank, total or header rows below the header
+        return Normalised(lines=pd.DataFrame(columns=list(LINE_COLUMNS)), rejects=[], skipped=skipped, rows_read=n,
+                          accepted=0)
+    rows = _Rows(m)
+    warnings: list[str] = []
+
+    # Estate: merged cells in exports leave blanks below the first row of a block; fill downwards.
+    if "estate" in cmap.fields:
+        estate_col = pd.Series(_text(data, cmap, "estate")).replace("", None)
+        filled = int(estate_col.isna().sum())
+        estate_col = estate_col.ffill()
+        if default_estate:
+            estate_col = estate_col.fillna(default_estate)
+        still_blank = estate_col.isna().to_numpy()
+        if filled - int(still_blank.sum()) > 0:
+            warnings.append(f"{filled - int(still_blank.sum())} 行管理处为空，已沿用上一行的管理处")
+        rows.add_mask(still_blank, "管理处为空")
+        estate = estate_col.fillna("").to_numpy(dtype=object)
+    else:
+        estate = np.full(m, default_estate or "", dtype=object)
+
+    # Room: one code ('8-2-1201') or split over building / unit / room columns.
+    parts = [data[cmap.fields[f]] if f in cmap.fields else pd.Series([None] * m, dtype=object)
+             for f in ("building", "unit", "room")]
+    joined = pd.Series(estate, dtype=object).str.cat(
+        [p.fillna("").astype(str) for p in parts], sep="\x1f")
+    room, _ = _apply(joined, _room_from_key)
+    rows.add_mask(room == "", "房号为空")
+    tokens = [r.split("-") for r in room]
+    building = np.array([t[0] if len(t) >= 2 else "" for t in tokens], dtype=object)
+    unit = np.array([t[1] if len(t) >= 3 else "" for t in tokens], dtype=object)
+
+    # Phones: every phone column, valid numbers kept, invalid ones kept apart (never silently lost).
+    phones = np.full(m, "", dtype=object)
+    phones_invalid = np.full(m, "", dtype=object)
+    for col in cmap.phone_columns:
+        parsed, _ = _apply(data[col], v.parse_phones)
+        for i, (good, bad) in enumerate(parsed):
+            if good:
+                phones[i] = ",".join(dict.fromkeys([*filter(None, phones[i].split(",")), *good]))
+            if bad:
+                phones_invalid[i] = ",".join(filter(None, [phones_invalid[i], *bad]))
+
+    area = np.full(m, None, dtype=object)
+    if "area" in cmap.fields:
+        area, errors = _apply(data[cmap.fields["area"]], v.parse_area)
+        rows.add(errors)
+
+    # Period: one column (maybe a range) or a start and an end column.
+    if "period" in cmap.fields:
+        period, errors = _apply(data[cmap.fields["period"]], v.parse_period)
+        rows.add(errors)
+    else:
+        period, errors = _apply(data[cmap.fields["period_start"]], v.parse_period)
+        rows.add(errors, "开始日期：")
+        if "period_end" in cmap.fields:
+            ends, errors = _apply(data[cmap.fields["period_end"]], v.parse_period)
+            rows.add(errors, "结束日期：")
+            combined = [(p[0], e[0] if e and e[0] != p[0] else None) if p else None
+                        for p, e in zip(period, ends, strict=True)]
+            period = np.empty(len(combined), dtype=object)  # filled by slice: tuples must stay cells
+            period[:] = combined
+            backwards = np.array([p is not None and p[1] is not None and p[1] < p[0] for p in period])
+            rows.add_mask(backwards, "结束日期早于开始日期")
+    missing_period = np.array([p is None for p in period], dtype=bool) & ~rows.bad()
+    rows.add_mask(missing_period, "所属期间为空")
+    period_start = np.array([p[0] if p else None for p in period], dtype=object)
+    period_end = np.array([p[1] if p else None for p in period], dtype=object)
+
+    due_date = np.full(m, None, dtype=object)
+    if "due_date" in cmap.fields:
+        due_date, errors = _apply(data[cmap.fields["due_date"]], v.parse_date)
+        rows.add(errors, "应缴日期")
+
+    late_fee = np.zeros(m, dtype=np.int64)
+    if "late_fee" in cmap.fields:
+        late_fee = _fen(_amount(data, cmap, cmap.fields["late_fee"], rows, "滞纳金"))
+
+    base = {
+        "estate": estate, "building": building, "unit": unit, "room": room,
+        "owner": _text(data, cmap, "owner"), "phones": phones, "phones_invalid": phones_invalid,
+        "area": area, "period": period_start, "period_end": period_end, "due_date": due_date,
+        "late_fee": late_fee, "remark": _text(data, cmap, "remark"),
+    }
+    if cmap.layout == "wide":
+        frame = _wide_lines(data, cmap, rows, base, row_numbers)
+    else:
+        frame = _long_lines(data, cmap, rows, base, row_numbers, warnings)
+
+    bad = rows.bad()
+    rejects = [Reject(int(row_numbers[i]), "；".join(rows.reasons[i] or [])) for i in np.flatnonzero(bad)]
+    lost = sorted(set(room[bad]) - set(room[~bad]) - {""})
+    if lost:
+        # A room whose every row was rejected is absent from this snapshot, which reads as "paid up".
+        shown = "、".join(lost[:5]) + ("等" if len(lost) > 5 else "")
+        warnings.append(f"{len(lost)} 个房间（{shown}）的所有行都被拒收，改正并重新导入前不会出现在欠费名单中")
+    good_rows = set(row_numbers[~bad].tolist())
+    frame = frame[frame["source_row"].isin(good_rows)].reset_index(drop=True)
+    return Normalised(lines=frame, rejects=rejects, skipped=skipped, rows_read=n,
+                      accepted=int((~bad).sum()), warnings=warnings)
+
+
+def _long_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str, Any],
+                row_numbers: np.ndarray, warnings: list[str]) -> pd.DataFrame:
+    m = len(data)
+    amounts: dict[str, np.ndarray] = {}
+    for name in ("amount_due", "paid", "discount", "outstanding"):
+        if name in cmap.fields:
+            amounts[name] = _amount(data, cmap, cmap.fields[name], rows, FIELD_LABELS[name])
+    none = np.full(m, None, dtype=object)
+    due, paid, discount = (amounts.get(k, none) for k in ("amount_due", "paid", "discount"))
+    has_due = np.array([x is not None for x in due])
+    computed = _fen(due) - _fen(paid) - _fen(discount)
+    if "outstanding" in amounts:
+        given = amounts["outstanding"]
+        has_given = np.array([x is not None for x in given])
+        outstanding = np.where(has_given, _fen(given), computed)
+        rows.add_mask(~has_given & ~has_due & ~rows.bad(), f"{FIELD_LABELS['outstanding']}为空")
+        mismatch = int((has_given & has_due & (_fen(given) != computed)).sum())
+        if mismatch:
+            warnings.append(f"{mismatch} 行的欠费金额与“应收−实收−减免”不一致，已以欠费金额为准")
+    else:
+        outstanding = computed
+        rows.add_mask(~has_due & ~rows.bad(), f"{FIELD_LABELS['amount_due']}为空")
+    fee_item = _text(data, cmap, "fee_item")
+    fee_item = np.where(fee_item == "", DEFAULT_FEE_ITEM, fee_item)
+    return pd.DataFrame({
+        "source_row": row_numbers, **base, "fee_item": fee_item,
+        "amount_due": due, "paid": paid, "discount": discount, "outstanding": outstanding,
+    }, columns=list(LINE_COLUMNS))
+
+
+def _wide_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str, Any],
+                row_numbers: np.ndarray) -> pd.DataFrame:
+    """One line per non-zero fee-item cell; the row's other fields repeat on each of its lines."""
+    pieces = []
+    for col, item in cmap.wide_items.items():
+        amounts = _amount(data, cmap, col, rows, f"{item}：")
+        fen = _fen(amounts)
+        idx = np.flatnonzero(fen != 0)
+        piece = {k: (val[idx] if isinstance(val, np.ndarray) else val) for k, val in base.items()}
+        piece.update(source_row=row_numbers[idx], fee_item=item, amount_due=None, paid=None,
+                     discount=None, outstanding=fen[idx])
+        pieces.append(pd.DataFrame(piece, columns=list(LINE_COLUMNS)))
+    frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(LINE_COLUMNS))
+    order = {item: i for i, item in enumerate(cmap.wide_items.values())}
+    frame["_order"] = frame["fee_item"].map(order)
+    frame = frame.sort_values(["source_row", "_order"], kind="stable").drop(columns="_order")
+    # A row's late fee belongs to the room once, not to each of its fee items.
+    frame.loc[frame["source_row"].duplicated(), "late_fee"] = 0
+    return frame.reset_index(drop=True)

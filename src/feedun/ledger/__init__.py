@@ -1,1 +1,0 @@
-"""Ledger import: read a spreadsheet, find its header, normalise rows, report rejects."""

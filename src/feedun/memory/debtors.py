@@ -1,0 +1,61 @@
+"""Who owes, from the newest ledger snapshot of each estate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from feedun.config import Settings
+from feedun.core.periods import default_due_date, whole_months
+
+
+@dataclass
+class Debtor:
+    estate: str
+    room: str
+    owner: str
+    phones: list[str]
+    outstanding: int  # fen
+    oldest_period: str
+    months_overdue: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The --json shape: amounts in yuan."""
+        return {"estate": self.estate, "room": self.room, "owner": self.owner, "phones": self.phones,
+                "outstanding": float(Decimal(self.outstanding) / 100), "oldest_period": self.oldest_period,
+                "months_overdue": self.months_overdue}
+
+
+def _natural(text: str) -> list[Any]:
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
+
+
+def list_debtors(settings: Settings, *, db_url: str | None = None, as_of: date | None = None) -> list[Debtor]:
+    """Rooms with arrears as of a date (default today), ordered by estate and room."""
+    from feedun.store import open_store
+    from feedun.store.ledger import snapshot_lines
+
+    as_of = as_of or date.today()
+    due_day = settings.import_.due_day
+    lines = snapshot_lines(open_store(settings.db_url(db_url)), as_of)
+    if lines.empty:
+        return []
+    lines["effective_due"] = [
+        d if d is not None and d == d else default_due_date(p, due_day)
+        for d, p in zip(lines["due_date"], lines["period"], strict=True)
+    ]
+    debtors = []
+    for (estate, room), group in lines.groupby(["estate", "room"], sort=False):
+        oldest = group["period"].min()
+        due = group.loc[group["period"] == oldest, "effective_due"].min()
+        phones = list(dict.fromkeys(p for cell in group["phones"] for p in cell.split(",") if p))
+        owners = [o for o in group["owner"] if o]
+        debtors.append(Debtor(
+            estate=estate, room=room, owner=owners[-1] if owners else "", phones=phones,
+            outstanding=int(group["outstanding"].sum()), oldest_period=oldest,
+            months_overdue=whole_months(due, as_of)))
+    debtors.sort(key=lambda d: (d.estate, _natural(d.room)))
+    return debtors

@@ -1,0 +1,98 @@
+"""Fill .docx letter templates (docxtpl tag syntax) fast: prepare once, render only the variable XML per letter.
+
+docxtpl re-reads and re-parses the template for every document (≈ 21 ms a letter). Here the template's
+document.xml is patched (docxtpl's own tag clean-up) and compiled once; each letter renders that compiled
+jinja2 template and zips the result with the template's other parts, unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from feedun.core.errors import FeedunError
+
+DOCUMENT = "word/document.xml"
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+class PreparedTemplate:
+    def __init__(self, path: Path) -> None:
+        from docxtpl import DocxTemplate
+        from jinja2 import StrictUndefined, TemplateSyntaxError
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.path = Path(path)
+        try:
+            self._docxtpl = DocxTemplate(str(self.path))
+            self._docxtpl.render_init()
+            with zipfile.ZipFile(self.path) as archive:
+                self._parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+        except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise FeedunError(f"函件模板无法打开：{exc}", path=self.path, hint="模板应为 .docx（Word 2007 及以后）文件。") from None
+        xml = dict((i.filename, b) for i, b in self._parts)[DOCUMENT].decode("utf-8")
+        self._compress_unchanged_parts()
+        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", self._docxtpl.patch_xml(xml))
+        env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+        try:
+            self._template = env.from_string(xml)
+        except TemplateSyntaxError as exc:
+            raise FeedunError(f"函件模板中的标签有误：{exc.message}", path=self.path,
+                              hint="检查 {{ }}、{% %} 是否成对；表格循环用 {%tr for … %}。") from None
+
+    def document_xml(self, context: dict[str, Any]) -> str:
+        from jinja2 import TemplateError
+
+        try:
+            xml = self._template.render(context)
+        except TemplateError as exc:
+            raise FeedunError(f"函件模板无法生成：{exc}", path=self.path, hint="模板里只能使用文档列出的变量。") from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self._docxtpl.resolve_listing(xml)
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        return self._zip(self.document_xml(context))
+
+    def render_combined(self, contexts: list[dict[str, Any]]) -> bytes:
+        """All letters in one document, a page break between them, for printing a batch."""
+        bodies, head, tail = [], "", ""
+        for context in contexts:
+            xml = self.document_xml(context)
+            start = xml.index("<w:body>") + len("<w:body>")
+            section = xml.rindex("<w:sectPr")
+            head, tail = xml[:start], xml[section:]
+            bodies.append(xml[start:section])
+        return self._zip(head + PAGE_BREAK.join(bodies) + tail)
+
+    def _zip(self, document_xml: str) -> bytes:
+        """A copy of the pre-compressed unchanged parts, plus this letter's document.xml."""
+        buffer = io.BytesIO(self._base)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(self._document_info, document_xml.encode("utf-8"))
+        return buffer.getvalue()
+
+    def _compress_unchanged_parts(self) -> None:
+        """Styles, fonts and settings never change between letters: compress them once (most of the cost)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in self._parts:
+                if info.filename == DOCUMENT:
+                    self._document_info = info
+                else:
+                    archive.writestr(info, data)
+        self._base = buffer.getvalue()
+
+
+def render_naive(path: Path, context: dict[str, Any], out: Path) -> None:
+    """The plain docxtpl way (template re-read for every letter): the benchmark's baseline."""
+    from docxtpl import DocxTemplate
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    template = DocxTemplate(str(path))
+    template.render(context, SandboxedEnvironment(autoescape=True, undefined=StrictUndefined), autoescape=True)
+    template.save(str(out))

@@ -1,0 +1,298 @@
+"""`feedun run`: the unattended job for cron. Inbox → imports → classify → outbox/YYYY-MM-DD, safely and repeatably.
+
+- one run at a time (a lock file; the second exits 1), never back-dated without --force;
+- the same day twice with nothing new changes nothing;
+- outputs are built in a hidden temporary folder and renamed into place only when complete;
+- the log (feedun.log, rotated) holds counts and file names, never owners or phone numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from feedun.config import Settings
+from feedun.core.errors import FeedunError
+from feedun.core.money import mask_phones_in
+
+SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv"}
+
+
+@dataclass
+class RunSummary:
+    as_of: str
+    dry_run: bool = False
+    nothing_to_do: bool = False
+    imported: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    tactics: dict[str, int] = field(default_factory=dict)
+    held: int = 0
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    outbox: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RunLocked(FeedunError):
+    pass
+
+
+def _logger(settings: Settings) -> logging.Logger:
+    """Log to feedun.log beside this workspace's config (one file handler, switched when the workspace changes)."""
+    log = logging.getLogger("feedun.run")
+    target = str((settings.workspace / "feedun.log").resolve())
+    for handler in list(log.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and handler.baseFilename != target:
+            log.removeHandler(handler)
+            handler.close()
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in log.handlers):
+        handler = logging.handlers.RotatingFileHandler(target, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    return log
+
+
+@contextmanager
+def run_lock(settings: Settings):
+    """An exclusive, non-blocking lock on feedun.lock beside the config: two runs never overlap."""
+    import fcntl
+
+    path = settings.workspace / "feedun.lock"
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise RunLocked("另一个 feedun run 正在运行，本次没有做任何事。", path=path,
+                        hint="等它结束后再运行；如果确定没有在运行，检查是否有卡住的 feedun 进程。") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()} {datetime.now().isoformat(timespec='seconds')}\n")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+RUN_LOCK_KEY = 0x66656564 + 1  # beside migrate.PG_LOCK_KEY
+
+
+@contextmanager
+def store_run_lock(url: str):
+    """On a shared PostgreSQL store, one `feedun run` per company database, whichever machine starts it.
+
+    A session-level advisory lock on one held connection: the server releases it if the process dies.
+    (A SQLite store lives on one machine, where feedun.lock already decides.)
+    """
+    from feedun.store import open_store
+
+    engine = open_store(url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({RUN_LOCK_KEY})").scalar()
+        conn.commit()
+        if not got:
+            raise RunLocked("另一台电脑上的 feedun run 正在使用同一个数据库，本次没有做任何事。",
+                            hint="同一个数据库同一时间只运行一个 feedun run；等它结束后再运行，或只在一台服务器上设定时任务。")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RUN_LOCK_KEY})")
+            conn.commit()
+
+
+def _meta(settings: Settings, db_url: str | None, key: str, value: str | None = None) -> str | None:
+    from sqlalchemy import select
+
+    from feedun.store import open_store
+    from feedun.store.schema import meta
+
+    engine = open_store(settings.db_url(db_url))
+    with engine.begin() as conn:
+        current = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        if value is not None:
+            if current is None:
+                conn.execute(meta.insert().values(key=key, value=value))
+            else:
+                conn.execute(meta.update().where(meta.c.key == key).values(value=value))
+    return current
+
+
+def _inbox_files(inbox: Path) -> list[Path]:
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in SPREADSHEETS
+                  and not p.name.startswith(("~$", ".")))
+
+
+def run_cycle(settings: Settings, *, as_of: date | None = None, inbox: Path | None = None,
+              outbox: Path | None = None, dry_run: bool = False, force: bool = False,
+              db_url: str | None = None) -> RunSummary:
+    as_of = as_of or date.today()
+    inbox = inbox or settings.workspace / settings.run.inbox
+    outbox = outbox or settings.workspace / settings.run.outbox
+    summary = RunSummary(as_of=as_of.isoformat(), dry_run=dry_run)
+    log = _logger(settings)
+    with run_lock(settings), store_run_lock(settings.db_url(db_url)):
+        last = _meta(settings, db_url, "last_run_as_of")
+        if last and as_of.isoformat() < last and not force:
+            raise FeedunError(f"上次运行的日期是 {last}，本次日期 {as_of} 更早，已拒绝。",
+                              hint="补跑历史日期请加 --force（会按该日期重新分类）。")
+        files = _inbox_files(inbox)
+        target = outbox / as_of.isoformat()
+        if last == as_of.isoformat() and not files and target.exists() and not force:
+            summary.nothing_to_do = True
+            summary.outbox = str(target)
+            log.info("run %s: already done today, no new files; nothing changed", as_of)
+            return summary
+        _import_inbox(settings, files, inbox, as_of, summary, dry_run, db_url, log)
+        _stale_ledger_warning(settings, as_of, summary, db_url)
+        if dry_run:
+            from feedun.decide.classify import decide_rooms
+
+            decided, _ = decide_rooms(settings, as_of, db_url)
+            summary.tactics = {str(k): int(v) for k, v in decided["tactic"].value_counts().items()} if len(decided) else {}
+            summary.held = int(decided["tactic"].isna().sum()) if len(decided) else 0
+            return summary
+        _outputs(settings, as_of, outbox, target, summary, db_url)
+        _meta(settings, db_url, "last_run_as_of", as_of.isoformat())
+        log.info("run %s: imported %d, failed %d, decided %s, held %d, outbox %s", as_of, len(summary.imported),
+                 len(summary.failed), summary.tactics, summary.held, target)
+        for warning in summary.warnings:
+            log.warning("run %s: %s", as_of, warning)
+    return summary
+
+
+def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: date, summary: RunSummary,
+                  dry_run: bool, db_url: str | None, log: logging.Logger) -> None:
+    """Ledgers first, then profile sheets, filled call lists and registers; failures go to inbox/failed."""
+    from feedun.intake.importer import KIND_ORDER, identify, import_file
+
+    planned = []
+    for path in files:
+        try:
+            planned.append((KIND_ORDER[identify(path, settings)], path))
+        except FeedunError as exc:
+            planned.append((99, path))
+            if dry_run:
+                summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
+    for _, path in sorted(planned, key=lambda item: (item[0], item[1].name)):
+        if dry_run:
+            if not any(f["file"] == path.name for f in summary.failed):
+                summary.imported.append({"file": path.name, "kind": "planned"})
+            continue
+        try:
+            result = import_file(path, settings, db_url=db_url)
+        except FeedunError as exc:
+            failed = inbox / "failed"
+            failed.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(path), failed / path.name)
+            (failed / f"{path.name}.原因.txt").write_text(mask_phones_in(exc.render()) + "\n", encoding="utf-8")
+            summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
+            # the reason may quote the file's cells (owners' names): the log says only where to read it
+            log.warning("run %s: %s failed (%s); reason in inbox/failed/%s.原因.txt", as_of, path.name,
+                        type(exc).__name__, path.name)
+            continue
+        archive = inbox / "archive" / as_of.isoformat()
+        archive.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), archive / path.name)
+        summary.imported.append({"file": path.name, "kind": result.kind, "rows_read": result.rows_read,
+                                 "accepted": result.accepted, "rejected": result.rejected,
+                                 "duplicate": result.duplicate, "changes": result.changes})
+        log.info("run %s: imported %s (%s): %d accepted, %d rejected%s", as_of, path.name, result.kind,
+                 result.accepted, result.rejected, " (already imported)" if result.duplicate else "")
+
+
+def _stale_ledger_warning(settings: Settings, as_of: date, summary: RunSummary, db_url: str | None) -> None:
+    from feedun.core.calendar import sms_node_today
+    from feedun.store import open_store
+    from feedun.store.ledger import latest_snapshots
+    from feedun.store.schema import imports
+
+    if sms_node_today(as_of, settings.sms.days) is None:
+        return
+    engine = open_store(settings.db_url(db_url))
+    snapshots = latest_snapshots(engine, as_of)
+    if not snapshots:
+        summary.warnings.append("还没有导入任何台账")
+        return
+    from sqlalchemy import func, select
+
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(imports.c.as_of)).where(imports.c.id.in_(snapshots.values()))).scalar()
+    age = (as_of - newest).days
+    if age > settings.run.max_ledger_age_days:
+        summary.warnings.append(f"今天是提醒节点日，但最新台账是 {newest}（{age} 天前），之后的缴费还不知道；"
+                                "请财务导出最新台账放入收件文件夹")
+
+
+def _outputs(settings: Settings, as_of: date, outbox: Path, target: Path, summary: RunSummary,
+             db_url: str | None) -> None:
+    """Everything for the day in a hidden temporary folder, then one rename: never half a batch."""
+    from feedun.decide.classify import classify
+    from feedun.outputs.calllist import write_call_lists
+    from feedun.outputs.letters.generate import generate_letters
+    from feedun.outputs.sms import build_sms, write_sms
+
+    outbox.mkdir(parents=True, exist_ok=True)
+    for stale in outbox.glob(".*.partial-*"):  # left by a run that was killed; we hold the lock, so none is live
+        shutil.rmtree(stale, ignore_errors=True)
+    temp = outbox / f".{as_of.isoformat()}.partial-{os.getpid()}"
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir()
+    try:
+        run = classify(settings, as_of=as_of, db_url=db_url)
+        decided = run.decisions
+        summary.tactics = {str(k): int(v) for k, v in decided["tactic"].value_counts().items()} if len(decided) else {}
+        summary.held = int(decided["tactic"].isna().sum()) if len(decided) else 0
+        calls = write_call_lists(settings, as_of=as_of, out_dir=temp / "催缴清单", db_url=db_url)
+        summary.outputs["call_lists"] = len(calls.lists)
+        batch = build_sms(settings, decided, as_of)
+        summary.outputs["sms"] = len(batch.messages)
+        if batch.messages:
+            write_sms(batch, "csv", temp / "短信", settings)
+        summary.warnings.extend(w for w in batch.warnings if "不是短信节点日" not in w)
+        dunning = generate_letters(settings, "dunning", as_of=as_of, out_dir=temp / "催费函", db_url=db_url)
+        summary.outputs["demand_letters"] = len(dunning.letters)
+        if settings.law_firm is not None:
+            lawyer = generate_letters(settings, "lawyer", as_of=as_of, out_dir=temp / "律师函", db_url=db_url)
+            summary.outputs["lawyer_letters"] = len(lawyer.letters)
+        else:
+            summary.outputs["lawyer_letters"] = 0
+        summary.outputs["report"] = _write_report(settings, as_of, temp, db_url)
+        summary.outbox = str(target)
+        (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
+                                           encoding="utf-8")
+        if target.exists():  # a forced re-run replaces the day's batch as a whole
+            shutil.rmtree(target)
+        publish(temp, target)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def publish(temp: Path, target: Path) -> None:
+    """The one step that makes a batch visible: an atomic rename on the same file system."""
+    os.replace(temp, target)
+
+
+def _write_report(settings: Settings, as_of: date, folder: Path, db_url: str | None) -> str:
+    from feedun.outputs.report.report import build_report, write_report_xlsx
+
+    month = f"{as_of.year:04d}-{as_of.month:02d}"
+    report = build_report(settings, month, db_url=db_url, today=as_of)
+    return write_report_xlsx(report, folder / f"report-{month}.xlsx").name

@@ -1,0 +1,272 @@
+"""`feedun report`: collection rate, aging, promises, tactic effectiveness and limitation from real snapshots."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from feedun.config import Settings
+from feedun.core.errors import UsageError
+from feedun.decide.classify import classify
+from feedun.intake.importer import import_file
+from feedun.memory.contacts import ContactRequest, log_contact
+from feedun.outputs.report.report import build_report, print_report, write_report_xlsx
+
+pytestmark = pytest.mark.module_store  # one store built once per backend (fixture `store`)
+
+HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应收金额(元)", "实收金额(元)", "减免金额(元)",
+          "欠费金额(元)"]
+TODAY = date(2026, 11, 30)
+NOW = datetime(2026, 11, 30, 18, 0)
+A, B, C = "阳光花园", "翠湖苑", "绿洲家园"
+
+# Per snapshot: (estate, room, owner, period, due, paid, discount) in yuan; outstanding = due - paid - discount.
+SEPTEMBER = [
+    (A, "1-1-101", "王一", "2026-08", 300, 300, 0), (A, "1-1-101", "王一", "2026-09", 300, 300, 0),
+    (A, "1-1-102", "李二", "2026-08", 300, 0, 0), (A, "1-1-102", "李二", "2026-09", 300, 0, 0),
+    (A, "2-1-201", "张三", "2026-08", 300, 300, 0), (A, "2-1-201", "张三", "2026-09", 300, 0, 0),
+    (B, "3-1-301", "赵四", "2023-12", 200, 0, 0),
+    (B, "3-1-301", "赵四", "2026-08", 100, 100, 0), (B, "3-1-301", "赵四", "2026-09", 100, 100, 0),
+    (B, "3-1-302", "钱五", "2026-08", 100, 100, 0), (B, "3-1-302", "钱五", "2026-09", 100, 0, 0),
+]
+OCTOBER = [
+    (A, "1-1-101", "王一", "2026-08", 300, 300, 0), (A, "1-1-101", "王一", "2026-09", 300, 300, 0),
+    (A, "1-1-101", "王一", "2026-10", 300, 300, 0),
+    (A, "1-1-102", "李二", "2026-08", 300, 0, 0), (A, "1-1-102", "李二", "2026-09", 300, 0, 0),
+    (A, "1-1-102", "李二", "2026-10", 300, 0, 0),
+    (A, "2-1-201", "张三", "2026-08", 300, 300, 0), (A, "2-1-201", "张三", "2026-09", 300, 0, 0),
+    (A, "2-1-201", "张三", "2026-10", 300, 0, 0),
+    (B, "3-1-301", "赵四", "2023-12", 200, 0, 0),
+    (B, "3-1-301", "赵四", "2026-08", 100, 100, 0), (B, "3-1-301", "赵四", "2026-09", 100, 100, 0),
+    (B, "3-1-301", "赵四", "2026-10", 100, 100, 0),
+    (B, "3-1-302", "钱五", "2026-08", 100, 100, 0), (B, "3-1-302", "钱五", "2026-09", 100, 50, 0),
+    (B, "3-1-302", "钱五", "2026-10", 100, 0, 0),
+]
+NOVEMBER = [
+    (A, "1-1-101", "王一", "2026-08", 300, 300, 0), (A, "1-1-101", "王一", "2026-09", 300, 300, 0),
+    (A, "1-1-101", "王一", "2026-10", 300, 300, 0), (A, "1-1-101", "王一", "2026-11", 300, 300, 0),
+    (A, "1-1-102", "李二", "2026-08", 300, 0, 0), (A, "1-1-102", "李二", "2026-09", 300, 0, 0),
+    (A, "1-1-102", "李二", "2026-10", 300, 0, 0), (A, "1-1-102", "李二", "2026-11", 300, 0, 0),
+    (A, "2-1-201", "张三", "2026-08", 300, 300, 0), (A, "2-1-201", "张三", "2026-09", 300, 300, 0),
+    (A, "2-1-201", "张三", "2026-10", 300, 300, 0), (A, "2-1-201", "张三", "2026-11", 300, 300, 0),
+    (B, "3-1-301", "赵四", "2023-12", 200, 0, 0),
+    (B, "3-1-301", "赵四", "2026-08", 100, 100, 0), (B, "3-1-301", "赵四", "2026-09", 100, 100, 0),
+    (B, "3-1-301", "赵四", "2026-10", 100, 100, 0), (B, "3-1-301", "赵四", "2026-11", 100, 80, 20),
+    (B, "3-1-302", "钱五", "2026-08", 100, 100, 0), (B, "3-1-302", "钱五", "2026-09", 100, 50, 50),
+    (B, "3-1-302", "钱五", "2026-10", 100, 100, 0), (B, "3-1-302", "钱五", "2026-11", 100, 0, 0),
+]
+
+
+def write_ledger(path: Path, lines: list[tuple]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for estate, room, owner, period, due, paid, discount in lines:
+        ws.append([estate, room, owner, "13812345678", "物业服务费", period, due, paid, discount, due - paid - discount])
+    wb.save(path)
+    return path
+
+
+def write_arrears_only(path: Path) -> Path:
+    """A ledger that lists arrears only (no amount due): its estate has no collection rate."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"])
+    ws.append([C, "5-1-501", "孙六", "13912345678", "物业服务费", "2026-11", 100])
+    wb.save(path)
+    return path
+
+
+def promise(settings: Settings, room: str, at: datetime, on: date, amount: int) -> None:
+    log_contact(settings, ContactRequest(room=room, outcome="promised", promise_date=on, promise_amount=amount * 100,
+                                         at=at, by="管家"), now=NOW)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Settings:
+    tmp = tmp_path_factory.mktemp("report")
+    settings = Settings.model_validate({"collectors": {f"{A}/1": "李管家", f"{A}/2": "王管家", B: "赵管家"},
+                                        "store": {"url": module_store_url}})
+    settings.workspace = tmp
+    import_file(write_ledger(tmp / "sep.xlsx", SEPTEMBER), settings, as_of=date(2026, 9, 30))
+    promise(settings, "1-1-102", datetime(2026, 10, 5, 10), date(2026, 10, 20), 600)  # October: not this report
+    import_file(write_ledger(tmp / "oct.xlsx", OCTOBER), settings, as_of=date(2026, 10, 31))
+    classify(settings, as_of=date(2026, 10, 31))
+    promise(settings, "1-1-102", datetime(2026, 11, 2, 10), date(2026, 11, 20), 300)  # pays nothing: broken
+    promise(settings, "2-1-201", datetime(2026, 11, 2, 11), date(2026, 11, 20), 600)  # pays 600: kept
+    promise(settings, "3-1-302", datetime(2026, 11, 3, 9), date(2026, 11, 25), 50)  # pays 50: kept
+    import_file(write_ledger(tmp / "nov.xlsx", NOVEMBER), settings, as_of=date(2026, 11, 30))
+    import_file(write_arrears_only(tmp / "c.xlsx"), settings, as_of=date(2026, 11, 30))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def report(store: Settings):
+    return build_report(store, "2026-11", today=TODAY)
+
+
+def rates(report, dimension: str) -> dict[str, tuple[int | None, int | None]]:
+    return {r.name: (r.rate.receivable, r.rate.collected) for r in report.rates if r.dimension == dimension}
+
+
+def test_collection_rate_of_the_month_by_estate_building_and_collector(report) -> None:
+    assert report.as_of == TODAY and report.snapshots == {A: TODAY, B: TODAY, C: TODAY}
+    # A: 101 and 201 paid, 102 did not; B: 301 paid 80 + 20 discount, 302 did not; C has no amount due.
+    assert rates(report, "total") == {"合计": (110000, 70000)}
+    assert rates(report, "estate") == {A: (90000, 60000), B: (20000, 10000), C: (None, None)}
+    assert rates(report, "building") == {f"{A} 1栋": (60000, 30000), f"{A} 2栋": (30000, 30000),
+                                         f"{B} 3栋": (20000, 10000), f"{C} 5栋": (None, None)}
+    assert rates(report, "collector") == {"李管家": (60000, 30000), "王管家": (30000, 30000),
+                                          "赵管家": (20000, 10000), "未指定管家": (None, None)}
+    assert report.total_rate.rate == pytest.approx(7 / 11)
+    estate_c = next(r for r in report.rates if r.name == C)
+    assert estate_c.rate.rate is None and not estate_c.rate.has_data
+
+
+def test_trend_uses_the_snapshot_by_the_end_of_the_next_month(report) -> None:
+    trend = {t.month: (t.total.receivable, t.total.collected) for t in report.trend}
+    assert [t.month for t in report.trend] == ["2025-12", *[f"2026-{m:02d}" for m in range(1, 12)]]
+    # 08 from the September snapshot, 09 from October's (302 had paid 50 of 100), 10 and 11 from November's.
+    assert trend["2026-08"] == (110000, 80000)
+    assert trend["2026-09"] == (110000, 45000)
+    assert trend["2026-10"] == (110000, 80000)
+    assert trend["2026-11"] == (110000, 70000)
+    assert all(trend[f"2026-{m:02d}"] == (None, None) for m in range(1, 8))
+    sept = next(t for t in report.trend if t.month == "2026-09")
+    assert (sept.by_estate[A].receivable, sept.by_estate[A].collected) == (90000, 30000)
+    assert sept.by_estate[C].rate is None
+
+
+def test_aging_buckets_as_of_the_report_day(report) -> None:
+    # 102 since 2026-08-15 (3 months, 1200); 301 since 2023-12-15 (35 months, 200); 302 and C's 501: 2026-11 (0).
+    assert [(a.bucket, a.rooms, a.amount) for a in report.aging] == [
+        ("1个月及以内", 2, 20000), ("2–3个月", 1, 120000), ("4–6个月", 0, 0), ("7–12个月", 0, 0),
+        ("12个月以上", 1, 20000)]
+
+
+def test_promises_made_in_the_month_by_collector(report) -> None:
+    rows = {p.collector: (p.made, p.kept, p.broken, p.open) for p in report.promises}
+    assert rows == {"李管家": (1, 0, 1, 0), "王管家": (1, 1, 0, 0), "赵管家": (1, 1, 0, 0), "合计": (3, 2, 1, 0)}
+    assert report.promise_total.kept_rate == pytest.approx(2 / 3)
+
+
+def test_tactic_effectiveness_from_the_october_run(report) -> None:
+    assert [(r.as_of, r.decisions, r.window_end, r.complete) for r in report.runs] == [
+        (date(2026, 10, 31), 4, date(2026, 11, 30), True)]
+    by = {e.tactic: e for e in report.effectiveness}
+    assert sum(e.decisions for e in report.effectiveness) == 4
+    assert sum(e.paid for e in report.effectiveness) == 2
+    assert sum(e.recovered for e in report.effectiveness) == 65000  # 201 paid 600, 302 paid 50
+    # 102 broke a promise in October: pinned down, and paid nothing; the others were reminded.
+    assert (by["pin_down"].decisions, by["pin_down"].paid, by["pin_down"].recovered) == (1, 0, 0)
+    reminder = by["reminder"]
+    assert (reminder.decisions, reminder.paid, reminder.recovered, reminder.outstanding) == (3, 2, 65000, 95000)
+    assert reminder.paid_share == pytest.approx(2 / 3)
+    assert reminder.label == "第1招 适时提醒"
+
+
+def test_limitation_risk_row(report) -> None:
+    assert [(r.estate, r.room, r.owner, r.collector, r.oldest_period, r.oldest_due, r.limit_date, r.outstanding)
+            for r in report.limitation] == [
+        (B, "3-1-301", "赵四", "赵管家", "2023-12", date(2023, 12, 15), date(2026, 12, 15), 20000)]
+
+
+def test_runs_older_than_90_days_or_after_the_report_day_do_not_count(store: Settings) -> None:
+    later = build_report(store, "2027-03", today=date(2027, 3, 31))
+    assert later.runs == [] and later.effectiveness == []
+    earlier = build_report(store, "2026-10", today=TODAY)
+    assert earlier.as_of == date(2026, 10, 31)
+    assert [(r.as_of, r.complete) for r in earlier.runs] == [(date(2026, 10, 31), True)]
+    assert sum(e.recovered for e in earlier.effectiveness) == 65000
+    assert build_report(store, "2026-09", today=TODAY).runs == []  # the run is after that report day
+    assert rates(earlier, "total") == {"合计": (110000, 80000)}  # October from the November snapshot
+    assert earlier.promise_total.made == 1 and earlier.promise_total.broken == 1
+
+
+def test_json_shape(report) -> None:
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    total = data["collection_rate"][0]
+    assert total == {"dimension": "total", "name": "合计", "estate": None, "receivable": 1100.0, "collected": 700.0,
+                     "rate": pytest.approx(7 / 11)}
+    assert next(r for r in data["collection_rate"] if r["name"] == C)["rate"] is None
+    assert data["aging"][1] == {"bucket": "2–3个月", "rooms": 1, "amount": 1200.0}
+    assert data["promises"][-1]["kept_rate"] == pytest.approx(2 / 3)
+    assert data["limitation"][0]["room"] == "3-1-301"
+
+
+def test_bad_month_is_a_usage_error(store: Settings) -> None:
+    for text in ("2026-13", "2026/11", "11月"):
+        with pytest.raises(UsageError, match="月份"):
+            build_report(store, text, today=TODAY)
+
+
+def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = write_report_xlsx(report, tmp_path / "out" / "report-2026-11.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["概览", "收费率", "收费率趋势", "欠费账龄", "缴费承诺", "招数效果", "诉讼时效"]
+
+    def header(name: str) -> list:
+        return [c.value for c in wb[name][1] if c.value is not None]
+
+    assert header("收费率") == ["维度", "名称", "应收金额(元)", "实收金额(元)", "未收金额(元)", "收费率"]
+    assert report.estates == sorted([A, B, C])
+    assert header("收费率趋势") == ["月份", "应收金额(元)", "实收金额(元)", "收费率",
+                                    *[f"{e}收费率" for e in report.estates], "说明"]
+    assert header("欠费账龄") == ["账龄", "户数", "欠费金额(元)"]
+    assert header("缴费承诺") == ["管家", "承诺数", "已兑现", "未兑现", "未到期/待核对", "兑现率"]
+    assert header("招数效果")[:4] == ["招数", "房次", "30天内有缴费", "缴费比例"]
+    assert header("诉讼时效")[:2] == ["管理处", "房号"]
+
+    rates_ws = wb["收费率"]
+    total = [c.value for c in rates_ws[2]]
+    assert total[:5] == ["合计", "合计", 1100, 700, 400] and total[5] == pytest.approx(7 / 11)
+    assert rates_ws.cell(2, 6).number_format == "0.00%"
+    assert any(row[1] == C and row[5] == "无数据" for row in rates_ws.iter_rows(min_row=2, values_only=True))
+    assert any("口径" in str(row[0]) for row in rates_ws.iter_rows(values_only=True))
+
+    trend = wb["收费率趋势"]
+    assert trend["A13"].value == "2026-11" and trend["D13"].value == pytest.approx(7 / 11)
+    assert trend["D2"].value is None and "无数据" in trend["H2"].value  # 2025-12: a gap in the chart, said in words
+    (line,) = trend._charts
+    assert line.tagname == "lineChart"
+    refs = [s.val.numRef.f for s in line.series]
+    assert refs == ["'收费率趋势'!$D$2:$D$13", "'收费率趋势'!$E$2:$E$13", "'收费率趋势'!$F$2:$F$13",
+                    "'收费率趋势'!$G$2:$G$13"]
+    cat = line.series[0].cat
+    assert (cat.numRef or cat.strRef).f == "'收费率趋势'!$A$2:$A$13"
+
+    aging = wb["欠费账龄"]
+    assert [c.value for c in aging["A"][1:7]] == ["1个月及以内", "2–3个月", "4–6个月", "7–12个月", "12个月以上", "合计"]
+    assert [c.value for c in aging["B"][1:7]] == [2, 1, 0, 0, 1, 4]
+    bars = aging._charts
+    assert len(bars) == 2 and all(b.tagname == "barChart" for b in bars)
+    assert [b.series[0].val.numRef.f for b in bars] == ["'欠费账龄'!$B$2:$B$6", "'欠费账龄'!$C$2:$C$6"]
+
+    overview = {row[0]: row[1] for row in wb["概览"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert overview["报表月份"] == "2026-11" and overview["当月收费率"] == pytest.approx(7 / 11)
+    assert overview["临近诉讼时效的房间"] == 1
+    limitation = next(wb["诉讼时效"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert limitation[:5] == (B, "3-1-301", "赵四", "赵管家", "2023-12")
+
+
+def test_terminal_summary_in_chinese(report, capsys: pytest.CaptureFixture[str]) -> None:
+    print_report(report)
+    text = capsys.readouterr().out
+    assert "收费率" in text and "63.64%" in text and "无数据" in text
+    assert "第1招 适时提醒" in text and "3-1-301" in text
+
+
+def test_empty_store_reports_no_data(tmp_path: Path) -> None:
+    report = build_report(Settings(workspace=tmp_path), "2026-11", today=TODAY)
+    assert report.total_rate.rate is None and all(a.rooms == 0 for a in report.aging)
+    assert report.limitation == [] and report.effectiveness == []
+    write_report_xlsx(report, tmp_path / "empty.xlsx")

@@ -1,0 +1,99 @@
+"""The unattended run: idempotence, the lock, back-dating, failed files, stale ledgers, crash safety."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from feedun.config import Settings
+from feedun.core.errors import FeedunError
+from feedun.run import RunLocked, run_cycle, run_lock
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FEEDUN = Path(sys.executable).with_name("feedun")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Settings:
+    settings = Settings(workspace=tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "ledger-2026-10.csv", inbox)
+    shutil.copy(EXAMPLES / "profiles.xlsx", inbox)
+    (inbox / "坏文件.xlsx").write_bytes(b"not a workbook at all")
+    return settings
+
+
+def test_a_run_imports_in_order_sets_failures_aside_and_publishes_one_batch(ws: Settings) -> None:
+    summary = run_cycle(ws, as_of=date(2026, 10, 27))
+    assert [i["file"] for i in summary.imported] == ["ledger-2026-10.csv", "profiles.xlsx"]  # ledger first
+    assert [f["file"] for f in summary.failed] == ["坏文件.xlsx"]
+    failed = ws.workspace / "inbox" / "failed"
+    assert (failed / "坏文件.xlsx").exists() and "不是有效的 Excel" in (failed / "坏文件.xlsx.原因.txt").read_text("utf-8")
+    assert sorted(p.name for p in (ws.workspace / "inbox" / "archive" / "2026-10-27").iterdir()) == [
+        "ledger-2026-10.csv", "profiles.xlsx"]
+    out = ws.workspace / "outbox" / "2026-10-27"
+    data = json.loads((out / "summary.json").read_text("utf-8"))
+    assert data["tactics"]["reminder"] > 100 and data["outputs"]["call_lists"] == 1
+    assert list((out / "催缴清单").glob("催缴清单-*.xlsx"))
+    assert not [p for p in (ws.workspace / "outbox").iterdir() if p.name.startswith(".")]
+    log = (ws.workspace / "feedun.log").read_text("utf-8")
+    assert "imported ledger-2026-10.csv" in log
+    import re
+
+    assert not re.search(r"1[3-9]\d{9}", log)  # no phone numbers in the log
+
+
+def test_second_run_same_day_changes_nothing_and_back_dating_is_refused(ws: Settings) -> None:
+    run_cycle(ws, as_of=date(2026, 10, 27))
+    out = ws.workspace / "outbox" / "2026-10-27"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    again = run_cycle(ws, as_of=date(2026, 10, 27))
+    assert again.nothing_to_do
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    with pytest.raises(FeedunError, match="更早"):
+        run_cycle(ws, as_of=date(2026, 10, 20))
+    assert run_cycle(ws, as_of=date(2026, 10, 20), force=True).outbox.endswith("2026-10-20")
+
+
+def test_dry_run_writes_nothing(ws: Settings) -> None:
+    summary = run_cycle(ws, as_of=date(2026, 10, 27), dry_run=True)
+    assert summary.dry_run and [i["file"] for i in summary.imported] == ["ledger-2026-10.csv", "profiles.xlsx"]
+    assert not (ws.workspace / "outbox").exists()
+    assert sorted(p.name for p in (ws.workspace / "inbox").iterdir()) == ["ledger-2026-10.csv", "profiles.xlsx",
+                                                                          "坏文件.xlsx"]
+
+
+def test_a_crash_before_publishing_leaves_no_partial_batch(ws: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedun.run as pipeline
+
+    def crash(temp: Path, target: Path) -> None:
+        raise OSError("disk unplugged")
+
+    monkeypatch.setattr(pipeline, "publish", crash)
+    with pytest.raises(OSError):
+        run_cycle(ws, as_of=date(2026, 10, 27))
+    assert list((ws.workspace / "outbox").iterdir()) == []  # neither the day's folder nor a partial one
+
+
+def test_two_runs_cannot_overlap(ws: Settings) -> None:
+    with run_lock(ws):
+        with pytest.raises(RunLocked):
+            run_cycle(ws, as_of=date(2026, 10, 27))
+        other = subprocess.run([str(FEEDUN), "run", "--as-of", "2026-10-27"], cwd=ws.workspace, capture_output=True,
+                               text=True, timeout=120)
+    assert other.returncode == 1 and "另一个 feedun run 正在运行" in other.stderr
+    assert not (ws.workspace / "outbox").exists()
+
+
+def test_stale_ledger_warning_on_a_node_day(ws: Settings) -> None:
+    run_cycle(ws, as_of=date(2026, 10, 27))
+    late = run_cycle(ws, as_of=date(2026, 11, 16))  # the 15th is a Sunday: the node moves to Monday the 16th
+    assert any("最新台账是 2026-10-25" in w for w in late.warnings)
+    assert "最新台账" in (ws.workspace / "feedun.log").read_text("utf-8")
