@@ -1,0 +1,57 @@
+"""`feedun import`: every kind of file feedun reads, told apart by its headers. Thin: parse, call one library function, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from feedun.cli.options import ConfigOpt, DbOpt, JsonOpt, parse_date_option
+from feedun.cli.options import print_json as _print_json
+from feedun.core.errors import FeedunError
+
+
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="一个或多个台账文件（.xlsx/.xlsm/.xls/.ods/.csv/.txt）。",
+                                                show_default=False)],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="快照日期 YYYY-MM-DD（默认：标题行中的日期，否则今天）。",
+                                              show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 的编码，如 gbk、utf-8（默认自动识别）。",
+                                                 show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号（默认：第一个有可识别表头的工作表）。",
+                                              show_default=False)] = None,
+    estate: Annotated[str | None, typer.Option("--estate", help="台账没有管理处/小区列时使用的小区名。",
+                                               show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """导入物业系统导出的欠费/应收台账。每一行要么导入，要么写入拒收文件并注明原因，要么作为空行/合计行跳过并计数。"""
+    from feedun.cli.console import err, progress
+    from feedun.cli.views import import_summary
+    from feedun.config import load_settings
+    from feedun.intake.importer import import_file
+
+    settings = load_settings(config)
+    snapshot = parse_date_option(as_of, "--as-of")
+    results, failed = [], 0
+    for path in files:
+        try:
+            with progress(not as_json) as bar:
+                result = import_file(path, settings, db_url=db, as_of=snapshot, encoding=encoding,
+                                       sheet_name=sheet, estate=estate, progress=bar)
+        except FeedunError as exc:
+            if len(files) == 1 or exc.exit_code != 1:
+                raise
+            failed += 1
+            err.print(exc.render())
+            continue
+        results.append(result)
+        if not as_json:
+            import_summary(result)
+    if as_json:
+        payload = [r.to_dict() for r in results]
+        _print_json(payload[0] if len(files) == 1 else payload)
+    if failed:
+        raise typer.Exit(1)
