@@ -22,6 +22,8 @@ from typing import Any
 from feedun.config import Settings
 from feedun.core.errors import FeedunError
 from feedun.core.money import mask_phones_in
+from feedun.decide.decisions import Decisions
+from feedun.store import Store
 
 SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv"}
 
@@ -87,50 +89,30 @@ def run_lock(settings: Settings):
         handle.close()
 
 
-RUN_LOCK_KEY = 0x66656564 + 1  # beside migrate.PG_LOCK_KEY
-
-
 @contextmanager
-def store_run_lock(url: str):
-    """On a shared PostgreSQL store, one `feedun run` per company database, whichever machine starts it.
+def store_run_lock(store: Store):
+    """On a shared PostgreSQL store, one `feedun run` per company database, whichever machine starts it."""
+    from feedun.store.meta import database_run_lock
 
-    A session-level advisory lock on one held connection: the server releases it if the process dies.
-    (A SQLite store lives on one machine, where feedun.lock already decides.)
-    """
-    from feedun.store import open_store
-
-    engine = open_store(url)
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect() as conn:
-        got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({RUN_LOCK_KEY})").scalar()
-        conn.commit()
+    with database_run_lock(store.engine) as got:
         if not got:
             raise RunLocked("另一台电脑上的 feedun run 正在使用同一个数据库，本次没有做任何事。",
                             hint="同一个数据库同一时间只运行一个 feedun run；等它结束后再运行，或只在一台服务器上设定时任务。")
-        try:
-            yield
-        finally:
-            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RUN_LOCK_KEY})")
-            conn.commit()
+        yield
 
 
-def _meta(settings: Settings, db_url: str | None, key: str, value: str | None = None) -> str | None:
-    from sqlalchemy import select
+def _last_run(store: Store) -> str | None:
+    from feedun.store.meta import get_value
 
-    from feedun.store import open_store
-    from feedun.store.schema import meta
+    with store.connect() as conn:
+        return get_value(conn, "last_run_as_of")
 
-    engine = open_store(settings.db_url(db_url))
-    with engine.begin() as conn:
-        current = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-        if value is not None:
-            if current is None:
-                conn.execute(meta.insert().values(key=key, value=value))
-            else:
-                conn.execute(meta.update().where(meta.c.key == key).values(value=value))
-    return current
+
+def _remember_run(store: Store, as_of: date) -> None:
+    from feedun.store.meta import set_value
+
+    with store.write() as tx:
+        set_value(tx, "last_run_as_of", as_of.isoformat())
 
 
 def _inbox_files(inbox: Path) -> list[Path]:
@@ -140,16 +122,16 @@ def _inbox_files(inbox: Path) -> list[Path]:
                   and not p.name.startswith(("~$", ".")))
 
 
-def run_cycle(settings: Settings, *, as_of: date | None = None, inbox: Path | None = None,
-              outbox: Path | None = None, dry_run: bool = False, force: bool = False,
-              db_url: str | None = None) -> RunSummary:
+def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, inbox: Path | None = None,
+              outbox: Path | None = None, dry_run: bool = False, force: bool = False) -> RunSummary:
+    """Import the inbox, decide once, write every output of the day from those decisions, publish atomically."""
     as_of = as_of or date.today()
     inbox = inbox or settings.workspace / settings.run.inbox
     outbox = outbox or settings.workspace / settings.run.outbox
     summary = RunSummary(as_of=as_of.isoformat(), dry_run=dry_run)
     log = _logger(settings)
-    with run_lock(settings), store_run_lock(settings.db_url(db_url)):
-        last = _meta(settings, db_url, "last_run_as_of")
+    with run_lock(settings), store_run_lock(store):
+        last = _last_run(store)
         if last and as_of.isoformat() < last and not force:
             raise FeedunError(f"上次运行的日期是 {last}，本次日期 {as_of} 更早，已拒绝。",
                               hint="补跑历史日期请加 --force（会按该日期重新分类）。")
@@ -160,17 +142,16 @@ def run_cycle(settings: Settings, *, as_of: date | None = None, inbox: Path | No
             summary.outbox = str(target)
             log.info("run %s: already done today, no new files; nothing changed", as_of)
             return summary
-        _import_inbox(settings, files, inbox, as_of, summary, dry_run, db_url, log)
-        _stale_ledger_warning(settings, as_of, summary, db_url)
+        _import_inbox(store, settings, files, inbox, as_of, summary, dry_run, log)
+        _stale_ledger_warning(store, settings, as_of, summary)
         if dry_run:
             from feedun.decide.classify import decide_rooms
 
-            decided, _ = decide_rooms(settings, as_of, db_url)
-            summary.tactics = {str(k): int(v) for k, v in decided["tactic"].value_counts().items()} if len(decided) else {}
-            summary.held = int(decided["tactic"].isna().sum()) if len(decided) else 0
+            decided = decide_rooms(store, settings, as_of)
+            summary.tactics, summary.held = decided.tactic_counts(), decided.held
             return summary
-        _outputs(settings, as_of, outbox, target, summary, db_url)
-        _meta(settings, db_url, "last_run_as_of", as_of.isoformat())
+        _outputs(store, settings, as_of, outbox, target, summary)
+        _remember_run(store, as_of)
         log.info("run %s: imported %d, failed %d, decided %s, held %d, outbox %s", as_of, len(summary.imported),
                  len(summary.failed), summary.tactics, summary.held, target)
         for warning in summary.warnings:
@@ -178,15 +159,16 @@ def run_cycle(settings: Settings, *, as_of: date | None = None, inbox: Path | No
     return summary
 
 
-def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: date, summary: RunSummary,
-                  dry_run: bool, db_url: str | None, log: logging.Logger) -> None:
+def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Path, as_of: date,
+                  summary: RunSummary, dry_run: bool, log: logging.Logger) -> None:
     """Ledgers first, then profile sheets, filled call lists and registers; failures go to inbox/failed."""
-    from feedun.intake.importer import KIND_ORDER, identify, import_file
+    from feedun.core.vocab import ImportKind, import_order
+    from feedun.intake.importer import identify, import_file
 
     planned = []
     for path in files:
         try:
-            planned.append((KIND_ORDER[identify(path, settings)], path))
+            planned.append((import_order(ImportKind(identify(path, settings))), path))
         except FeedunError as exc:
             planned.append((99, path))
             if dry_run:
@@ -197,7 +179,7 @@ def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: dat
                 summary.imported.append({"file": path.name, "kind": "planned"})
             continue
         try:
-            result = import_file(path, settings, db_url=db_url)
+            result = import_file(path, settings, store=store)
         except FeedunError as exc:
             failed = inbox / "failed"
             failed.mkdir(parents=True, exist_ok=True)
@@ -218,32 +200,27 @@ def _import_inbox(settings: Settings, files: list[Path], inbox: Path, as_of: dat
                  result.accepted, result.rejected, " (already imported)" if result.duplicate else "")
 
 
-def _stale_ledger_warning(settings: Settings, as_of: date, summary: RunSummary, db_url: str | None) -> None:
+def _stale_ledger_warning(store: Store, settings: Settings, as_of: date, summary: RunSummary) -> None:
     from feedun.core.calendar import sms_node_today
-    from feedun.store import open_store
-    from feedun.store.ledger import latest_snapshots
-    from feedun.store.schema import imports
+    from feedun.store.meta import newest_ledger_date
 
     if sms_node_today(as_of, settings.sms.days) is None:
         return
-    engine = open_store(settings.db_url(db_url))
-    snapshots = latest_snapshots(engine, as_of)
-    if not snapshots:
+    with store.read() as conn:
+        newest = newest_ledger_date(conn, as_of)
+    if newest is None:
         summary.warnings.append("还没有导入任何台账")
         return
-    from sqlalchemy import func, select
-
-    with engine.connect() as conn:
-        newest = conn.execute(select(func.max(imports.c.as_of)).where(imports.c.id.in_(snapshots.values()))).scalar()
     age = (as_of - newest).days
     if age > settings.run.max_ledger_age_days:
         summary.warnings.append(f"今天是提醒节点日，但最新台账是 {newest}（{age} 天前），之后的缴费还不知道；"
                                 "请财务导出最新台账放入收件文件夹")
 
 
-def _outputs(settings: Settings, as_of: date, outbox: Path, target: Path, summary: RunSummary,
-             db_url: str | None) -> None:
-    """Everything for the day in a hidden temporary folder, then one rename: never half a batch."""
+def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target: Path, summary: RunSummary) -> None:
+    """Everything for the day in a hidden temporary folder, then one rename: never half a batch.
+
+    The policy is evaluated once (classify); every output takes that `Decisions` value."""
     from feedun.decide.classify import classify
     from feedun.outputs.calllist import write_call_lists
     from feedun.outputs.letters.generate import generate_letters
@@ -256,25 +233,23 @@ def _outputs(settings: Settings, as_of: date, outbox: Path, target: Path, summar
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir()
     try:
-        run = classify(settings, as_of=as_of, db_url=db_url)
-        decided = run.decisions
-        summary.tactics = {str(k): int(v) for k, v in decided["tactic"].value_counts().items()} if len(decided) else {}
-        summary.held = int(decided["tactic"].isna().sum()) if len(decided) else 0
-        calls = write_call_lists(settings, as_of=as_of, out_dir=temp / "催缴清单", db_url=db_url)
+        decided = classify(store, settings, as_of=as_of)
+        summary.tactics, summary.held = decided.tactic_counts(), decided.held
+        calls = write_call_lists(store, settings, decided, out_dir=temp / "催缴清单")
         summary.outputs["call_lists"] = len(calls.lists)
-        batch = build_sms(settings, decided, as_of)
+        batch = build_sms(settings, decided)
         summary.outputs["sms"] = len(batch.messages)
         if batch.messages:
             write_sms(batch, "csv", temp / "短信", settings)
         summary.warnings.extend(w for w in batch.warnings if "不是短信节点日" not in w)
-        dunning = generate_letters(settings, "dunning", as_of=as_of, out_dir=temp / "催费函", db_url=db_url)
+        dunning = generate_letters(store, settings, decided, "dunning", out_dir=temp / "催费函")
         summary.outputs["demand_letters"] = len(dunning.letters)
         if settings.law_firm is not None:
-            lawyer = generate_letters(settings, "lawyer", as_of=as_of, out_dir=temp / "律师函", db_url=db_url)
+            lawyer = generate_letters(store, settings, decided, "lawyer", out_dir=temp / "律师函")
             summary.outputs["lawyer_letters"] = len(lawyer.letters)
         else:
             summary.outputs["lawyer_letters"] = 0
-        summary.outputs["report"] = _write_report(settings, as_of, temp, db_url)
+        summary.outputs["report"] = _write_report(store, settings, decided, temp)
         summary.outbox = str(target)
         (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
                                            encoding="utf-8")
@@ -290,9 +265,11 @@ def publish(temp: Path, target: Path) -> None:
     os.replace(temp, target)
 
 
-def _write_report(settings: Settings, as_of: date, folder: Path, db_url: str | None) -> str:
-    from feedun.outputs.report.report import build_report, write_report_xlsx
+def _write_report(store: Store, settings: Settings, decided: Decisions, folder: Path) -> str:
+    """The month's report, from the day's decisions (their feature columns) rather than a second read."""
+    from feedun.outputs.report import build_report, write_report_xlsx
 
+    as_of = decided.as_of
     month = f"{as_of.year:04d}-{as_of.month:02d}"
-    report = build_report(settings, month, db_url=db_url, today=as_of)
+    report = build_report(store, settings, month, today=as_of, features=decided.frame)
     return write_report_xlsx(report, folder / f"report-{month}.xlsx").name

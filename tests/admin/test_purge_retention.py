@@ -11,8 +11,8 @@ import pytest
 from feedun.admin.purge import ERASED, purge, retention_cutoff
 from feedun.config import PurgeSettings, Settings, load_settings
 from feedun.core.errors import ConfigError
-from feedun.intake.importer import import_file
-from helpers import db_url, query, run_feedun, write_xlsx
+from feedun.store import Store
+from helpers import db_url, query, run_feedun, run_import, write_xlsx
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
 WANG = ["阳光花园", "1-1-101", "王芳", "13812345678", "物业服务费", "2024-01", 300]  # pays in February 2024
@@ -26,11 +26,11 @@ def _config(tmp_path: Path, body: str) -> Path:
 
 
 def _store(tmp_path: Path, settings: Settings) -> None:
-    """王芳 last owed on 2024-02-01 and has paid since; 李雷 still owes."""
-    import_file(write_xlsx(tmp_path / "a.xlsx", [HEADER, WANG, LI]), settings, db_url=db_url(tmp_path),
-                as_of=date(2024, 2, 1))
-    import_file(write_xlsx(tmp_path / "b.xlsx", [HEADER, LI]), settings, db_url=db_url(tmp_path),
-                as_of=date(2024, 3, 1))
+    """王芳 last owed on 2024-02-01 and has paid since; 李雷 still owes. (Imported through the command, so this
+    setup does not depend on the importer's library signature.)"""
+    for name, rows, as_of in [("a.xlsx", [HEADER, WANG, LI], "2024-02-01"), ("b.xlsx", [HEADER, LI], "2024-03-01")]:
+        done = run_import(tmp_path, write_xlsx(tmp_path / name, rows), "--as-of", as_of)
+        assert done.returncode == 0, done.stderr
 
 
 def _owners(tmp_path: Path) -> set[str]:
@@ -74,15 +74,16 @@ def test_purge_without_a_date_uses_the_retention_and_a_date_overrides_it(tmp_pat
     settings = Settings.model_validate({"purge": {"retention_days": 365}})
     settings.workspace = tmp_path
     _store(tmp_path, settings)
-    url = db_url(tmp_path)
-    early = purge(settings, db_url=url, today=date(2025, 1, 15))  # cut-off 2024-01-16: 王芳 owed after it
+    store = Store.open(db_url(tmp_path))
+    early = purge(store, settings, today=date(2025, 1, 15))  # cut-off 2024-01-16: 王芳 owed after it
     assert (early.before, early.retention_days, early.rooms) == (date(2024, 1, 16), 365, 0)
-    late = purge(settings, db_url=url, today=date(2025, 3, 1))  # cut-off 2024-03-01: 王芳 last owed before it
+    late = purge(store, settings, today=date(2025, 3, 1))  # cut-off 2024-03-01: 王芳 last owed before it
     assert (late.before, late.retention_days, late.rooms, late.applied) == (date(2024, 3, 1), 365, 1, False)
-    explicit = purge(settings, date(2024, 1, 1), db_url=url, today=date(2025, 3, 1))
+    assert (late.lines, late.contacts, late.profiles) == (1, 0, 0)
+    explicit = purge(store, settings, before=date(2024, 1, 1), today=date(2025, 3, 1))
     assert (explicit.before, explicit.retention_days, explicit.rooms) == (date(2024, 1, 1), None, 0)
     assert _owners(tmp_path) == {"王芳", "李雷"}  # counting only
-    done = purge(settings, apply=True, db_url=url, today=date(2025, 3, 1))
+    done = purge(store, settings, apply=True, today=date(2025, 3, 1))
     assert (done.rooms, done.applied) == (1, True)
     assert _owners(tmp_path) == {ERASED, "李雷"}
 

@@ -11,7 +11,7 @@ from feedun.config import Settings
 from feedun.decide.features import FIELDS, NONE_DAYS, feature_table
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import ContactRequest, log_contact
-from feedun.store import open_store
+from feedun.store import Store
 from feedun.store.letters import record_sent_letter
 from feedun.store.rooms import find_room
 
@@ -43,12 +43,17 @@ def settings(tmp_path: Path) -> Settings:
     return s
 
 
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return Store.for_settings(settings)
+
+
 def row(frame, room: str):
     return frame[frame["room"] == room].iloc[0]
 
 
-def test_one_row_per_room_with_arrears_and_every_field(settings: Settings) -> None:
-    f = feature_table(settings, as_of=date(2026, 11, 30))
+def test_one_row_per_room_with_arrears_and_every_field(settings: Settings, store: Store) -> None:
+    f = feature_table(store, settings, as_of=date(2026, 11, 30))
     assert sorted(f["room"]) == ["1-1-101", "1-1-102"]  # 1-1-103 owes nothing
     assert set(FIELDS) <= set(f.columns)
     a = row(f, "1-1-101")
@@ -65,42 +70,44 @@ def test_one_row_per_room_with_arrears_and_every_field(settings: Settings) -> No
     assert not a["limitation_risk"]
 
 
-def test_contact_streaks_and_counts(settings: Settings) -> None:
+def test_contact_streaks_and_counts(settings: Settings, store: Store) -> None:
     for day, outcome in ((2, "vague"), (3, "busy_away"), (4, "no_answer"), (5, "no_answer"), (6, "no_answer")):
-        log_contact(settings, ContactRequest(room="1-1-101", outcome=outcome, at=datetime(2026, 11, day, 10)), now=NOW)
-    a = row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-101")
+        log_contact(store, settings, ContactRequest(room="1-1-101", outcome=outcome, at=datetime(2026, 11, day, 10)),
+                    now=NOW)
+    a = row(feature_table(store, settings, as_of=date(2026, 11, 30)), "1-1-101")
     assert (a["attempts"], a["failed_streak"], a["vague_count"], a["busy_count"]) == (5, 3, 1, 1)
     assert a["last_outcome"] == "no_answer" and not a["reachable"]
     assert a["days_since_last_contact"] == 24
-    log_contact(settings, ContactRequest(room="1-1-101", outcome="callback", at=datetime(2026, 11, 7, 10)), now=NOW)
-    a = row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-101")
+    log_contact(store, settings, ContactRequest(room="1-1-101", outcome="callback", at=datetime(2026, 11, 7, 10)),
+                now=NOW)
+    a = row(feature_table(store, settings, as_of=date(2026, 11, 30)), "1-1-101")
     assert a["failed_streak"] == 0 and a["reachable"]
     # Contacts after the as-of date do not count.
-    assert row(feature_table(settings, as_of=date(2026, 11, 2)), "1-1-101")["attempts"] == 1  # later ones do not count
+    assert row(feature_table(store, settings, as_of=date(2026, 11, 2)), "1-1-101")["attempts"] == 1
 
 
-def test_sent_letters_and_lawyer_deadline(settings: Settings) -> None:
-    with open_store(settings.db_url()).begin() as conn:
+def test_sent_letters_and_lawyer_deadline(settings: Settings, store: Store) -> None:
+    with store.write() as conn:
         room = find_room(conn, "1-1-101")
         record_sent_letter(conn, room, "dunning", date(2026, 11, 1), 20000)
         record_sent_letter(conn, room, "dunning", date(2026, 11, 10), 20000)
         number = record_sent_letter(conn, room, "lawyer", date(2026, 11, 20), 20000, deadline=date(2026, 12, 4))
     assert number == "律字〔2026〕第0001号"
-    a = row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-101")
+    a = row(feature_table(store, settings, as_of=date(2026, 11, 30)), "1-1-101")
     assert (a["demand_letters_sent"], a["days_since_last_demand"]) == (2, 20)
     assert (a["lawyer_letter_state"], a["days_to_lawyer_deadline"]) == ("sent", 4)
 
 
-def test_a_recent_demand_clears_limitation_risk(settings: Settings) -> None:
-    log_contact(settings, ContactRequest(room="1-1-102", outcome="refused_other", channel="visit",
+def test_a_recent_demand_clears_limitation_risk(settings: Settings, store: Store) -> None:
+    log_contact(store, settings, ContactRequest(room="1-1-102", outcome="refused_other", channel="visit",
                                          at=datetime(2026, 11, 20, 10)), now=NOW)
-    assert not row(feature_table(settings, as_of=date(2026, 11, 30)), "1-1-102")["limitation_risk"]
+    assert not row(feature_table(store, settings, as_of=date(2026, 11, 30)), "1-1-102")["limitation_risk"]
 
 
-def test_open_promise_is_quiet_until_its_date_then_due(settings: Settings) -> None:
-    log_contact(settings, ContactRequest(room="1-1-101", outcome="promised", promise_date=date(2026, 11, 20),
+def test_open_promise_is_quiet_until_its_date_then_due(settings: Settings, store: Store) -> None:
+    log_contact(store, settings, ContactRequest(room="1-1-101", outcome="promised", promise_date=date(2026, 11, 20),
                                          at=datetime(2026, 11, 10, 10)), now=NOW)
-    before = row(feature_table(settings, as_of=date(2026, 11, 19)), "1-1-101")
-    on_the_day = row(feature_table(settings, as_of=date(2026, 11, 20)), "1-1-101")
+    before = row(feature_table(store, settings, as_of=date(2026, 11, 19)), "1-1-101")
+    on_the_day = row(feature_table(store, settings, as_of=date(2026, 11, 20)), "1-1-101")
     assert (before["promises_open"], before["promises_due"]) == (1, 0)
     assert (on_the_day["promises_open"], on_the_day["promises_due"]) == (0, 1)

@@ -17,6 +17,7 @@ from feedun.memory.contacts import OUTCOMES, ContactRequest, log_contact
 from feedun.memory.history import room_history
 from feedun.memory.profiles import TAGS, TagRequest, parse_tag_words, tag_room
 from feedun.memory.promises import list_promises
+from feedun.store import Store
 from helpers import query, store_counts
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
@@ -41,28 +42,34 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(workspace=tmp_path)
 
 
-def promise(settings: Settings, room: str, on: str, amount: float | None = 300) -> None:
-    log_contact(settings, ContactRequest(room=room, outcome="promised", promise_date=date.fromisoformat(on),
-                                         promise_amount=None if amount is None else int(amount * 100),
-                                         at=datetime(2026, 11, 1, 10, 0), by="李管家"), now=NOW)
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    """The test's store, opened once like a command opens it (imports go through `import_file`'s own)."""
+    return Store.for_settings(settings)
 
 
-def states(settings: Settings) -> dict[str, tuple[str, int | None]]:
-    return {p.room: (p.state, p.paid) for p in list_promises(settings, state=None)} | {
-        p.room: (p.state, p.paid) for p in list_promises(settings, state="void")}
+def promise(store: Store, settings: Settings, room: str, on: str, amount: float | None = 300) -> None:
+    log_contact(store, settings, ContactRequest(room=room, outcome="promised", promise_date=date.fromisoformat(on),
+                                                promise_amount=None if amount is None else int(amount * 100),
+                                                at=datetime(2026, 11, 1, 10, 0), by="李管家"), now=NOW)
 
 
-def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings) -> None:
+def states(store: Store, settings: Settings) -> dict[str, tuple[str, int | None]]:
+    return {p.room: (p.state, p.paid) for p in list_promises(store, settings, state=None)} | {
+        p.room: (p.state, p.paid) for p in list_promises(store, settings, state="void")}
+
+
+def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings, store: Store) -> None:
     october = {r: ("张三" if r == "1-1-105" else f"业主{r}", 300) for r in
                ("1-1-101", "1-1-102", "1-1-103", "1-1-104", "1-1-105", "1-1-106")}
     import_file(write_snapshot(tmp_path / "oct.xlsx", october), settings, as_of=date(2026, 10, 31))
-    promise(settings, "1-1-101", "2026-11-10")  # pays it all: room leaves the ledger -> kept
-    promise(settings, "1-1-102", "2026-11-10")  # pays nothing -> broken
-    promise(settings, "1-1-103", "2026-11-10")  # pays 100 of 300 -> broken, partial payment recorded
-    promise(settings, "1-1-104", "2026-11-20", amount=None)  # "I'll pay everything", does so early -> kept
-    promise(settings, "1-1-105", "2026-11-10")  # the flat is sold before the date -> void
-    promise(settings, "1-1-106", "2026-12-15")  # not yet due at the next snapshot -> still open
-    tag_room(settings, TagRequest(room="1-1-105", add=["hot_tempered"], dispute="quality", dispute_open=True))
+    promise(store, settings, "1-1-101", "2026-11-10")  # pays it all: room leaves the ledger -> kept
+    promise(store, settings, "1-1-102", "2026-11-10")  # pays nothing -> broken
+    promise(store, settings, "1-1-103", "2026-11-10")  # pays 100 of 300 -> broken, partial payment recorded
+    promise(store, settings, "1-1-104", "2026-11-20", amount=None)  # "I'll pay everything", does so early -> kept
+    promise(store, settings, "1-1-105", "2026-11-10")  # the flat is sold before the date -> void
+    promise(store, settings, "1-1-106", "2026-12-15")  # not yet due at the next snapshot -> still open
+    tag_room(store, settings, TagRequest(room="1-1-105", add=["hot_tempered"], dispute="quality", dispute_open=True))
 
     november = {"1-1-102": ("业主1-1-102", 300), "1-1-103": ("业主1-1-103", 200), "1-1-105": ("李四", 300),
                 "1-1-106": ("业主1-1-106", 300)}
@@ -72,10 +79,10 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
     assert result.payments == 3
     assert any("兑现 2 个，未兑现 2 个" in w for w in result.changes)
     assert any("1-1-105：张三 → 李四" in w for w in result.changes)
-    assert states(settings) == {
+    assert states(store, settings) == {
         "1-1-101": ("kept", 30000), "1-1-102": ("broken", 0), "1-1-103": ("broken", 10000),
         "1-1-104": ("kept", 30000), "1-1-105": ("void", None), "1-1-106": ("open", None)}
-    assert [p.room for p in list_promises(settings, state="broken")] == ["1-1-102", "1-1-103"]
+    assert [p.room for p in list_promises(store, settings, state="broken")] == ["1-1-102", "1-1-103"]
 
     paid = query(tmp_path, "select r.room, p.amount, p.paid_up, p.seen_on from payments p "
                            "join rooms r on r.id = p.room_id order by r.room")
@@ -83,27 +90,27 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
                     ("1-1-104", 30000, 1, "2026-11-30")]
 
     # The new owner starts clean: no tags, no dispute; the history says so once.
-    fresh = tag_room(settings, TagRequest(room="1-1-105"))
+    fresh = tag_room(store, settings, TagRequest(room="1-1-105"))
     assert (fresh.owner, fresh.tags, fresh.dispute) == ("李四", [], None)
-    events = room_history(settings, "1-1-105").events
+    events = room_history(store, settings, "1-1-105").events
     assert [e.kind for e in events].count("owner_change") == 1
     assert any("张三" in e.text and "李四" in e.text for e in events if e.kind == "owner_change")
 
 
-def test_paid_before_the_promise_date_is_kept_at_the_first_snapshot_after_it(tmp_path: Path,
-                                                                              settings: Settings) -> None:
+def test_paid_before_the_promise_date_is_kept_at_the_first_snapshot_after_it(tmp_path: Path, settings: Settings,
+                                                                              store: Store) -> None:
     import_file(write_snapshot(tmp_path / "a.xlsx", {"1-1-101": ("王五", 300), "1-1-102": ("赵六", 50)}),
                   settings, as_of=date(2026, 10, 31))
-    promise(settings, "1-1-101", "2026-11-20")
+    promise(store, settings, "1-1-101", "2026-11-20")
     # Paid on the 5th: the snapshot of the 8th no longer lists the room, but the promise is not due yet.
     early = import_file(write_snapshot(tmp_path / "b.xlsx", {"1-1-102": ("赵六", 50)}), settings,
                           as_of=date(2026, 11, 8))
     assert (early.payments, early.promises_kept, early.promises_broken) == (1, 0, 0)
-    assert states(settings)["1-1-101"] == ("open", None)
+    assert states(store, settings)["1-1-101"] == ("open", None)
     late = import_file(write_snapshot(tmp_path / "c.xlsx", {"1-1-102": ("赵六", 50), "1-1-103": ("钱七", 9)}),
                          settings, as_of=date(2026, 11, 30))
     assert (late.payments, late.promises_kept) == (0, 1)
-    assert states(settings)["1-1-101"] == ("kept", 30000)
+    assert states(store, settings)["1-1-101"] == ("kept", 30000)
 
 
 def test_an_older_snapshot_imported_late_settles_nothing(tmp_path: Path, settings: Settings) -> None:
@@ -128,10 +135,10 @@ def count(settings: Settings, table: str) -> int:
     return query(settings.workspace, f"select count(*) from {table}")[0][0]
 
 
-def test_log_accepts_room_spellings_and_is_idempotent(ledger: Settings) -> None:
-    first = log_contact(ledger, ContactRequest(room="8栋2单元1201室", outcome="vague", at=datetime(2026, 11, 1, 9)),
-                        now=NOW)
-    again = log_contact(ledger, ContactRequest(room="8-2-1201", outcome="vague", at=datetime(2026, 11, 1, 9)), now=NOW)
+def test_log_accepts_room_spellings_and_is_idempotent(ledger: Settings, store: Store) -> None:
+    at = datetime(2026, 11, 1, 9)
+    first = log_contact(store, ledger, ContactRequest(room="8栋2单元1201室", outcome="vague", at=at), now=NOW)
+    again = log_contact(store, ledger, ContactRequest(room="8-2-1201", outcome="vague", at=at), now=NOW)
     assert (first.room, first.owner, first.duplicate) == ("8-2-1201", "王芳", False)
     assert again.duplicate and again.contact_id == first.contact_id
     assert count(ledger, "contacts") == 1
@@ -146,33 +153,34 @@ def test_log_accepts_room_spellings_and_is_idempotent(ledger: Settings) -> None:
                     at=datetime(2026, 11, 1, 9)), "早于联系时间"),
     (ContactRequest(room="8-2-1201", outcome="vague", promise_date=date(2026, 11, 30)), "只有结果为 promised"),
 ])
-def test_log_refuses_bad_input_and_writes_nothing(ledger: Settings, request_: ContactRequest, message: str) -> None:
+def test_log_refuses_bad_input_and_writes_nothing(ledger: Settings, store: Store, request_: ContactRequest,
+                                                   message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        log_contact(ledger, request_, now=NOW)
+        log_contact(store, ledger, request_, now=NOW)
     assert count(ledger, "contacts") == 0
 
 
-def test_unknown_room_suggests_the_closest(ledger: Settings) -> None:
+def test_unknown_room_suggests_the_closest(ledger: Settings, store: Store) -> None:
     with pytest.raises(FeedunError) as caught:
-        log_contact(ledger, ContactRequest(room="8-2-1210", outcome="vague"), now=NOW)
+        log_contact(store, ledger, ContactRequest(room="8-2-1210", outcome="vague"), now=NOW)
     assert "没有房间 8-2-1210" in caught.value.message and "阳光花园 8-2-1201" in caught.value.hint
     assert count(ledger, "contacts") == 0
 
 
-def test_promise_on_a_room_without_arrears_is_refused_and_rolled_back(ledger: Settings) -> None:
+def test_promise_on_a_room_without_arrears_is_refused_and_rolled_back(ledger: Settings, store: Store) -> None:
     with pytest.raises(FeedunError, match="没有欠费"):
-        log_contact(ledger, ContactRequest(room="8-2-1202", outcome="promised", promise_date=date(2026, 11, 5),
+        log_contact(store, ledger, ContactRequest(room="8-2-1202", outcome="promised", promise_date=date(2026, 11, 5),
                                            at=datetime(2026, 11, 1, 9)), now=NOW)
     assert count(ledger, "contacts") == 0 and count(ledger, "promises") == 0
 
 
-def test_every_outcome_code_can_be_logged(ledger: Settings) -> None:
+def test_every_outcome_code_can_be_logged(ledger: Settings, store: Store) -> None:
     for minute, code in enumerate(OUTCOMES):
         extra = {"promise_date": date(2026, 11, 20)} if code == "promised" else {}
-        log_contact(ledger, ContactRequest(room="3-1-101", outcome=code, at=datetime(2026, 11, 1, 8, minute), **extra),
-                    now=NOW)
+        log_contact(store, ledger,
+                    ContactRequest(room="3-1-101", outcome=code, at=datetime(2026, 11, 1, 8, minute), **extra), now=NOW)
     assert count(ledger, "contacts") == len(OUTCOMES)
-    texts = [e.text for e in room_history(ledger, "3-1-101").events if e.kind == "contact"]
+    texts = [e.text for e in room_history(store, ledger, "3-1-101").events if e.kind == "contact"]
     assert all(any(label in t for t in texts) for label in OUTCOMES.values())
 
 
@@ -186,18 +194,18 @@ def test_tag_words_and_unknown_tags() -> None:
     assert all(tag in caught.value.hint for tag in TAGS)
 
 
-def test_tags_disputes_and_profile_fields_accumulate(ledger: Settings) -> None:
-    tag_room(ledger, TagRequest(room="8-2-1201", add=["rapport", "leader"], dispute="quality", plate="川A12345",
+def test_tags_disputes_and_profile_fields_accumulate(ledger: Settings, store: Store) -> None:
+    tag_room(store, ledger, TagRequest(room="8-2-1201", add=["rapport", "leader"], dispute="quality", plate="川A12345",
                                 alt_contacts=["姐姐 13900000000"]))
-    profile = tag_room(ledger, TagRequest(room="8-2-1201", remove=["leader"], dispute_open=False,
+    profile = tag_room(store, ledger, TagRequest(room="8-2-1201", remove=["leader"], dispute_open=False,
                                           do_not_contact=True, collector="王管家"))
     assert profile.tags == ["rapport"]
     assert (profile.dispute, profile.dispute_open, profile.plate) == ("quality", False, "川A12345")
     assert profile.alt_contacts == ["姐姐 13900000000"] and profile.do_not_contact
     assert profile.collector == "王管家"
-    assert room_history(ledger, "8-2-1201").collector == "王管家"
+    assert room_history(store, ledger, "8-2-1201").collector == "王管家"
     with pytest.raises(UsageError, match="不认识的纠纷类型"):
-        tag_room(ledger, TagRequest(room="8-2-1201", dispute="noise"))
+        tag_room(store, ledger, TagRequest(room="8-2-1201", dispute="noise"))
 
 
 def test_collectors_from_config_by_building_then_estate(tmp_path: Path) -> None:
@@ -241,6 +249,16 @@ def test_commands_end_to_end(tmp_path: Path, ledger: Settings) -> None:
     assert run(["promises", "--open", "--broken"], tmp_path).returncode == 2
 
 
+@pytest.mark.sqlite_only
+def test_a_typo_is_refused_before_any_store_is_opened(tmp_path: Path) -> None:
+    """`log` and `tag` check their vocabularies before opening the store, so a typo never creates feedun.db."""
+    bad_outcome = run(["log", "8-2-1201", "--outcome", "shouted"], tmp_path)
+    bad_dispute = run(["tag", "8-2-1201", "--dispute", "noise"], tmp_path)
+    assert (bad_outcome.returncode, bad_dispute.returncode) == (2, 2)
+    assert "不认识的纠纷类型" in bad_dispute.stderr
+    assert not (tmp_path / "feedun.db").exists()
+
+
 def test_concurrent_log_calls_all_land(tmp_path: Path, ledger: Settings) -> None:
     """Several collectors logging at once on one SQLite file: every contact lands (WAL + busy timeout)."""
     procs = [subprocess.Popen([str(FEEDUN), "log", room, "--outcome", "no_answer", "--at", f"2026-11-01 {9 + i}:00",
@@ -268,7 +286,7 @@ def write_profiles(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledger: Settings) -> None:
+def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledger: Settings, store: Store) -> None:
     path = write_profiles(tmp_path / "档案.xlsx", [
         ["阳光花园", "8栋2单元1201室", "王芳", "13912345678", "姐姐 13900000000", "母亲 13700000000", "市一医院",
          "川A12345", "B2-117", "带头人、rapport", ""],
@@ -281,11 +299,11 @@ def test_profile_sheet_is_told_apart_by_headers_and_applied(tmp_path: Path, ledg
     result = import_file(path, ledger)
     assert result.kind == "profiles"
     assert (result.rows_read, result.accepted, result.rejected, result.skipped) == (6, 2, 3, 1)
-    profile = tag_room(ledger, TagRequest(room="8-2-1201"))
+    profile = tag_room(store, ledger, TagRequest(room="8-2-1201"))
     assert profile.tags == ["leader", "rapport"]
     assert (profile.plate, profile.slot) == ("川A12345", "B2-117")
     assert profile.alt_contacts == ["姐姐 13900000000", "紧急联系人：母亲 13700000000", "档案电话：13912345678"]
-    assert tag_room(ledger, TagRequest(room="3-1-101")).do_not_contact
+    assert tag_room(store, ledger, TagRequest(room="3-1-101")).do_not_contact
 
     from openpyxl import load_workbook
 

@@ -14,7 +14,10 @@ from feedun.core.errors import FeedunError
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import OUTCOMES
 from feedun.memory.promises import list_promises
-from feedun.outputs.calllist import CALL_HEADERS, write_call_lists
+from feedun.decide.classify import classify
+from feedun.outputs.calllist import CALL_HEADERS
+from feedun.outputs.calllist import write_call_lists as write_lists
+from feedun.store import Store
 from feedun.outputs.safe import safe_filename
 
 AS_OF = date(2026, 11, 27)
@@ -38,6 +41,12 @@ def setup_store(tmp_path: Path, capacity: int = 40) -> Settings:
     wb.save(tmp_path / "ledger.xlsx")
     import_file(tmp_path / "ledger.xlsx", settings, as_of=date(2026, 11, 25))
     return settings
+
+
+def write_call_lists(settings: Settings, *, as_of: date, **options):
+    """The day's decisions (one classify), then the call lists from them, as `feedun calls` does."""
+    store = Store.for_settings(settings)
+    return write_lists(store, settings, classify(store, settings, as_of=as_of), **options)
 
 
 def rows(path: Path, sheet: str) -> list[dict[str, object]]:

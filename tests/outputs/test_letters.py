@@ -19,6 +19,7 @@ from feedun.memory.contacts import ContactRequest, log_contact
 from feedun.outputs.capitals import capitals
 from feedun.outputs.letters.generate import generate_letters
 from feedun.outputs.letters.register import change_state, list_letters
+from feedun.store import Store
 from helpers import query
 
 AS_OF = date(2026, 11, 27)
@@ -86,27 +87,28 @@ def test_rerun_same_day_reuses_numbers_next_day_numbers_on(settings: Settings) -
     assert again.reused == 1 and [x.number for x in again.letters] == [x.number for x in first.letters]
     explicit = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["3-1-101"])
     assert explicit.letters[0].number == "催字〔2026〕第0002号"
-    assert len(list_letters(settings)) == 2
+    assert len(list_letters(Store.for_settings(settings))) == 2
 
 
 def test_state_machine_and_only_sent_letters_count(settings: Settings) -> None:
     [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters
+    store = Store.for_settings(settings)
     f = feature_table(settings, as_of=AS_OF).set_index("room")
     assert f.loc["8-2-1201", "demand_letters_sent"] == 0  # a draft does not count
     with pytest.raises(UsageError, match="寄送方式"):
-        change_state(settings, [letter.number], "sent")
+        change_state(store, [letter.number], "sent")
     with pytest.raises(FeedunError, match="不能改为"):
-        change_state(settings, [letter.number], "signed")
-    [sent] = change_state(settings, [letter.number], "sent", method="ems", tracking="EA123456789CN", on=AS_OF)
+        change_state(store, [letter.number], "signed")
+    [sent] = change_state(store, [letter.number], "sent", method="ems", tracking="EA123456789CN", on=AS_OF)
     assert (sent.state, sent.delivery, sent.evidence, sent.sent_on) == ("sent", "ems", "EA123456789CN", AS_OF)
     f = feature_table(settings, as_of=date(2026, 11, 30)).set_index("room")
     assert (f.loc["8-2-1201", "demand_letters_sent"], f.loc["8-2-1201", "days_since_last_demand"]) == (1, 3)
-    [signed] = change_state(settings, [letter.number], "signed", on=date(2026, 11, 29))
+    [signed] = change_state(store, [letter.number], "signed", on=date(2026, 11, 29))
     assert signed.state == "signed" and "已签收 2026-11-29" in signed.evidence
     with pytest.raises(FeedunError, match="不能改为"):
-        change_state(settings, [letter.number], "void")
+        change_state(store, [letter.number], "void")
     with pytest.raises(FeedunError, match="没有编号"):
-        change_state(settings, ["催字〔2026〕第9999号"], "void")
+        change_state(store, ["催字〔2026〕第9999号"], "void")
 
 
 def test_lawyer_letter_refused_without_a_law_firm_then_drafted_with_evidence(settings: Settings) -> None:
@@ -116,8 +118,9 @@ def test_lawyer_letter_refused_without_a_law_firm_then_drafted_with_evidence(set
                                                                "lawyer": "张律师", "phone": "0571-00000000"}}).law_firm
     [d1] = generate_letters(settings, "dunning", as_of=date(2026, 11, 25), rooms=["8-2-1201"]).letters
     [d2] = generate_letters(settings, "dunning", as_of=date(2026, 11, 26), rooms=["8-2-1201"]).letters
-    change_state(settings, [d1.number], "sent", method="ems", tracking="EA1", on=date(2026, 11, 25))
-    change_state(settings, [d2.number], "sent", method="hand", tracking="本人签收", on=date(2026, 11, 26))
+    store = Store.for_settings(settings)
+    change_state(store, [d1.number], "sent", method="ems", tracking="EA1", on=date(2026, 11, 25))
+    change_state(store, [d2.number], "sent", method="hand", tracking="本人签收", on=date(2026, 11, 26))
     assert generate_letters(settings, "lawyer", as_of=date(2026, 11, 30)).letters == []  # 7 quiet days first
     batch = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4))
     [letter] = batch.letters
@@ -162,7 +165,8 @@ def test_filled_register_moves_letters_through_the_same_states(settings: Setting
     generate_letters(settings, "dunning", as_of=AS_OF, rooms=["3-1-101"])
     from feedun.outputs.letters.register import write_register
 
-    path = write_register(tmp_path / "登记表.xlsx", list_letters(settings))
+    store = Store.for_settings(settings)
+    path = write_register(tmp_path / "登记表.xlsx", list_letters(store))
     wb = load_workbook(path)
     ws = wb.active
     col = {c.value: c.column for c in ws[1]}
@@ -174,7 +178,7 @@ def test_filled_register_moves_letters_through_the_same_states(settings: Setting
     wb.save(path)
     result = import_file(path, settings)
     assert result.kind == "register" and (result.accepted, result.rejected) == (1, 1)
-    states = {r.number: (r.state, r.evidence, r.sent_on) for r in list_letters(settings)}
+    states = {r.number: (r.state, r.evidence, r.sent_on) for r in list_letters(store)}
     assert states[first.letters[0].number] == ("sent", "EA999", date(2026, 11, 28))
     assert states["催字〔2026〕第0002号"][0] == "draft"
 

@@ -10,12 +10,14 @@ import pytest
 
 from feedun.config import Settings
 from feedun.core.errors import UsageError
-from feedun.decide.classify import classify
+from feedun.decide.classify import classify, decide_rooms
+from feedun.decide.features import feature_table
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import ContactRequest, log_contact
-from feedun.outputs.report.report import build_report, print_report, write_report_xlsx
+from feedun.outputs.report import build_report, print_report, write_report_xlsx
+from feedun.store import Store
 
-pytestmark = pytest.mark.module_store  # one store built once per backend (fixture `store`)
+pytestmark = pytest.mark.module_store  # one store built once per backend (fixture `built`)
 
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应收金额(元)", "实收金额(元)", "减免金额(元)",
           "欠费金额(元)"]
@@ -84,32 +86,43 @@ def write_arrears_only(path: Path) -> Path:
     return path
 
 
-def promise(settings: Settings, room: str, at: datetime, on: date, amount: int) -> None:
-    log_contact(settings, ContactRequest(room=room, outcome="promised", promise_date=on, promise_amount=amount * 100,
-                                         at=at, by="管家"), now=NOW)
+def promise(store: Store, settings: Settings, room: str, at: datetime, on: date, amount: int) -> None:
+    log_contact(store, settings, ContactRequest(room=room, outcome="promised", promise_date=on,
+                                                promise_amount=amount * 100, at=at, by="管家"), now=NOW)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> Settings:
+def built(tmp_path_factory: pytest.TempPathFactory, module_store_url: str) -> tuple[Store, Settings]:
     tmp = tmp_path_factory.mktemp("report")
     settings = Settings.model_validate({"collectors": {f"{A}/1": "李管家", f"{A}/2": "王管家", B: "赵管家"},
                                         "store": {"url": module_store_url}})
     settings.workspace = tmp
+    store = Store.for_settings(settings)
     import_file(write_ledger(tmp / "sep.xlsx", SEPTEMBER), settings, as_of=date(2026, 9, 30))
-    promise(settings, "1-1-102", datetime(2026, 10, 5, 10), date(2026, 10, 20), 600)  # October: not this report
+    promise(store, settings, "1-1-102", datetime(2026, 10, 5, 10), date(2026, 10, 20), 600)  # October: not this report
     import_file(write_ledger(tmp / "oct.xlsx", OCTOBER), settings, as_of=date(2026, 10, 31))
-    classify(settings, as_of=date(2026, 10, 31))
-    promise(settings, "1-1-102", datetime(2026, 11, 2, 10), date(2026, 11, 20), 300)  # pays nothing: broken
-    promise(settings, "2-1-201", datetime(2026, 11, 2, 11), date(2026, 11, 20), 600)  # pays 600: kept
-    promise(settings, "3-1-302", datetime(2026, 11, 3, 9), date(2026, 11, 25), 50)  # pays 50: kept
+    classify(store, settings, as_of=date(2026, 10, 31))
+    promise(store, settings, "1-1-102", datetime(2026, 11, 2, 10), date(2026, 11, 20), 300)  # pays nothing: broken
+    promise(store, settings, "2-1-201", datetime(2026, 11, 2, 11), date(2026, 11, 20), 600)  # pays 600: kept
+    promise(store, settings, "3-1-302", datetime(2026, 11, 3, 9), date(2026, 11, 25), 50)  # pays 50: kept
     import_file(write_ledger(tmp / "nov.xlsx", NOVEMBER), settings, as_of=date(2026, 11, 30))
     import_file(write_arrears_only(tmp / "c.xlsx"), settings, as_of=date(2026, 11, 30))
-    return settings
+    return store, settings
 
 
 @pytest.fixture(scope="module")
-def report(store: Settings):
-    return build_report(store, "2026-11", today=TODAY)
+def store(built: tuple[Store, Settings]) -> Store:
+    return built[0]
+
+
+@pytest.fixture(scope="module")
+def settings(built: tuple[Store, Settings]) -> Settings:
+    return built[1]
+
+
+@pytest.fixture(scope="module")
+def report(store: Store, settings: Settings):
+    return build_report(store, settings, "2026-11", today=TODAY)
 
 
 def rates(report, dimension: str) -> dict[str, tuple[int | None, int | None]]:
@@ -178,14 +191,14 @@ def test_limitation_risk_row(report) -> None:
         (B, "3-1-301", "赵四", "赵管家", "2023-12", date(2023, 12, 15), date(2026, 12, 15), 20000)]
 
 
-def test_runs_older_than_90_days_or_after_the_report_day_do_not_count(store: Settings) -> None:
-    later = build_report(store, "2027-03", today=date(2027, 3, 31))
+def test_runs_older_than_90_days_or_after_the_report_day_do_not_count(store: Store, settings: Settings) -> None:
+    later = build_report(store, settings, "2027-03", today=date(2027, 3, 31))
     assert later.runs == [] and later.effectiveness == []
-    earlier = build_report(store, "2026-10", today=TODAY)
+    earlier = build_report(store, settings, "2026-10", today=TODAY)
     assert earlier.as_of == date(2026, 10, 31)
     assert [(r.as_of, r.complete) for r in earlier.runs] == [(date(2026, 10, 31), True)]
     assert sum(e.recovered for e in earlier.effectiveness) == 65000
-    assert build_report(store, "2026-09", today=TODAY).runs == []  # the run is after that report day
+    assert build_report(store, settings, "2026-09", today=TODAY).runs == []  # the run is after that report day
     assert rates(earlier, "total") == {"合计": (110000, 80000)}  # October from the November snapshot
     assert earlier.promise_total.made == 1 and earlier.promise_total.broken == 1
 
@@ -201,10 +214,10 @@ def test_json_shape(report) -> None:
     assert data["limitation"][0]["room"] == "3-1-301"
 
 
-def test_bad_month_is_a_usage_error(store: Settings) -> None:
+def test_bad_month_is_a_usage_error(store: Store, settings: Settings) -> None:
     for text in ("2026-13", "2026/11", "11月"):
         with pytest.raises(UsageError, match="月份"):
-            build_report(store, text, today=TODAY)
+            build_report(store, settings, text, today=TODAY)
 
 
 def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> None:
@@ -266,7 +279,63 @@ def test_terminal_summary_in_chinese(report, capsys: pytest.CaptureFixture[str])
 
 
 def test_empty_store_reports_no_data(tmp_path: Path) -> None:
-    report = build_report(Settings(workspace=tmp_path), "2026-11", today=TODAY)
+    settings = Settings(workspace=tmp_path)
+    report = build_report(Store.for_settings(settings), settings, "2026-11", today=TODAY)
     assert report.total_rate.rate is None and all(a.rooms == 0 for a in report.aging)
     assert report.limitation == [] and report.effectiveness == []
     write_report_xlsx(report, tmp_path / "empty.xlsx")
+
+
+def test_the_days_decisions_stand_in_for_the_feature_table(store: Store, settings: Settings, report,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`feedun run` passes its decisions: the report then neither rebuilds features nor decides again."""
+    import feedun.outputs.report.metrics as metrics
+
+    decided = decide_rooms(store, settings, TODAY)  # not stored: the module's runs stay as they are
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("features were built again")
+
+    monkeypatch.setattr(metrics, "feature_table", no_rebuild)
+    again = build_report(store, settings, "2026-11", today=TODAY, features=decided.frame)
+    assert again.aging == report.aging and again.limitation == report.limitation
+    assert again.to_dict() == report.to_dict()
+
+
+def test_missing_values_in_the_features_never_show_as_nan_or_none(store: Store, settings: Settings,
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    features = feature_table(store, settings, TODAY)
+    risky = features["limitation_risk"]
+    features["owner"] = features["owner"].astype(object)
+    features.loc[risky, "owner"] = float("nan")
+    features["collector"] = [None] * len(features)
+    features["oldest_due"] = [d.isoformat() for d in features["oldest_due"]]  # as read back from a stored run
+    report = build_report(store, settings, "2026-11", today=TODAY, features=features)
+    (row,) = report.limitation
+    assert (row.owner, row.collector, row.oldest_due) == ("", "赵管家", date(2023, 12, 15))
+    text = json.dumps(report.to_dict(), ensure_ascii=False, allow_nan=False)
+    assert "NaN" not in text and "nan" not in text
+    print_report(report, tmp_path / "r.xlsx")
+    shown = capsys.readouterr().out
+    assert "nan" not in shown and "None" not in shown
+    from openpyxl import load_workbook
+
+    wb = load_workbook(write_report_xlsx(report, tmp_path / "r.xlsx"))
+    cells = [str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert not any(c in ("nan", "None") for c in cells)
+
+
+def test_report_command_json_is_strict(store: Store, tmp_path: Path) -> None:
+    from helpers import run_feedun
+
+    proc = run_feedun(["report", "--month", "2026-11", "--json", "--db", store.url, "--out", str(tmp_path / "r.xlsx")],
+                      tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+    def no_constants(name: str):
+        raise AssertionError(f"{name} in --json")
+
+    data = json.loads(proc.stdout, parse_constant=no_constants)
+    assert data["month"] == "2026-11" and data["collection_rate"][0]["receivable"] == 1100.0
+    assert data["file"] == str(tmp_path / "r.xlsx") and (tmp_path / "r.xlsx").is_file()

@@ -13,6 +13,7 @@ import pytest
 
 from feedun.config import Settings
 from feedun.core.errors import ConfigError, UsageError
+from feedun.decide.decisions import Decisions
 from feedun.outputs.sms import (
     CSV_HEADERS,
     REASON_DO_NOT_CONTACT,
@@ -66,6 +67,10 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     for name in ("tactic", "hold", "hold_name"):  # as decide() makes them: None stays None
         frame[name] = pd.Series(list(frame[name]), dtype=object)
     return frame
+
+
+def _decided(frame: pd.DataFrame, as_of: date) -> Decisions:
+    return Decisions(as_of=as_of, policy="test", frame=frame)
 
 
 def _mixed() -> pd.DataFrame:
@@ -123,7 +128,7 @@ def test_salutation(owner: str | None, expected: str) -> None:
 
 def test_build_on_node_day(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    batch = build_sms(settings, _mixed(), NODE)
+    batch = build_sms(settings, _decided(_mixed(), NODE))
 
     assert batch.node == 5
     assert [m.room for m in batch.messages] == ["1-1-101"]
@@ -148,7 +153,7 @@ def test_build_on_node_day(tmp_path: Path) -> None:
 
 def test_text_is_a_bill_notice_without_late_fee(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    batch = build_sms(settings, _many(5), NODE)
+    batch = build_sms(settings, _decided(_many(5), NODE))
     assert len(batch.messages) == 5
     for message in batch.messages:
         assert "987.65" not in message.text and "987" not in message.text
@@ -159,7 +164,7 @@ def test_text_is_a_bill_notice_without_late_fee(tmp_path: Path) -> None:
 def test_personalised_per_owner(tmp_path: Path) -> None:
     rows = [_row("1-1-101", owner="张三", fen=10_000), _row("1-1-102", owner="欧阳娜娜", phones="13900139000",
                                                            fen=25_050)]
-    batch = build_sms(_settings(tmp_path), _frame(rows), NODE)
+    batch = build_sms(_settings(tmp_path), _decided(_frame(rows), NODE))
     texts = [m.text for m in batch.messages]
     assert len(set(texts)) == 2
     assert "张先生/女士" in texts[0] and "100.00" in texts[0]
@@ -168,7 +173,7 @@ def test_personalised_per_owner(tmp_path: Path) -> None:
 
 def test_off_node_day_is_empty_with_the_next_node(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    batch = build_sms(settings, _mixed(), OFF_NODE)
+    batch = build_sms(settings, _decided(_mixed(), OFF_NODE))
     assert batch.messages == [] and batch.node is None and batch.skipped == {}
     assert len(batch.warnings) == 1
     assert "2026-12-07" in batch.warnings[0] and "不是短信节点日" in batch.warnings[0]
@@ -177,25 +182,25 @@ def test_off_node_day_is_empty_with_the_next_node(tmp_path: Path) -> None:
 
 
 def test_next_node_may_be_next_month(tmp_path: Path) -> None:
-    batch = build_sms(_settings(tmp_path), _mixed(), date(2026, 11, 20))
+    batch = build_sms(_settings(tmp_path), _decided(_mixed(), date(2026, 11, 20)))
     assert "2026-12-07" in batch.warnings[0]
 
 
 def test_any_day_sends_off_node(tmp_path: Path) -> None:
-    batch = build_sms(_settings(tmp_path), _mixed(), OFF_NODE, any_day=True)
+    batch = build_sms(_settings(tmp_path), _decided(_mixed(), OFF_NODE), any_day=True)
     assert batch.node is None
     assert [m.room for m in batch.messages] == ["1-1-101"]
     assert batch.warnings == []
 
 
 def test_day_15_node(tmp_path: Path) -> None:
-    assert build_sms(_settings(tmp_path), _mixed(), date(2026, 12, 15)).node == 15  # a Tuesday
+    assert build_sms(_settings(tmp_path), _decided(_mixed(), date(2026, 12, 15))).node == 15  # a Tuesday
 
 
 def test_long_messages_are_warned_and_counted(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     settings.sms.signature = "阳光花园物业服务有限公司" * 12  # 144 characters: every text is at least 3 segments
-    batch = build_sms(settings, _many(3), NODE)
+    batch = build_sms(settings, _decided(_many(3), NODE))
     assert all(m.segments >= 3 for m in batch.messages)
     per_message = [w for w in batch.warnings if "按" in w and "条计费" in w]
     assert len(per_message) == 3
@@ -206,13 +211,13 @@ def test_dunning_words_in_a_user_template_are_warned(tmp_path: Path) -> None:
     user = tmp_path / "templates" / "sms"
     user.mkdir(parents=True)
     (user / "bill_notice.j2").write_text("{{ salutation }}：您已逾期欠款{{ amount }}元，请速缴。", encoding="utf-8")
-    batch = build_sms(_settings(tmp_path), _many(1), NODE)
+    batch = build_sms(_settings(tmp_path), _decided(_many(1), NODE))
     assert any("逾期" in w and "欠款" in w and "bill_notice.j2" in w for w in batch.warnings)
 
 
 def test_shared_phone_is_warned(tmp_path: Path) -> None:
     rows = [_row("1-1-101"), _row("1-1-102")]  # one owner, two flats, one mobile
-    batch = build_sms(_settings(tmp_path), _frame(rows), NODE)
+    batch = build_sms(_settings(tmp_path), _decided(_frame(rows), NODE))
     assert len(batch.messages) == 2
     assert any("138****8000" in w and "2 条" in w for w in batch.warnings)
 
@@ -221,7 +226,7 @@ def test_shared_phone_is_warned(tmp_path: Path) -> None:
 
 def test_csv_reads_back(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    batch = build_sms(settings, _mixed(), NODE)
+    batch = build_sms(settings, _decided(_mixed(), NODE))
     paths = write_sms(batch, "csv", tmp_path / "out", settings)
     assert [p.name for p in paths] == ["短信-2026-12-07.csv"]
     raw = paths[0].read_bytes()
@@ -241,7 +246,7 @@ def test_csv_reads_back(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("n", "sizes"), [(100, [100]), (101, [100, 1]), (250, [100, 100, 50])])
 def test_aliyun_batches(tmp_path: Path, n: int, sizes: list[int]) -> None:
     settings = _settings(tmp_path)
-    batch = build_sms(settings, _many(n), NODE)
+    batch = build_sms(settings, _decided(_many(n), NODE))
     paths = write_sms(batch, "aliyun", tmp_path, settings)
     assert [p.name for p in paths] == [f"短信-阿里云-2026-12-07-{i:02d}.json" for i in range(1, len(sizes) + 1)]
     phones: list[str] = []
@@ -263,8 +268,8 @@ def test_aliyun_batches(tmp_path: Path, n: int, sizes: list[int]) -> None:
 
 def test_aliyun_rerun_leaves_no_stale_batch(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    write_sms(build_sms(settings, _many(101), NODE), "aliyun", tmp_path, settings)
-    paths = write_sms(build_sms(settings, _many(100), NODE), "aliyun", tmp_path, settings)
+    write_sms(build_sms(settings, _decided(_many(101), NODE)), "aliyun", tmp_path, settings)
+    paths = write_sms(build_sms(settings, _decided(_many(100), NODE)), "aliyun", tmp_path, settings)
     assert sorted(p.name for p in tmp_path.glob("短信-阿里云-*.json")) == [p.name for p in paths] == [
         "短信-阿里云-2026-12-07-01.json"]
 
@@ -272,7 +277,7 @@ def test_aliyun_rerun_leaves_no_stale_batch(tmp_path: Path) -> None:
 def test_tencent_shape(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     rows = [_row("1-1-101", owner="张三"), _row("1-1-102", owner="欧阳娜娜", phones="13900139000", fen=5_000)]
-    batch = build_sms(settings, _frame(rows), NODE)
+    batch = build_sms(settings, _decided(_frame(rows), NODE))
     paths = write_sms(batch, "tencent", tmp_path, settings)
     assert [p.name for p in paths] == ["短信-腾讯云-2026-12-07.json"]
     requests = json.loads(paths[0].read_text(encoding="utf-8"))
@@ -299,7 +304,7 @@ def test_empty_batch_writes_nothing(tmp_path: Path) -> None:
 def test_unknown_format(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with pytest.raises(UsageError) as info:
-        write_sms(build_sms(settings, _many(1), NODE), "xlsx", tmp_path, settings)
+        write_sms(build_sms(settings, _decided(_many(1), NODE)), "xlsx", tmp_path, settings)
     assert all(choice in info.value.message for choice in ("csv", "aliyun", "tencent"))
     assert info.value.exit_code == 2
 
@@ -307,7 +312,7 @@ def test_unknown_format(tmp_path: Path) -> None:
 def test_platform_files_need_a_template_code(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     settings.sms.template_code = ""
-    batch = build_sms(settings, _many(1), NODE)
+    batch = build_sms(settings, _decided(_many(1), NODE))
     for fmt in ("aliyun", "tencent"):
         with pytest.raises(ConfigError, match="模板编号"):
             write_sms(batch, fmt, tmp_path, settings)

@@ -14,6 +14,7 @@ import pytest
 from feedun.config import Settings
 from feedun.core.errors import FeedunError
 from feedun.run import RunLocked, run_cycle, run_lock
+from feedun.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FEEDUN = Path(sys.executable).with_name("feedun")
@@ -31,7 +32,7 @@ def ws(tmp_path: Path) -> Settings:
 
 
 def test_a_run_imports_in_order_sets_failures_aside_and_publishes_one_batch(ws: Settings) -> None:
-    summary = run_cycle(ws, as_of=date(2026, 10, 27))
+    summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
     assert [i["file"] for i in summary.imported] == ["ledger-2026-10.csv", "profiles.xlsx"]  # ledger first
     assert [f["file"] for f in summary.failed] == ["坏文件.xlsx"]
     failed = ws.workspace / "inbox" / "failed"
@@ -51,19 +52,19 @@ def test_a_run_imports_in_order_sets_failures_aside_and_publishes_one_batch(ws: 
 
 
 def test_second_run_same_day_changes_nothing_and_back_dating_is_refused(ws: Settings) -> None:
-    run_cycle(ws, as_of=date(2026, 10, 27))
+    run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
     out = ws.workspace / "outbox" / "2026-10-27"
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
-    again = run_cycle(ws, as_of=date(2026, 10, 27))
+    again = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
     assert again.nothing_to_do
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
     with pytest.raises(FeedunError, match="更早"):
-        run_cycle(ws, as_of=date(2026, 10, 20))
-    assert run_cycle(ws, as_of=date(2026, 10, 20), force=True).outbox.endswith("2026-10-20")
+        run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 20))
+    assert run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 20), force=True).outbox.endswith("2026-10-20")
 
 
 def test_dry_run_writes_nothing(ws: Settings) -> None:
-    summary = run_cycle(ws, as_of=date(2026, 10, 27), dry_run=True)
+    summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27), dry_run=True)
     assert summary.dry_run and [i["file"] for i in summary.imported] == ["ledger-2026-10.csv", "profiles.xlsx"]
     assert not (ws.workspace / "outbox").exists()
     assert sorted(p.name for p in (ws.workspace / "inbox").iterdir()) == ["ledger-2026-10.csv", "profiles.xlsx",
@@ -78,14 +79,14 @@ def test_a_crash_before_publishing_leaves_no_partial_batch(ws: Settings, monkeyp
 
     monkeypatch.setattr(pipeline, "publish", crash)
     with pytest.raises(OSError):
-        run_cycle(ws, as_of=date(2026, 10, 27))
+        run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
     assert list((ws.workspace / "outbox").iterdir()) == []  # neither the day's folder nor a partial one
 
 
 def test_two_runs_cannot_overlap(ws: Settings) -> None:
     with run_lock(ws):
         with pytest.raises(RunLocked):
-            run_cycle(ws, as_of=date(2026, 10, 27))
+            run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
         other = subprocess.run([str(FEEDUN), "run", "--as-of", "2026-10-27"], cwd=ws.workspace, capture_output=True,
                                text=True, timeout=120)
     assert other.returncode == 1 and "另一个 feedun run 正在运行" in other.stderr
@@ -93,7 +94,36 @@ def test_two_runs_cannot_overlap(ws: Settings) -> None:
 
 
 def test_stale_ledger_warning_on_a_node_day(ws: Settings) -> None:
-    run_cycle(ws, as_of=date(2026, 10, 27))
-    late = run_cycle(ws, as_of=date(2026, 11, 16))  # the 15th is a Sunday: the node moves to Monday the 16th
+    run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
+    late = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 16))  # the 15th is a Sunday: the node moves to Monday the 16th
     assert any("最新台账是 2026-10-25" in w for w in late.warnings)
     assert "最新台账" in (ws.workspace / "feedun.log").read_text("utf-8")
+
+
+def test_one_run_evaluates_the_policy_once_and_every_output_uses_those_decisions(
+        ws: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Call lists, SMS, both kinds of letters and the report all come from one classify (issue 13)."""
+    from feedun.config import LawFirmSettings
+    from feedun.decide.policy import evaluate
+    from feedun.decide import features
+
+    ws.law_firm = LawFirmSettings(name="示例律师事务所", address="示例路 1 号", lawyer="张明", phone="0571-88000000")
+    calls = {"decide": 0, "build_features": 0}
+    real_decide, real_features = evaluate.decide, features.build_features
+
+    def counting_decide(*args, **kwargs):
+        calls["decide"] += 1
+        return real_decide(*args, **kwargs)
+
+    def counting_features(*args, **kwargs):
+        calls["build_features"] += 1
+        return real_features(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "decide", counting_decide)
+    monkeypatch.setattr(features, "build_features", counting_features)
+    import feedun.decide.classify as classify_module
+
+    monkeypatch.setattr(classify_module, "build_features", counting_features)
+    summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
+    assert summary.outputs["call_lists"] >= 1 and summary.outputs["report"]
+    assert calls == {"decide": 1, "build_features": 1}

@@ -71,14 +71,15 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
         timeline,
     )
     from feedun.config import load_settings
-    from feedun.decide.classify import classify, decide_rooms
+    from feedun.decide.classify import decisions_for
     from feedun.decide.explain import explain_room
     from feedun.memory.debtors import list_debtors
     from feedun.memory.history import room_history
     from feedun.memory.promises import list_promises
-    from feedun.outputs.report.report import build_report, print_report
+    from feedun.outputs.report import build_report, print_report
     from feedun.outputs.sms import build_sms, write_sms
     from feedun.run import run_cycle
+    from feedun.store import Store
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="feedun-demo-"))
@@ -98,13 +99,14 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     if db_url:
         _empty_store(db_url)
         settings.store.url = db_url
+    store = Store.for_settings(settings)
 
     inbox, outbox = folder / settings.run.inbox, folder / settings.run.outbox
     inbox.mkdir()
     out.print("[bold]1. 十月：财务把台账和业主档案放进收件文件夹，定时任务 feedun run 处理[/]（截至 2026-10-25）")
     for name in ("ledger-2026-10.csv", "profiles.xlsx"):
         shutil.copy(examples / name, inbox / name)
-    run_summary(run_cycle(settings, as_of=date(2026, 10, 27)))
+    run_summary(run_cycle(store, settings, as_of=date(2026, 10, 27)))
     logged = log_example_contacts(settings, examples / "contacts.csv")
     out.print(f"\n[bold]2. 管家在 11 月记录了 {logged} 次联系[/]（feedun log 或导回填好的清单）：6 户承诺了缴费日期，"
               "另有含糊推托、无人接听、出差在外、因漏水拒缴等")
@@ -113,30 +115,33 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     out.print("\n[bold]3. 十一月：新台账放进收件文件夹，feedun run[/]（台账带标题行、合计行、重复表头和几行错误数据；"
               "对比上月记下缴费，核对到期的承诺，再分类并生成当天的全部材料）")
     shutil.copy(examples / "ledger.xlsx", inbox / "ledger.xlsx")
-    summary = run_cycle(settings, as_of=today)
+    summary = run_cycle(store, settings, as_of=today)
     run_summary(summary)
     out.print("\n[bold]4. 同一天再运行一次[/]：没有新文件就什么都不改")
-    run_summary(run_cycle(settings, as_of=today))
+    run_summary(run_cycle(store, settings, as_of=today))
 
     out.print(f"\n[bold]5. 谁欠费[/]（feedun debtors；完整名单：feedun debtors --config {config}）")
     debtors_table(list_debtors(settings, as_of=today), limit=10)
     broken = list_promises(settings, state="broken")
     out.print("\n[bold]6. 未兑现的缴费承诺[/]（feedun promises --broken）")
     promises_table(broken)
-    out.print(f"\n[bold]7. 分类结果[/]（feedun classify --as-of {today}，已由 feedun run 完成）")
-    classify_summary(classify(settings, as_of=today))
+    out.print(f"\n[bold]7. 分类结果[/]（feedun classify --as-of {today}，已由 feedun run 完成：这里读回当天保存的结果，不再分类）")
+    decided, note = decisions_for(store, settings, today)
+    if note:
+        err.print(f"提示：{note}", markup=False)
+    classify_summary(decided)
     if broken:
         room, estate = broken[0].room, broken[0].estate
         out.print(f"\n[bold]8. 为什么[/]（feedun explain {room} --estate {estate}）：承诺没兑现的业主用“断其后路”")
-        explanation(explain_room(settings, room, estate=estate, as_of=today))
+        explanation(explain_room(store, settings, room, estate=estate, as_of=today))
         out.print(f"\n[bold]9. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
         timeline(room_history(settings, room, estate=estate))
     out.print(f"\n[bold]10. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；feedun run 只在提醒节点日生成）")
-    batch = build_sms(settings, decide_rooms(settings, today)[0], today, any_day=True)
+    batch = build_sms(settings, decided, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
     month = f"{today.year:04d}-{today.month:02d}"
     out.print(f"\n[bold]11. 收费报表[/]（feedun report --month {month}）")
-    print_report(build_report(settings, month, db_url=None, today=today), Path(summary.outbox or outbox) / f"report-{month}.xlsx")
+    print_report(build_report(store, settings, month, today=today, features=decided.frame), Path(summary.outbox or outbox) / f"report-{month}.xlsx")
     day = Path(summary.outbox or outbox)
     out.print(f"\n[bold]12. 今天的材料都在 {day}[/]：")
     for path in sorted(day.iterdir()):

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from feedun.config import Settings
+from feedun.store import purge as queries
+
+if TYPE_CHECKING:
+    from feedun.store import Store
 
 ERASED = "（已清除）"
 
@@ -32,62 +37,32 @@ def retention_cutoff(settings: Settings, today: date | None = None) -> date:
     return (today or date.today()) - timedelta(days=settings.purge.retention_days)
 
 
-def purge(settings: Settings, before: date | None = None, *, apply: bool = False, db_url: str | None = None,
+def settled_before(owners: list[queries.RoomOwner], owing: set[queries.RoomKey],
+                   traces: dict[queries.RoomKey, queries.LedgerTrace], before: date) -> list[queries.RoomOwner]:
+    """The rooms whose personal data may go: not owing in the newest snapshot, not erased already, and last
+    owing before `before` (a room no ledger ever showed owing counts as settled long ago)."""
+    def last_owed(key: queries.RoomKey) -> date:
+        trace = traces.get(key)
+        return trace.last_owed if trace is not None and trace.last_owed is not None else date.min
+
+    return [r for r in owners if r.key not in owing and r.owner != ERASED and last_owed(r.key) < before]
+
+
+def purge(store: Store, settings: Settings, *, before: date | None = None, apply: bool = False,
           today: date | None = None) -> PurgeResult:
     """Erase (with apply) or count the personal data of owners settled before `before`, by default
-    the retention cut-off (today minus [purge] retention_days)."""
-    from sqlalchemy import and_, case, func, select
-
-    from feedun.store import open_store
-    from feedun.store.ledger import latest_snapshots
-    from feedun.store.schema import (
-        contacts,
-        imports,
-        ledger_lines,
-        letters,
-        profiles,
-        promises,
-        room_events,
-        rooms,
-    )
-
+    the retention cut-off (today minus [purge] retention_days). Counting and erasing read the same snapshot,
+    in one transaction: what was counted is what is erased."""
     retention = None
     if before is None:
         before, retention = retention_cutoff(settings, today), settings.purge.retention_days
-    engine = open_store(settings.db_url(db_url))
-    current = latest_snapshots(engine, None)
-    with engine.begin() as conn:
-        owing_now = set()
-        for estate, import_id in current.items():
-            query = (select(ledger_lines.c.room).where(ledger_lines.c.import_id == import_id,
-                                                       ledger_lines.c.estate == estate, ledger_lines.c.outstanding > 0)
-                     .distinct())
-            owing_now |= {(estate, room) for (room,) in conn.execute(query)}
-        last_owed = dict(((e, r), d) for e, r, d in conn.execute(
-            select(ledger_lines.c.estate, ledger_lines.c.room, func.max(case(
-                (ledger_lines.c.outstanding > 0, imports.c.as_of), else_=None)))
-            .join(imports, imports.c.id == ledger_lines.c.import_id)
-            .group_by(ledger_lines.c.estate, ledger_lines.c.room)))
-        chosen = [(r.id, r.estate, r.room) for r in conn.execute(select(rooms))
-                  if (r.estate, r.room) not in owing_now and r.owner != ERASED
-                  and (last_owed.get((r.estate, r.room)) or date.min) < before]
-        ids = [c[0] for c in chosen]
-        keys = [(c[1], c[2]) for c in chosen]
-        line_count = sum(conn.execute(select(func.count()).select_from(ledger_lines).where(
-            and_(ledger_lines.c.estate == e, ledger_lines.c.room == r))).scalar_one() for e, r in keys)
-        contact_count = conn.execute(select(func.count()).select_from(contacts)
-                                     .where(contacts.c.room_id.in_(ids))).scalar_one() if ids else 0
-        profile_count = conn.execute(select(func.count()).select_from(profiles)
-                                     .where(profiles.c.room_id.in_(ids))).scalar_one() if ids else 0
-        if apply and ids:
-            for estate, room in keys:
-                conn.execute(ledger_lines.update().where(ledger_lines.c.estate == estate, ledger_lines.c.room == room)
-                             .values(owner=ERASED, phones="", phones_invalid="", remark=""))
-            conn.execute(contacts.update().where(contacts.c.room_id.in_(ids))
-                         .values(owner=ERASED, note="", by="", callback_at=None))
-            conn.execute(promises.update().where(promises.c.room_id.in_(ids)).values(owner=ERASED))
-            conn.execute(letters.update().where(letters.c.room_id.in_(ids)).values(owner=ERASED, evidence=None))
-            conn.execute(profiles.delete().where(profiles.c.room_id.in_(ids)))
-            conn.execute(room_events.delete().where(room_events.c.room_id.in_(ids)))
-            conn.execute(rooms.update().where(rooms.c.id.in_(ids)).values(owner=ERASED, collector=None))
-    return PurgeResult(before, len(ids), line_count, contact_count, profile_count, apply and bool(ids), retention)
+    with store.write() as conn:
+        traces = queries.ledger_traces(conn)
+        chosen = settled_before(queries.room_owners(conn), queries.owing_now(conn), traces, before)
+        ids = [r.id for r in chosen]
+        lines = sum(traces[r.key].lines for r in chosen if r.key in traces)
+        contacts = queries.count_contacts(conn, ids)
+        profiles = queries.count_profiles(conn, ids)
+        if apply:
+            queries.erase_personal_data(conn, chosen, ERASED)
+    return PurgeResult(before, len(ids), lines, contacts, profiles, apply and bool(ids), retention)

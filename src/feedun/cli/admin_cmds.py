@@ -41,8 +41,11 @@ def purge_cmd(
     from feedun.admin.purge import purge
     from feedun.cli.console import out
     from feedun.config import load_settings
+    from feedun.store import Store
 
-    result = purge(load_settings(config), parse_date_option(before, "--before"), apply=yes, db_url=db)
+    settings = load_settings(config)
+    cutoff = parse_date_option(before, "--before")
+    result = purge(Store.for_settings(settings, db), settings, before=cutoff, apply=yes)
     if result.retention_days is not None:
         out.print(f"保存期限 {result.retention_days} 天（feedun.toml [purge] retention_days）：截止日期 {result.before}。")
     verb = "已清除" if result.applied else "将清除"

@@ -17,8 +17,10 @@ def db_status_cmd(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt =
     from feedun.admin.db import store_status
     from feedun.cli.views import store_status_view
     from feedun.config import load_settings
+    from feedun.store.status import inspecting
 
-    status = store_status(load_settings(config), db_url=db)
+    with inspecting(load_settings(config).db_url(db)) as store:  # not migrated: status shows the store as it is
+        status = store_status(store)
     if as_json:
         print_json({"url": status.url, "backend": status.backend, "revision": status.revision, "head": status.head,
                     "current": status.current, "tables": status.tables})
@@ -32,8 +34,10 @@ def db_upgrade_cmd(config: ConfigOpt = None, db: DbOpt = None) -> None:
     from feedun.admin.db import upgrade_store
     from feedun.cli.console import out
     from feedun.config import load_settings
+    from feedun.store.status import inspecting
 
-    result = upgrade_store(load_settings(config), db_url=db)
+    with inspecting(load_settings(config).db_url(db)) as store:
+        result = upgrade_store(store)
     if not result.applied:
         out.print(f"表结构已是最新（版本 {result.after}），无需升级。")
     else:

@@ -21,8 +21,10 @@ def classify_cmd(
     from feedun.cli.views import classify_summary
     from feedun.config import load_settings
     from feedun.decide.classify import classify
+    from feedun.store import Store
 
-    run = classify(load_settings(config), as_of=parse_date_option(as_of, "--as-of"), db_url=db)
+    settings = load_settings(config)
+    run = classify(Store.for_settings(settings, db), settings, as_of=parse_date_option(as_of, "--as-of"))
     if as_json:
         _print_json(run.to_dict())
     else:
@@ -42,8 +44,11 @@ def explain_cmd(
     from feedun.cli.views import explanation
     from feedun.config import load_settings
     from feedun.decide.explain import explain_room
+    from feedun.store import Store
 
-    result = explain_room(load_settings(config), room, estate=estate, as_of=parse_date_option(as_of, "--as-of"), db_url=db)
+    settings = load_settings(config)
+    result = explain_room(Store.for_settings(settings, db), settings, room, estate=estate,
+                          as_of=parse_date_option(as_of, "--as-of"))
     if as_json:
         _print_json(result.to_dict())
     else:

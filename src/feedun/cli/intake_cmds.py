@@ -1,4 +1,5 @@
-"""`feedun import`: every kind of file feedun reads, told apart by its headers. Thin: parse, call one library function, print."""
+"""`feedun import`: every kind of file feedun reads, told apart by its headers. Thin: open the store once, call
+the importer for each file, print."""
 
 from __future__ import annotations
 
@@ -32,15 +33,17 @@ def import_cmd(
     from feedun.cli.views import import_summary
     from feedun.config import load_settings
     from feedun.intake.importer import import_file
+    from feedun.store import Store
 
     settings = load_settings(config)
     snapshot = parse_date_option(as_of, "--as-of")
+    store = Store.for_settings(settings, db)  # opened (and migrated) once for all the files
     results, failed = [], 0
     for path in files:
         try:
             with progress(not as_json) as bar:
-                result = import_file(path, settings, db_url=db, as_of=snapshot, encoding=encoding,
-                                       sheet_name=sheet, estate=estate, progress=bar)
+                result = import_file(path, settings, store=store, as_of=snapshot, encoding=encoding,
+                                     sheet_name=sheet, estate=estate, progress=bar)
         except FeedunError as exc:
             if len(files) == 1 or exc.exit_code != 1:
                 raise

@@ -1,4 +1,4 @@
-"""`feedun debtors`, `log`, `tag`, `promises`, `history`: what the store remembers of each room. Thin: parse, call one library function, print."""
+"""`feedun debtors`, `log`, `tag`, `promises`, `history`: what the store remembers of each room. Thin: parse, open the store once, call one library function, print."""
 
 from __future__ import annotations
 
@@ -24,8 +24,11 @@ def debtors_cmd(
     from feedun.cli.views import debtors_table
     from feedun.config import load_settings
     from feedun.memory.debtors import list_debtors
+    from feedun.store import Store
 
-    debtors = list_debtors(load_settings(config), db_url=db, as_of=parse_date_option(as_of, "--as-of"))
+    settings = load_settings(config)
+    day = parse_date_option(as_of, "--as-of")
+    debtors = list_debtors(Store.for_settings(settings, db), settings, as_of=day)
     if as_json:
         _print_json([d.to_dict() for d in debtors])
     else:
@@ -54,7 +57,8 @@ def log_cmd(
     """记录一次与业主的联系（电话、短信、上门等）及结果；承诺缴费的会在之后导入台账时自动核对是否兑现。"""
     from feedun.cli.views import logged_contact
     from feedun.config import load_settings
-    from feedun.memory.contacts import ContactRequest, log_contact, parse_money, parse_time
+    from feedun.memory.contacts import ContactRequest, log_contact, parse_money, parse_time, validate
+    from feedun.store import Store
 
     now = datetime.now()
     request = ContactRequest(
@@ -62,7 +66,9 @@ def log_cmd(
         promise_date=parse_date_option(promise_date, "--promise-date"), promise_amount=parse_money(promise_amount, "--promise-amount"),
         callback_at=parse_time(callback, "--callback", now), by=by.strip(), at=parse_time(at, "--at", now),
         note=note.strip())
-    result = log_contact(load_settings(config), request, db_url=db, now=now)
+    settings = load_settings(config)
+    validate(request, now)  # a typo is refused before any store is opened (or created)
+    result = log_contact(Store.for_settings(settings, db), settings, request, now=now)
     if as_json:
         _print_json(result.to_dict())
     else:
@@ -89,13 +95,16 @@ def tag_cmd(
     """给房间的当前业主加减标签、记录纠纷、车辆和备用联系人、勿扰，或指定负责管家。"""
     from feedun.cli.views import profile_summary
     from feedun.config import load_settings
-    from feedun.memory.profiles import TagRequest, parse_tag_words, tag_room
+    from feedun.memory.profiles import TagRequest, check_tag_request, parse_tag_words, tag_room
+    from feedun.store import Store
 
     add, remove = parse_tag_words(tags or [])
     request = TagRequest(room=room, estate=estate, add=add, remove=remove, dispute=dispute, dispute_open=dispute_open,
                          plate=plate, slot=slot, alt_contacts=[a.strip() for a in alt_contact or [] if a.strip()],
                          do_not_contact=do_not_contact, collector=collector)
-    profile = tag_room(load_settings(config), request, db_url=db)
+    settings = load_settings(config)
+    check_tag_request(request)  # refused before any store is opened (or created)
+    profile = tag_room(Store.for_settings(settings, db), settings, request)
     if as_json:
         _print_json(profile.to_dict())
     else:
@@ -115,13 +124,16 @@ def promises_cmd(
     """列出业主的缴费承诺：待兑现、已兑现、未兑现。"""
     from feedun.cli.views import promises_table
     from feedun.config import load_settings
+    from feedun.core.vocab import PromiseState
     from feedun.memory.promises import list_promises
+    from feedun.store import Store
 
     if sum([open_, broken, due_today]) > 1:
         raise UsageError("--open、--broken、--due-today 只能选一个。", hint="不加这些选项则列出全部承诺。")
-    state = "open" if open_ else "broken" if broken else None
+    state = PromiseState.OPEN if open_ else PromiseState.BROKEN if broken else None
     due_on = (parse_date_option(today, "--today") or date.today()) if due_today else None
-    rows = list_promises(load_settings(config), state=state, due_on=due_on, db_url=db)
+    settings = load_settings(config)
+    rows = list_promises(Store.for_settings(settings, db), settings, state=state, due_on=due_on)
     if as_json:
         _print_json([r.to_dict() for r in rows])
     else:
@@ -140,8 +152,10 @@ def history_cmd(
     from feedun.cli.views import timeline
     from feedun.config import load_settings
     from feedun.memory.history import room_history
+    from feedun.store import Store
 
-    result = room_history(load_settings(config), room, estate=estate, db_url=db)
+    settings = load_settings(config)
+    result = room_history(Store.for_settings(settings, db), settings, room, estate=estate)
     if as_json:
         _print_json(result.to_dict())
     else:

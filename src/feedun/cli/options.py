@@ -20,7 +20,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果，�
 def print_json(payload: object) -> None:
     from feedun.cli.console import print_json as emit
 
-    emit(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    emit(json.dumps(payload, ensure_ascii=False, indent=2, default=str, allow_nan=False))  # strict JSON: no NaN
 
 
 def parse_date_option(text: str | None, option: str) -> date | None:

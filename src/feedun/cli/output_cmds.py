@@ -4,13 +4,36 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from feedun.cli.options import ConfigOpt, DbOpt, EstateOpt, JsonOpt, parse_date_option
 from feedun.cli.options import print_json as _print_json
 from feedun.core.errors import UsageError
+from feedun.core.vocab import Delivery, LetterKind, SmsFormat
+
+if TYPE_CHECKING:
+    from feedun.config import Settings
+    from feedun.decide.decisions import Decisions
+    from feedun.store import Store
+
+
+def _store(settings: Settings, db: str | None) -> Store:
+    from feedun.store import Store
+
+    return Store.for_settings(settings, db)
+
+
+def _decisions(store: Store, settings: Settings, as_of: date) -> Decisions:
+    """The day's decisions for an output: the stored run read back, or one classify now, said on stderr."""
+    from feedun.cli.console import err
+    from feedun.decide.classify import decisions_for
+
+    decided, note = decisions_for(store, settings, as_of)
+    if note:
+        err.print(f"提示：{note}", markup=False)
+    return decided
 
 
 def calls_cmd(
@@ -26,8 +49,10 @@ def calls_cmd(
     from feedun.config import load_settings
     from feedun.outputs.calllist import write_call_lists
 
-    result = write_call_lists(load_settings(config), as_of=parse_date_option(as_of, "--as-of"), collector=collector,
-                              out_dir=out, db_url=db)
+    settings = load_settings(config)
+    store = _store(settings, db)
+    decided = _decisions(store, settings, parse_date_option(as_of, "--as-of") or date.today())
+    result = write_call_lists(store, settings, decided, collector=collector, out_dir=out)
     if as_json:
         _print_json({"as_of": result.as_of.isoformat(), "work_day": result.work_day.isoformat(),
                      "overview": str(result.overview) if result.overview else None,
@@ -41,7 +66,7 @@ def calls_cmd(
 
 def sms_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="输出格式：csv、aliyun（阿里云批量发送）、tencent（腾讯云）。")] = "csv",
+    fmt: Annotated[SmsFormat, typer.Option("--format", help="输出格式：csv、aliyun（阿里云批量发送）、tencent（腾讯云）。")] = SmsFormat.CSV,
     any_day: Annotated[bool, typer.Option("--any-day", help="今天不是短信提醒节点也生成。")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认：sms/）。", show_default=False)] = None,
     config: ConfigOpt = None,
@@ -51,14 +76,13 @@ def sms_cmd(
     """按提醒节点为每户生成个性化的缴费提醒短信（不是群发，不提滞纳金），统计字数和计费条数；只生成文件，不发送。"""
     from feedun.cli.views import sms_summary
     from feedun.config import load_settings
-    from feedun.decide.classify import decide_rooms
     from feedun.outputs.sms import build_sms, write_sms
 
     settings = load_settings(config)
     day = parse_date_option(as_of, "--as-of") or date.today()
-    decided, _ = decide_rooms(settings, day, db)
-    batch = build_sms(settings, decided, day, any_day=any_day)
-    files = write_sms(batch, fmt, out or settings.workspace / "sms", settings)
+    decided = _decisions(_store(settings, db), settings, day)
+    batch = build_sms(settings, decided, any_day=any_day)
+    files = write_sms(batch, fmt.value, out or settings.workspace / "sms", settings)
     if as_json:
         _print_json({"as_of": day.isoformat(), "node": batch.node, "messages": len(batch.messages),
                      "segments": sum(m.segments for m in batch.messages), "skipped": batch.skipped,
@@ -73,8 +97,8 @@ letters_app = typer.Typer(help="催费函与律师函：生成、登记、标记
 @letters_app.callback(invoke_without_command=True)
 def letters_cmd(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option("--kind", help="dunning（催费函）或 lawyer（律师函材料，需配置律所）。",
-                                             show_default=False)] = None,
+    kind: Annotated[LetterKind | None, typer.Option("--kind", help="dunning（催费函）或 lawyer（律师函材料，需配置律所）。",
+                                                    show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="出具日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
     room: Annotated[list[str] | None, typer.Option("--room", help="只为这些房间出函（可写多次）；默认按分类结果。",
                                                    show_default=False)] = None,
@@ -93,8 +117,10 @@ def letters_cmd(
     from feedun.config import load_settings
     from feedun.outputs.letters.generate import generate_letters
 
-    batch = generate_letters(load_settings(config), kind, as_of=parse_date_option(as_of, "--as-of"), rooms=room, estate=estate,
-                             pdf=pdf, db_url=db)
+    settings = load_settings(config)
+    store = _store(settings, db)
+    decided = _decisions(store, settings, parse_date_option(as_of, "--as-of") or date.today())
+    batch = generate_letters(store, settings, decided, kind.value, rooms=room, estate=estate, pdf=pdf)
     if as_json:
         _print_json({"kind": batch.kind, "as_of": batch.as_of.isoformat(), "reused": batch.reused,
                      "combined": str(batch.combined) if batch.combined else None,
@@ -111,7 +137,7 @@ def letters_list_cmd(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOp
     from feedun.config import load_settings
     from feedun.outputs.letters.register import list_letters
 
-    rows = list_letters(load_settings(config), db_url=db)
+    rows = list_letters(_store(load_settings(config), db))
     if as_json:
         _print_json([r.to_dict() for r in rows])
     else:
@@ -124,8 +150,8 @@ def _letters_state(state: str, numbers: list[str], method: str | None, tracking:
     from feedun.config import load_settings
     from feedun.outputs.letters.register import change_state
 
-    letters_table(change_state(load_settings(config), numbers, state, method=method, tracking=tracking,
-                               on=parse_date_option(on, "--date"), db_url=db))
+    letters_table(change_state(_store(load_settings(config), db), numbers, state, method=method,
+                               tracking=tracking, on=parse_date_option(on, "--date")))
 
 
 NumbersArg = Annotated[list[str], typer.Argument(help="函件编号，如 催字〔2026〕第0012号（可写多个）。", show_default=False)]
@@ -135,15 +161,15 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD�
 @letters_app.command("mark-sent")
 def letters_sent_cmd(
     numbers: NumbersArg,
-    method: Annotated[str, typer.Option("--method", help="寄送方式：ems、registered（挂号信）、hand（专人送达）。",
-                                        show_default=False)],
+    method: Annotated[Delivery, typer.Option("--method", help="寄送方式：ems、registered（挂号信）、hand（专人送达）。",
+                                             show_default=False)],
     tracking: Annotated[str | None, typer.Option("--tracking", help="快递单号或送达凭证。", show_default=False)] = None,
     on: DateOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
     """标记函件已寄出：之后才计入升级（律师函条件）和诉讼时效的催告记录。"""
-    _letters_state("sent", numbers, method, tracking, on, config, db)
+    _letters_state("sent", numbers, method.value, tracking, on, config, db)
 
 
 @letters_app.command("mark-signed")
@@ -176,10 +202,10 @@ def report_cmd(
 ) -> None:
     """收费报表：收费率（按小区、楼栋、管家及 12 个月趋势）、欠费账龄、缴费承诺、各招效果、诉讼时效风险；另存 xlsx（含图表）。"""
     from feedun.config import load_settings
-    from feedun.outputs.report.report import build_report, default_report_path, print_report, write_report_xlsx
+    from feedun.outputs.report import build_report, default_report_path, print_report, write_report_xlsx
 
     settings = load_settings(config)
-    report = build_report(settings, month, db_url=db)
+    report = build_report(_store(settings, db), settings, month, today=date.today())
     path = write_report_xlsx(report, out or default_report_path(settings, report.month))
     if as_json:
         _print_json(dict(report.to_dict(), file=str(path)))

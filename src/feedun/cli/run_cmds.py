@@ -25,9 +25,11 @@ def run_cmd(
     from feedun.cli.views import run_summary
     from feedun.config import load_settings
     from feedun.run import run_cycle
+    from feedun.store import Store
 
-    summary = run_cycle(load_settings(config), as_of=parse_date_option(as_of, "--as-of"), inbox=inbox, outbox=outbox,
-                        dry_run=dry_run, force=force, db_url=db)
+    settings = load_settings(config)
+    summary = run_cycle(Store.for_settings(settings, db), settings, as_of=parse_date_option(as_of, "--as-of"),
+                        inbox=inbox, outbox=outbox, dry_run=dry_run, force=force)
     if as_json:
         _print_json(summary.to_dict())
     else:

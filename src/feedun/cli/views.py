@@ -12,7 +12,7 @@ from feedun.memory.debtors import Debtor
 
 if TYPE_CHECKING:
     from feedun.admin.db import StoreStatus
-    from feedun.decide.classify import Run
+    from feedun.decide.decisions import Decisions
     from feedun.decide.explain import Explanation
     from feedun.memory.contacts import LoggedContact
     from feedun.memory.history import Timeline
@@ -130,7 +130,7 @@ def timeline(result: Timeline) -> None:
                       e.text] for e in result.events]))
 
 
-def classify_summary(run: Run) -> None:
+def classify_summary(run: Decisions) -> None:
     from feedun.decide.classify import summary
 
     by_tactic, by_collector = summary(run)

@@ -88,6 +88,14 @@ class Dispute(StrEnum):
     OTHER = "other"
 
 
+class SmsFormat(StrEnum):
+    """What `feedun sms` writes: files for a person or a platform; feedun never sends."""
+
+    CSV = "csv"  # one table, UTF-8 with BOM (opens in Excel)
+    ALIYUN = "aliyun"  # Aliyun SendBatchSms requests
+    TENCENT = "tencent"  # Tencent Cloud SendSms requests
+
+
 class BuiltinHold(StrEnum):
     """Holds feedun itself applies; a policy file names its own holds besides these."""
 

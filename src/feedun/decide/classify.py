@@ -1,93 +1,129 @@
-"""`feedun classify`: decide every room with arrears, store the run, summarise by tactic and collector."""
+"""`feedun classify`: decide every room with arrears once, store the run, summarise by tactic and collector.
+
+The policy is evaluated here and only here (docs/design.md, "Decide once"): `classify` makes a `Decisions`
+value and stores it; `feedun run` hands that value to every output, and `feedun calls`/`sms`/`letters` read the
+stored run of the date back (`decisions_for`) as long as nothing it was decided from has changed since.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from feedun.config import Settings
+from feedun.core.tactics import FACTS, label
+from feedun.decide.decisions import Decisions
+from feedun.decide.features import build_features
+from feedun.decide.policy import evaluate
+from feedun.decide.policy.load import load_policy
 from feedun.memory.collectors import collector_for
+from feedun.store import Store
+from feedun.store.inputs import read_inputs
+from feedun.store.runs import inputs_fingerprint, load_run, replace_run
+
+# Stored in their own columns; every other column of the frame goes into the decision's detail JSON.
+_COLUMNS = ("room_id", "estate", "room", "owner", "tactic", "eligible", "hold", "next_action", "collector",
+            "outstanding_fen", "months_overdue", "reasons")
+_DERIVED = ("outstanding", "late_fee")  # yuan floats for policy comparisons, recomputed from fen on load
 
 
-@dataclass
-class Run:
-    as_of: date
-    run_id: int
-    policy: str
-    decisions: pd.DataFrame
-
-    def to_dict(self) -> dict[str, Any]:
-        rows = []
-        for r in self.decisions.itertuples(index=False):
-            rows.append({"estate": r.estate, "room": r.room, "owner": r.owner, "tactic": r.tactic,
-                         "eligible": r.eligible, "hold": r.hold, "next_action": r.next_action,
-                         "collector": r.collector, "outstanding": float(Decimal(int(r.outstanding_fen)) / 100),
-                         "months_overdue": int(r.months_overdue), "reasons": r.reasons})
-        return {"as_of": self.as_of.isoformat(), "run_id": self.run_id, "decisions": rows}
+def _inputs_key(fingerprint: str, policy: str, settings: Settings) -> str:
+    config = hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    return json.dumps({"store": fingerprint, "policy": policy, "config": config}, ensure_ascii=False)
 
 
-def decide_rooms(settings: Settings, as_of: date, db_url: str | None = None) -> tuple[pd.DataFrame, str]:
-    """The decisions for every room with arrears (not stored), and a label of the policy that made them."""
-    from feedun.decide.features import build_features, load_inputs
-    from feedun.decide.policy.evaluate import decide
-    from feedun.decide.policy.load import load_policy
-
+def _decide(store: Store, settings: Settings, as_of: date) -> tuple[Decisions, str]:
+    """Read the inputs from one snapshot, build the features, evaluate the policy (once), assign collectors."""
     policy = load_policy(settings.policy_path)
-    features = build_features(load_inputs(settings, as_of, db_url), as_of, settings)
-    decisions = decide(policy, features)
-    decisions["collector"] = [collector_for(settings, e, r, c) for e, r, c in
-                              zip(decisions["estate"], decisions["room"], decisions["collector"], strict=True)]
-    decisions = decisions.sort_values(["estate", "room"], kind="stable").reset_index(drop=True)
-    return decisions, f"{policy.source} sha256:{policy.sha256[:12]}"
+    with store.read() as conn:
+        inputs = read_inputs(conn, as_of)
+        fingerprint = inputs_fingerprint(conn)
+    features = build_features(inputs, as_of, settings)
+    frame = evaluate.decide(policy, features)
+    if len(frame):
+        frame["collector"] = [collector_for(settings, e, r, c if isinstance(c, str) else None)
+                              for e, r, c in zip(frame["estate"], frame["room"], frame["collector"], strict=True)]
+        frame = frame.sort_values(["estate", "room"], kind="stable").reset_index(drop=True)
+    label_ = f"{policy.source} sha256:{policy.sha256[:12]}"
+    return Decisions(as_of=as_of, policy=label_, frame=frame), _inputs_key(fingerprint, label_, settings)
 
 
-def classify(settings: Settings, *, as_of: date | None = None, db_url: str | None = None) -> Run:
+def decide_rooms(store: Store, settings: Settings, as_of: date) -> Decisions:
+    """The decisions for every room with arrears, not stored (`feedun run --dry-run`, `feedun explain`)."""
+    return _decide(store, settings, as_of)[0]
+
+
+def _detail(row: dict[str, Any]) -> str:
+    detail = {k: v for k, v in row.items() if k not in _COLUMNS and k not in _DERIVED}
+    detail["tags"] = sorted(detail.get("tags") or ())
+    return json.dumps(detail, ensure_ascii=False, default=str)
+
+
+def classify(store: Store, settings: Settings, *, as_of: date | None = None) -> Decisions:
     """Decide and store: a run per as-of date; re-running the same date replaces its decisions."""
-    from sqlalchemy import delete, select
-
-    from feedun.store import open_store
-    from feedun.store.schema import decisions as decisions_table
-    from feedun.store.schema import runs
-
     as_of = as_of or date.today()
-    decided, policy = decide_rooms(settings, as_of, db_url)
-    engine = open_store(settings.db_url(db_url))
-    with engine.begin() as conn:
-        old = conn.execute(select(runs.c.id).where(runs.c.as_of == as_of)).scalar()
-        if old is not None:
-            conn.execute(delete(decisions_table).where(decisions_table.c.run_id == old))
-            conn.execute(delete(runs).where(runs.c.id == old))
-        run_id = conn.execute(runs.insert().values(as_of=as_of, policy=policy,
-                                                   created_at=datetime.now().replace(microsecond=0))
-                              ).inserted_primary_key[0]
-        rows = [{"run_id": run_id, "room_id": int(r.room_id), "owner": r.owner, "tactic": r.tactic,
-                 "eligible": json.dumps(r.eligible), "hold": r.hold, "next_action": r.next_action,
-                 "collector": r.collector, "outstanding": int(r.outstanding_fen),
-                 "months_overdue": int(r.months_overdue), "reasons": json.dumps(r.reasons, ensure_ascii=False)}
-                for r in decided.itertuples(index=False)]
-        if rows:
-            conn.execute(decisions_table.insert(), rows)
-    return Run(as_of, int(run_id), policy, decided)
+    decided, key = _decide(store, settings, as_of)
+    rows = [{"room_id": int(r["room_id"]), "owner": r["owner"], "tactic": r["tactic"],
+             "eligible": json.dumps(list(r["eligible"])), "hold": r["hold"], "next_action": r["next_action"],
+             "collector": r["collector"], "outstanding": int(r["outstanding_fen"]),
+             "months_overdue": int(r["months_overdue"]), "reasons": json.dumps(list(r["reasons"]), ensure_ascii=False),
+             "detail": _detail(r)}
+            for r in decided.frame.to_dict("records")]
+    with store.write() as tx:
+        run_id = replace_run(tx, as_of, decided.policy, key, rows)
+    return Decisions(as_of=as_of, policy=decided.policy, frame=decided.frame, run_id=run_id)
 
 
-def summary(run: Run) -> tuple[list[list[Any]], list[list[Any]]]:
+def _from_stored(stored) -> Decisions:
+    f = stored.frame
+    detail = pd.DataFrame([json.loads(d) for d in f["detail"]], index=f.index)
+    frame = pd.concat([f.drop(columns=["detail", "outstanding"]), detail], axis=1)
+    frame["outstanding_fen"] = f["outstanding"].astype("int64")
+    frame["eligible"] = [json.loads(e) for e in f["eligible"]]
+    frame["reasons"] = [json.loads(r) for r in f["reasons"]]
+    frame["tags"] = [frozenset(t or ()) for t in frame["tags"]]
+    frame["oldest_due"] = [date.fromisoformat(d) if isinstance(d, str) else d for d in frame["oldest_due"]]
+    frame["outstanding"] = frame["outstanding_fen"] / 100
+    frame["late_fee"] = frame["late_fee_fen"] / 100
+    policy = stored.policy
+    return Decisions(as_of=stored.as_of, policy=policy, frame=frame.reset_index(drop=True), run_id=stored.run_id)
+
+
+def decisions_for(store: Store, settings: Settings, as_of: date) -> tuple[Decisions, str | None]:
+    """The day's decisions for an output: the stored run of `as_of` while its inputs are unchanged, else a new
+    classify (stored). The second value says, in Chinese, that a classify was done now (None when read back)."""
+    policy = load_policy(settings.policy_path)
+    with store.read() as conn:
+        stored = load_run(conn, as_of)
+        fingerprint = inputs_fingerprint(conn)
+    if stored is not None:
+        label_ = f"{policy.source} sha256:{policy.sha256[:12]}"
+        fresh = stored.inputs == _inputs_key(fingerprint, label_, settings)
+        complete = stored.frame.empty or stored.frame["detail"].notna().all()
+        if fresh and complete:
+            return _from_stored(stored), None
+    decided = classify(store, settings, as_of=as_of)
+    why = "没有当天的分类结果" if stored is None else "分类之后数据或配置有变化"
+    return decided, f"{why}，已先分类（截至 {as_of}，第 {decided.run_id} 次分类）。"
+
+
+def summary(decided: Decisions) -> tuple[list[list[Any]], list[list[Any]]]:
     """(by tactic, by collector): [label, rooms, fen] rows, tactics in playbook order then holds."""
-    from feedun.core.tactics import FACTS, label
-
-    d = run.decisions
+    d = decided.frame
     by_tactic = []
     for tactic in sorted(FACTS, key=lambda t: FACTS[t].number):
-        part = d[d["tactic"] == tactic.value]
+        part = d[d["tactic"] == tactic.value] if len(d) else d
         if len(part):
             by_tactic.append([label(tactic.value), len(part), int(part["outstanding_fen"].sum())])
-    held = d[d["tactic"].isna()]
-    for hold, part in held.groupby("hold_name"):
-        by_tactic.append([f"暂缓：{hold}", len(part), int(part["outstanding_fen"].sum())])
-    by_collector = [[name or "未指定", len(part), int(part["outstanding_fen"].sum())]
-                    for name, part in d.fillna({"collector": ""}).groupby("collector")]
+    held = d[d["tactic"].isna()] if len(d) else d
+    if len(held):
+        for hold, part in held.groupby("hold_name"):
+            by_tactic.append([f"暂缓：{hold}", len(part), int(part["outstanding_fen"].sum())])
+    by_collector = ([[name or "未指定", len(part), int(part["outstanding_fen"].sum())]
+                     for name, part in d.assign(collector=d["collector"].fillna("")).groupby("collector")]
+                    if len(d) else [])
     return by_tactic, by_collector

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from feedun.config import Settings
+from feedun.store import Store
 
 
 @dataclass
@@ -53,20 +54,21 @@ class Explanation:
                 "rules": [rule(r) for r in self.rules], "holds": [rule(h) for h in self.holds]}
 
 
-def explain_room(settings: Settings, room_text: str, *, estate: str | None = None, as_of: date | None = None,
-                 db_url: str | None = None) -> Explanation:
+def explain_room(store: Store, settings: Settings, room_text: str, *, estate: str | None = None,
+                 as_of: date | None = None) -> Explanation:
+    """Every tactic's and hold's conditions with this room's values. Explaining is evaluating: this re-runs the
+    policy over the day's features on purpose, and stores nothing."""
     from feedun.core.errors import FeedunError
     from feedun.core.tactics import label
     from feedun.decide.classify import decide_rooms
     from feedun.decide.policy.evaluate import show_value
     from feedun.decide.policy.load import load_policy
-    from feedun.store import open_store
     from feedun.store.rooms import find_room
 
     as_of = as_of or date.today()
-    with open_store(settings.db_url(db_url)).connect() as conn:
+    with store.connect() as conn:
         room = find_room(conn, room_text, estate)
-    decided, _ = decide_rooms(settings, as_of, db_url)
+    decided = decide_rooms(store, settings, as_of).frame
     hit = decided[(decided["estate"] == room.estate) & (decided["room"] == room.room)]
     if hit.empty:
         raise FeedunError(f"{room.label} 截至 {as_of} 没有欠费，不需要分类。", hint="用 feedun history 查看这户的记录。")

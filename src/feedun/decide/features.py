@@ -16,6 +16,7 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.periods import add_months, default_due_date
 from feedun.memory.contacts import FAILED_OUTCOMES
+from feedun.store import Store
 
 NONE_DAYS = 99_999  # "never": days since a thing that did not happen
 LIMITATION_WARNING_MONTHS = 30  # 3-year limitation (民法典 188), flagged half a year ahead
@@ -71,36 +72,13 @@ def _per_room(frame: pd.DataFrame, rooms: pd.DataFrame) -> pd.DataFrame:
     return merged[merged["owner"] == merged["owner_now"]].drop(columns="owner_now")
 
 
-def _read(conn, table, columns=None) -> pd.DataFrame:
-    from sqlalchemy import select
+def load_inputs(store: Store, as_of: date) -> dict[str, pd.DataFrame]:
+    """Everything classify reads, as frames, from one snapshot of the store (an import or a collector may be
+    writing meanwhile). This is the baseline the classify benchmark compares with."""
+    from feedun.store.inputs import read_inputs
 
-    from feedun.store.frames import result_frame
-
-    return result_frame(conn.execute(select(*(columns or table.c))))
-
-
-def load_inputs(settings: Settings, as_of: date, db_url: str | None = None) -> dict[str, pd.DataFrame]:
-    """Everything classify reads, as frames (this is the baseline the benchmark compares classify with)."""
-    from feedun.store import open_store
-    from feedun.store.frames import begin_consistent_read
-    from feedun.store.ledger import snapshot_lines
-    from feedun.store.schema import contacts, letters, profiles, promises, rooms
-
-    engine = open_store(settings.db_url(db_url))
-    with engine.connect() as conn:
-        begin_consistent_read(conn)  # an import or a collector may be writing meanwhile
-        return {
-            "lines": snapshot_lines(conn, as_of),
-            "rooms": _read(conn, rooms, [rooms.c.id.label("room_id"), rooms.c.estate, rooms.c.room, rooms.c.owner,
-                                         rooms.c.collector]),
-            "contacts": _read(conn, contacts, [contacts.c.room_id, contacts.c.owner, contacts.c.at,
-                                               contacts.c.outcome]),
-            "promises": _read(conn, promises, [promises.c.room_id, promises.c.owner, promises.c.state,
-                                               promises.c.promise_date]),
-            "profiles": _read(conn, profiles),
-            "letters": _read(conn, letters, [letters.c.room_id, letters.c.owner, letters.c.kind, letters.c.state,
-                                             letters.c.sent_on, letters.c.deadline]),
-        }
+    with store.read() as conn:
+        return read_inputs(conn, as_of)
 
 
 def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Settings) -> pd.DataFrame:
@@ -253,8 +231,6 @@ def _letter_features(letters: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out.reset_index()
 
 
-def feature_table(settings: Settings, as_of: date | None = None, db_url: str | None = None) -> pd.DataFrame:
+def feature_table(store: Store, settings: Settings, as_of: date | None = None) -> pd.DataFrame:
     as_of = as_of or date.today()
-    return build_features(load_inputs(settings, as_of, db_url), as_of, settings)
-
-
+    return build_features(load_inputs(store, as_of), as_of, settings)

@@ -1,28 +1,27 @@
-"""`feedun import` for filled call lists: rows with a result become contacts (and promises).
+"""Filled call lists (催缴清单) read back: rows with a result become contacts (and promises).
 
 Rows are found by the hidden key column, so a list that was re-sorted, filtered or annotated reads back exactly.
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from feedun.config import Settings
-from feedun.core.errors import FeedunError, InputFileError
+from feedun.core.errors import FeedunError
+from feedun.core.vocab import CHANNEL_LABELS, OUTCOME_LABELS, Channel, ImportKind, Outcome
 from feedun.intake.normalize import Reject
-from feedun.intake.read import Sheet
+from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
 from feedun.intake.values import clean_text, parse_date
-from feedun.memory.contacts import CHANNELS, OUTCOMES, ContactRequest, parse_money, parse_time, record_contact
+from feedun.memory.contacts import ContactRequest, parse_money, parse_time, record_contact
 from feedun.outputs.calllist import KEY_HEADER, OWNER_KEY_HEADER
+from feedun.store.rooms import find_room
 
-if TYPE_CHECKING:
-    from feedun.intake.importer import ImportResult
-
-_OUTCOME_CODES = {label: code for code, label in OUTCOMES.items()} | {code: code for code in OUTCOMES}
-_CHANNEL_CODES = {label: code for code, label in CHANNELS.items()} | {code: code for code in CHANNELS}
+# What a collector may type (or pick from the list's drop-down) in 结果 and 联系方式: the label or the id.
+_OUTCOME_CODES: dict[str, Outcome] = {label: code for code, label in OUTCOME_LABELS.items()} | {o: o for o in Outcome}
+_CHANNEL_CODES: dict[str, Channel] = {label: code for code, label in CHANNEL_LABELS.items()} | {c: c for c in Channel}
 
 
 KEY = clean_text(KEY_HEADER)  # headers are compared after NFKC: （） becomes ()
@@ -30,6 +29,7 @@ OWNER_KEY = clean_text(OWNER_KEY_HEADER)
 
 
 def is_call_list(headers: list[str]) -> bool:
+    """A call list feedun wrote (`feedun calls`), filled and handed back: it has the hidden key column."""
     return KEY in [clean_text(h) for h in headers]
 
 
@@ -47,87 +47,101 @@ def _when(text: str, column: str, now: datetime) -> datetime | None:
         return datetime.combine(day, time(12, 0)) if day else None
 
 
-def import_call_list(path: Path, sha: str, sheet: Sheet, header_row: int, settings: Settings, *,
-                     db_url: str | None) -> ImportResult:
-    from feedun.intake.importer import ImportResult
-    from feedun.intake.rejects import write_rejects
-    from feedun.store import open_store
-    from feedun.store.rooms import find_room
-    from feedun.store.schema import imports
+@dataclass
+class CallRow:
+    """A filled row: the contact it records, and who the list said owned the room then."""
 
-    headers = [clean_text(h) for h in sheet.preview()[header_row]]
-    col = {h: i for i, h in enumerate(headers) if h}
-    body = sheet.body(header_row + 1)
-    first_row = header_row + 2
-    now = datetime.now()
-    by = clean_text(Path(path).stem.split("-")[1]) if Path(path).stem.count("-") >= 2 else ""
-    rejects: list[Reject] = []
-    skipped = {"未填写结果": 0, "空行": 0, "已记录过": 0}
-    accepted = 0
-    engine = open_store(settings.db_url(db_url))
-    with engine.begin() as conn:
+    row: int
+    estate: str
+    room: str
+    owner: str  # from the hidden owner key column; "" when the list predates it
+    request: ContactRequest
+
+
+def _call_row(number: int, cells: dict[str, str], by: str, now: datetime) -> CallRow:
+    """One row with a result as a contact request; ValueError or FeedunError with the reason it is refused."""
+    result = cells.get("结果", "")
+    estate, _, room_code = cells.get(KEY, "").partition("|")
+    if not room_code:
+        raise ValueError("找不到房间键（隐藏的“键（勿改）”列被删改了）")
+    outcome = _OUTCOME_CODES.get(result)
+    if outcome is None:
+        raise ValueError(f"不认识的结果“{result}”，请从下拉列表中选择")
+    channel = _CHANNEL_CODES.get(cells.get("联系方式", "") or CHANNEL_LABELS[Channel.CALL])
+    if channel is None:
+        raise ValueError(f"不认识的联系方式“{cells['联系方式']}”")
+    at = _when(cells.get("联系时间", ""), "联系时间", now)
+    if at is None:
+        raise ValueError("联系时间为空")
+    promise_date = parse_date(cells["承诺日期"]) if cells.get("承诺日期") else None
+    request = ContactRequest(
+        room=room_code, estate=estate, outcome=outcome, channel=channel, at=at,
+        promise_date=promise_date if isinstance(promise_date, date) else None,
+        promise_amount=parse_money(cells.get("承诺金额") or None, "承诺金额"),
+        callback_at=_when(cells.get("回电时间", ""), "回电时间", now), by=by, note=cells.get("备注", ""))
+    return CallRow(number, estate, room_code, cells.get(OWNER_KEY, ""), request)
+
+
+def _reason(exc: ValueError | FeedunError) -> str:
+    reason = exc.message if isinstance(exc, FeedunError) else str(exc)
+    return reason.replace("--promise-amount", "承诺金额")  # the column, not `feedun log`'s option
+
+
+class CallListImporter:
+    """Rows with a result become contacts (and promises); rows are found by the hidden key column, so a list that
+    was re-sorted, filtered or annotated reads back exactly."""
+
+    kind = ImportKind.CALLS
+
+    def identify(self, found: FoundSheet) -> bool:
+        return is_call_list(found.headers)
+
+    def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
+        headers = [clean_text(h) for h in found.sheet.preview()[found.header_row]]
+        col = {h: i for i, h in enumerate(headers) if h}
+        body = found.sheet.body(found.header_row + 1)
+        first_row = found.header_row + 2
+        stem = Path(found.path).stem
+        by = clean_text(stem.split("-")[1]) if stem.count("-") >= 2 else ""  # 催缴清单-李管家-2026-11-27
+        rows: list[CallRow] = []
+        rejects: list[Reject] = []
+        skipped = {"未填写结果": 0, "空行": 0, "已记录过": 0}
         for index, values in enumerate(body.itertuples(index=False, name=None)):
             number = first_row + index
             cells = {h: _cell(values[i]) if i < len(values) else "" for h, i in col.items()}
             if not any(cells.values()):
                 skipped["空行"] += 1
-                continue
-            result = cells.get("结果", "")
-            if not result:
+            elif not cells.get("结果", ""):
                 skipped["未填写结果"] += 1
-                continue
+            else:
+                try:
+                    rows.append(_call_row(number, cells, by, options.now))
+                except (ValueError, FeedunError) as exc:
+                    rejects.append(Reject(number, _reason(exc)))
+        return Extracted(
+            path=found.path, sheet=found.sheet.name, as_of=options.now.date(), rows=rows, rows_read=len(body), headers=headers,
+            body=body, first_row=first_row, rejects=rejects, skipped=skipped, column_mapping={h: h for h in col})
+
+    def apply(self, tx: Transaction, extracted: Extracted, settings: Settings, *, import_id: int,
+              options: Options) -> Applied:
+        rejects: list[Reject] = []
+        accepted = duplicates = 0
+        for row in extracted.rows:
             try:
-                estate, _, room_code = cells.get(KEY, "").partition("|")
-                if not room_code:
-                    raise ValueError("找不到房间键（隐藏的“键（勿改）”列被删改了）")
-                outcome = _OUTCOME_CODES.get(result)
-                if outcome is None:
-                    raise ValueError(f"不认识的结果“{result}”，请从下拉列表中选择")
-                channel = _CHANNEL_CODES.get(cells.get("联系方式", "") or "电话")
-                if channel is None:
-                    raise ValueError(f"不认识的联系方式“{cells['联系方式']}”")
-                at = _when(cells.get("联系时间", ""), "联系时间", now)
-                if at is None:
-                    raise ValueError("联系时间为空")
-                promise_date = parse_date(cells["承诺日期"]) if cells.get("承诺日期") else None
-                request = ContactRequest(
-                    room=room_code, estate=estate, outcome=outcome, channel=channel, at=at,
-                    promise_date=promise_date if isinstance(promise_date, date) else None,
-                    promise_amount=parse_money(cells.get("承诺金额") or None, "承诺金额"),
-                    callback_at=_when(cells.get("回电时间", ""), "回电时间", now), by=by,
-                    note=cells.get("备注", ""))
-                room = find_room(conn, room_code, estate)
-                owner = cells.get(OWNER_KEY, "")
-                if owner and room.owner and owner != room.owner:
-                    raise ValueError(f"房间业主已变更为“{room.owner}”，这一行记录的是原业主“{owner}”")
-                logged = record_contact(conn, room, request, now)
+                room = find_room(tx, row.room, row.estate)
+                if row.owner and room.owner and row.owner != room.owner:
+                    raise ValueError(f"房间业主已变更为“{room.owner}”，这一行记录的是原业主“{row.owner}”")
+                logged = record_contact(tx, room, row.request, options.now)
             except (ValueError, FeedunError) as exc:
-                reason = exc.message if isinstance(exc, FeedunError) else str(exc)
-                rejects.append(Reject(number, reason.replace("--promise-amount", "承诺金额")))
+                rejects.append(Reject(row.row, _reason(exc)))
                 continue
             if logged.duplicate:
-                skipped["已记录过"] += 1
+                duplicates += 1
             else:
                 accepted += 1
-        rows_read = len(body)
-        rejects_path = None
-        if rejects:
-            rejects_path = write_rejects(settings.rejects_dir / f"{path.stem}-拒收行-{sha[:8]}.xlsx",
-                                         [h for h in headers], body, first_row, rejects, path.name)
-        if accepted == 0 and rejects and not skipped["已记录过"]:
-            raise InputFileError(f"全部 {len(rejects)} 行联系记录都被拒收，没有导入任何内容。", path=path,
-                                 hint=f"打开拒收文件查看每行的原因：{rejects_path}")
-        import_id = conn.execute(imports.insert().values(
-            kind="calls", file_name=path.name, sha256=sha, sheet=sheet.name, as_of=now.date(), layout=None,
-            rows_read=rows_read, accepted=accepted, rejected=len(rejects), skipped=sum(skipped.values()),
-            column_mapping=json.dumps({h: h for h in col}, ensure_ascii=False),
-            rejects_file=str(rejects_path) if rejects_path else None,
-            imported_at=now.replace(microsecond=0))).inserted_primary_key[0]
-    return ImportResult(
-        file=str(path), rows_read=rows_read, accepted=accepted, rejected=len(rejects),
-        skipped=sum(skipped.values()), rejects_file=str(rejects_path) if rejects_path else None,
-        as_of=now.date().isoformat(), import_id=int(import_id), sheet=sheet.name, kind="calls",
-        skipped_detail={k: c for k, c in skipped.items() if c},
-        changes=[f"{accepted} 条联系记录已登记"] if accepted else [])
-
-
+        refused = None
+        total_rejects = len(extracted.rejects) + len(rejects)
+        if accepted == 0 and total_rejects and not duplicates:
+            refused = f"全部 {total_rejects} 行联系记录都被拒收，没有导入任何内容。"
+        return Applied(accepted, rejects=rejects, skipped={"已记录过": duplicates}, refused=refused,
+                       changes=[f"{accepted} 条联系记录已登记"] if accepted else [])

@@ -11,6 +11,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedun.core.errors import InputFileError, UsageError
+from feedun.core.money import mask_phones_in
+
+if TYPE_CHECKING:
+    from feedun.intake.read import Sheet
 
 # Canonical ledger fields, in the order people read them.
 FIELDS = (
@@ -237,3 +245,49 @@ def sheet_kind(cmap: ColumnMap, headers: list[str]) -> str:
     if cmap.wide_items or set(cmap.fields) & LEDGER_ONLY:
         return "ledger"
     return "profiles" if profile_columns(headers) else "ledger"
+
+
+def headers_seen(sheet: Sheet) -> str:
+    """The fullest row near the top, which is most likely what the user thinks the header is."""
+    rows = [r for r in sheet.preview()[:15] if any(r)]
+    if not rows:
+        return "（前几行都是空的）"
+    best = max(rows, key=lambda r: sum(1 for c in r if c))
+    return mask_phones_in("、".join(str(c).strip() for c in best if c))  # may be a data row: the message is logged
+
+
+def no_header_found(sheet: Sheet, path: Path) -> InputFileError:
+    """The message for a sheet with no recognisable header (or that no importer claims)."""
+    return InputFileError(
+        f"在工作表“{sheet.name}”的前 30 行中没有找到可识别的表头。看到的内容：{headers_seen(sheet)}",
+        path=path,
+        hint="表头至少要有房号（或楼栋）和另一个已知列，如欠费金额、所属期间。"
+             "如果列名特别，在 feedun.toml 的 [import.columns] 中指定，例如 room = \"资源编号\"；"
+             "如果看到的是乱码，用 --encoding 指定编码。")
+
+
+def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[str, str],
+               path: Path) -> tuple[Sheet, int, list[str]]:
+    """The requested sheet (name or 1-based number), else the first one with a recognisable header; its header
+    row; and the names of the other sheets that have one (so a second ledger in the workbook is not missed)."""
+    if wanted is not None:
+        names = [s.name for s in sheets]
+        chosen = next((s for s in sheets if s.name == wanted), None)
+        if chosen is None and wanted.isdigit() and 1 <= int(wanted) <= len(sheets):
+            chosen = sheets[int(wanted) - 1]
+        if chosen is None:
+            raise UsageError(f"工作簿中没有名为“{wanted}”的工作表。", path=path,
+                             hint=f"可选的工作表：{'、'.join(names)}（也可以用序号，从 1 开始）。")
+        candidates = [chosen]
+    else:
+        candidates = sheets
+    found = [(s, find_header_row(s.preview(), column_overrides)) for s in candidates]
+    found = [(s, h) for s, h in found if h is not None]
+    if not found:
+        sheet = candidates[0]
+        if not any(any(r) for r in sheet.preview()):
+            raise InputFileError(f"工作表“{sheet.name}”是空的。", path=path,
+                                 hint="确认导出的是有数据的工作表；需要时用 --sheet 指定工作表。")
+        raise no_header_found(sheet, path)
+    sheet, header_row = found[0]
+    return sheet, header_row, [s.name for s, _ in found[1:]]

@@ -72,8 +72,8 @@ def _apply(series: pd.Series, fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.
     return out[codes], np.array(errors, dtype=object)[codes]
 
 
-def _strip(frame: pd.DataFrame) -> pd.DataFrame:
-    """Whitespace-only cells become blank, so blank rows and blank fields are easy to tell."""
+def strip_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whitespace-only cells become blank, so blank rows and blank fields are easy to tell (every sheet kind)."""
     cleaned = {}
     for col in frame.columns:
         s = frame[col].astype("str").str.strip()
@@ -107,7 +107,11 @@ class _Rows:
         return np.array([r is not None for r in self.reasons], dtype=bool)
 
 
-def _skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(blank, total, repeated header) masks over stripped rows: the rows every sheet kind skips and counts.
+
+    Public because owner profile sheets (intake/profiles.py) skip the same rows as ledgers.
+    """
     present = data.notna().to_numpy()
     blank = ~present.any(axis=1)
     totals = tuple(synonyms().row_totals)
@@ -160,10 +164,10 @@ def _fen(values: np.ndarray) -> np.ndarray:
 
 def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estate: str | None) -> Normalised:
     """Normalise the rows under the header. `first_row` is the sheet row number of body's first row."""
-    data = _strip(body.reset_index(drop=True))
+    data = strip_cells(body.reset_index(drop=True))
     n = len(data)
     row_numbers = np.arange(first_row, first_row + n)
-    blank, total, repeated = _skip_masks(data, cmap)
+    blank, total, repeated = skip_masks(data, cmap)
     keep = ~(blank | total | repeated)
     skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum())}
     data = data[keep].reset_index(drop=True)

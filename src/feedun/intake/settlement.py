@@ -1,17 +1,27 @@
 """What a new ledger snapshot tells about the rooms of its estates: owners, payments, promises kept or broken.
 
-Runs inside the import's transaction, so an import and its consequences land together or not at all.
+Runs inside the import's transaction (store/ledger.py calls `settle_import` with its connection), so an import
+and its consequences land together or not at all. The rules are in docs/design.md, "Settlement"; the SQL is in
+store/settlement.py, store/payments.py and store/promises.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from sqlalchemy import Connection, and_, case, func, select, tuple_
+from typing import TYPE_CHECKING
 
 from feedun.core.money import yuan
-from feedun.store.schema import import_estates, imports, ledger_lines, payments, promises, room_events, rooms
+from feedun.core.vocab import PromiseState
+from feedun.store.history import add_room_event
+from feedun.store.payments import Payment, add_payments
+from feedun.store.promises import open_promises_due, settle_promise, void_open_promises
+from feedun.store.settlement import add_rooms, estate_rooms, is_newest, previous_snapshot, room_balances, set_owner
+
+if TYPE_CHECKING:
+    from feedun.store.handle import Connection
+
+Balances = dict[str, tuple[str, int]]  # room -> (owner, arrears in fen), see store.settlement.room_balances
 
 
 @dataclass
@@ -25,34 +35,11 @@ class Settlement:
     notes: list[str] = field(default_factory=list)
 
 
-def room_balances(conn: Connection, import_id: int, estate: str) -> dict[str, tuple[str, int]]:
-    """room -> (owner, arrears in fen) in one snapshot of an estate. Credits do not offset arrears."""
-    arrears = func.sum(case((ledger_lines.c.outstanding > 0, ledger_lines.c.outstanding), else_=0))
-    query = (select(ledger_lines.c.room, func.max(ledger_lines.c.owner), arrears)
-             .where(ledger_lines.c.import_id == import_id, ledger_lines.c.estate == estate)
-             .group_by(ledger_lines.c.room))
-    return {room: (owner or "", int(total or 0)) for room, owner, total in conn.execute(query)}
-
-
-def previous_snapshot(conn: Connection, estate: str, import_id: int, as_of: date) -> int | None:
-    """The estate's snapshot just before (as_of, import_id), or None."""
-    query = (select(imports.c.id)
-             .join(import_estates, import_estates.c.import_id == imports.c.id)
-             .where(import_estates.c.estate == estate, imports.c.kind == "ledger",
-                    tuple_(imports.c.as_of, imports.c.id) < tuple_(as_of, import_id))
-             .order_by(imports.c.as_of.desc(), imports.c.id.desc()).limit(1))
-    return conn.execute(query).scalar()
-
-
-def is_newest(conn: Connection, estate: str, import_id: int, as_of: date) -> bool:
-    query = (select(func.count()).select_from(imports)
-             .join(import_estates, import_estates.c.import_id == imports.c.id)
-             .where(import_estates.c.estate == estate, imports.c.kind == "ledger",
-                    tuple_(imports.c.as_of, imports.c.id) > tuple_(as_of, import_id)))
-    return conn.execute(query).scalar_one() == 0
-
-
 def settle_import(conn: Connection, import_id: int, as_of: date, estates: list[str]) -> Settlement:
+    """Settle each estate of a just-written snapshot, inside the caller's transaction (never opens its own).
+
+    Only the estate's newest snapshot settles anything: an older one imported late would read payments backwards.
+    """
     result = Settlement()
     now = datetime.now().replace(microsecond=0)
     for estate in estates:
@@ -62,65 +49,57 @@ def settle_import(conn: Connection, import_id: int, as_of: date, estates: list[s
         current = room_balances(conn, import_id, estate)
         previous_id = previous_snapshot(conn, estate, import_id, as_of)
         previous = room_balances(conn, previous_id, estate) if previous_id else {}
-        ids = _upsert_rooms(conn, estate, current, import_id, now, result)
-        _record_payments(conn, estate, previous, current, ids, import_id, as_of, result)
-        _settle_promises(conn, estate, current, import_id, as_of, result)
+        ids = update_rooms(conn, estate, current, import_id, now, result)
+        record_payments(conn, previous, current, ids, import_id, as_of, result)
+        settle_promises(conn, estate, current, import_id, as_of, result)
     return result
 
 
-def _upsert_rooms(conn: Connection, estate: str, current: dict[str, tuple[str, int]], import_id: int,
-                  now: datetime, result: Settlement) -> dict[str, int]:
-    known = {r.room: r for r in conn.execute(select(rooms).where(rooms.c.estate == estate))}
-    fresh = [{"estate": estate, "room": room, "owner": owner, "last_import_id": import_id}
-             for room, (owner, _) in current.items() if room not in known]
-    if fresh:
-        conn.execute(rooms.insert(), fresh)
-        result.new_rooms += len(fresh)
+def update_rooms(conn: Connection, estate: str, current: Balances, import_id: int, now: datetime,
+                 result: Settlement) -> dict[str, int]:
+    """Add the rooms seen for the first time and follow owner changes; returns room -> id for the estate."""
+    known = estate_rooms(conn, estate)
+    fresh = {room: owner for room, (owner, _) in current.items() if room not in known}
+    add_rooms(conn, estate, fresh, import_id)
+    result.new_rooms += len(fresh)
     for room, (owner, _) in current.items():
         old = known.get(room)
         if old is None:
             continue
         if owner and old.owner and owner != old.owner:
             # A sale: the previous owner's tags, disputes and open promises stay with them.
-            conn.execute(rooms.update().where(rooms.c.id == old.id).values(owner=owner, last_import_id=import_id))
-            conn.execute(promises.update().where(promises.c.room_id == old.id, promises.c.owner == old.owner,
-                                                 promises.c.state == "open").values(state="void"))
+            set_owner(conn, old.id, owner, import_id)
+            void_open_promises(conn, old.id, old.owner)
             detail = f"业主由“{old.owner}”变更为“{owner}”，原业主的标签、纠纷和未兑现的承诺不再沿用"
-            conn.execute(room_events.insert().values(room_id=old.id, at=now, kind="owner_change", detail=detail))
+            add_room_event(conn, old.id, now, "owner_change", detail)
             result.owner_changes.append(f"{room}：{old.owner} → {owner}")
         elif owner and not old.owner:  # the ledger now names an owner it left blank before
-            conn.execute(rooms.update().where(rooms.c.id == old.id).values(owner=owner, last_import_id=import_id))
-    return {r.room: r.id for r in conn.execute(select(rooms.c.room, rooms.c.id).where(rooms.c.estate == estate))}
+            set_owner(conn, old.id, owner, import_id)
+    return {room: r.id for room, r in estate_rooms(conn, estate).items()}
 
 
-def _record_payments(conn: Connection, estate: str, previous: dict[str, tuple[str, int]],
-                     current: dict[str, tuple[str, int]], ids: dict[str, int], import_id: int, as_of: date,
-                     result: Settlement) -> None:
+def record_payments(conn: Connection, previous: Balances, current: Balances, ids: dict[str, int], import_id: int,
+                    as_of: date, result: Settlement) -> None:
+    """Each fall in a room's arrears since the previous snapshot is a payment; a room gone from it paid up."""
     rows = []
     for room, (owner, before) in previous.items():
-        after = current.get(room, (owner, 0))[1]  # gone from the newest snapshot: paid up
+        after = current.get(room, (owner, 0))[1]
         if after < before and room in ids:
-            rows.append({"room_id": ids[room], "owner": owner, "amount": before - after, "seen_on": as_of,
-                         "import_id": import_id, "paid_up": int(after == 0)})
-    if rows:
-        conn.execute(payments.insert(), rows)
-        result.payments += len(rows)
-        result.paid_total += sum(r["amount"] for r in rows)
+            rows.append(Payment(room_id=ids[room], owner=owner, amount=before - after, seen_on=as_of,
+                                import_id=import_id, paid_up=after == 0))
+    add_payments(conn, rows)
+    result.payments += len(rows)
+    result.paid_total += sum(p.amount for p in rows)
 
 
-def _settle_promises(conn: Connection, estate: str, current: dict[str, tuple[str, int]], import_id: int,
-                     as_of: date, result: Settlement) -> None:
+def settle_promises(conn: Connection, estate: str, current: Balances, import_id: int, as_of: date,
+                    result: Settlement) -> None:
     """Open promises whose date has passed: kept when the arrears fell by the amount promised (or to zero)."""
-    due = conn.execute(
-        select(promises, rooms.c.room).join(rooms, rooms.c.id == promises.c.room_id)
-        .where(and_(rooms.c.estate == estate, promises.c.state == "open", promises.c.promise_date < as_of))
-    ).all()
-    for p in due:
+    for p in open_promises_due(conn, estate, as_of):
         now_owing = current.get(p.room, ("", 0))[1]
         fell = max(p.baseline - now_owing, 0)
         kept = now_owing == 0 or (p.amount is not None and fell >= p.amount)
-        conn.execute(promises.update().where(promises.c.id == p.id).values(
-            state="kept" if kept else "broken", paid=fell, settled_on=as_of, settled_import_id=import_id))
+        settle_promise(conn, p.id, PromiseState.KEPT if kept else PromiseState.BROKEN, fell, as_of, import_id)
         if kept:
             result.promises_kept += 1
         else:

@@ -10,37 +10,23 @@ from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
 from feedun.core.errors import FeedunError, UsageError
+from feedun.core.vocab import CHANNEL_LABELS, FAILED_OUTCOMES, OUTCOME_LABELS, Channel, Outcome, choices
+from feedun.store.contacts import ContactEntry, find_contact, insert_contact
+from feedun.store.promises import insert_promise
+from feedun.store.rooms import find_room
+from feedun.store.snapshots import arrears_on
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
+    from feedun.store import Store
+    from feedun.store.handle import Connection
     from feedun.store.rooms import Room
 
-# DESIGN §4: one list, used by call lists, their read-back, `feedun log` and the policy.
-OUTCOMES: dict[str, str] = {
-    "paid_claimed": "称已缴费",
-    "promised": "承诺缴费",
-    "vague": "含糊推托",
-    "busy_away": "忙或不在本地",
-    "refused_quality": "因房屋质量拒缴",
-    "refused_service": "因服务问题拒缴",
-    "refused_unfair": "认为收费不合理拒缴",
-    "refused_other": "其他原因拒缴",
-    "no_answer": "无人接听",
-    "invalid_number": "号码无效",
-    "callback": "约定回电",
-    "wrong_person": "非业主本人",
-}
-# Outcomes of an attempt that did not reach the owner.
-FAILED_OUTCOMES = frozenset({"no_answer", "invalid_number", "wrong_person"})
-
-CHANNELS: dict[str, str] = {
-    "call": "电话", "sms": "短信", "visit": "上门", "wechat": "微信", "letter": "函件", "in_person": "当面",
-}
-
-
-def choices(vocabulary: dict[str, str]) -> str:
-    return "、".join(f"{code}（{label}）" for code, label in vocabulary.items())
+# One list of outcomes and channels (docs/design.md, "Contacts"), defined in core/vocab.py. These names stay for
+# the modules that import them from here (call lists and their read-back, letters, the policy, views).
+OUTCOMES = OUTCOME_LABELS
+CHANNELS = CHANNEL_LABELS
+__all__ = ["CHANNELS", "FAILED_OUTCOMES", "OUTCOMES", "ContactRequest", "LoggedContact", "choices", "log_contact",
+           "parse_money", "parse_time", "record_contact", "validate"]
 
 
 def parse_time(text: str | None, option: str, now: datetime) -> datetime | None:
@@ -106,20 +92,21 @@ class LoggedContact:
 
     def to_dict(self) -> dict[str, Any]:
         return {"contact_id": self.contact_id, "estate": self.estate, "room": self.room, "owner": self.owner,
-                "at": self.at.isoformat(sep=" "), "outcome": self.outcome, "outcome_label": OUTCOMES[self.outcome],
+                "at": self.at.isoformat(sep=" "), "outcome": self.outcome, "outcome_label": OUTCOME_LABELS[Outcome(self.outcome)],
                 "duplicate": self.duplicate, "promise_id": self.promise_id}
 
 
 def validate(request: ContactRequest, now: datetime) -> datetime:
-    """Check a contact before anything is written; returns its time."""
-    if request.outcome not in OUTCOMES:
-        raise UsageError(f"不认识的联系结果“{request.outcome}”。", hint=f"可用的结果代码：{choices(OUTCOMES)}。")
-    if request.channel not in CHANNELS:
-        raise UsageError(f"不认识的联系方式“{request.channel}”。", hint=f"可用的方式：{choices(CHANNELS)}。")
+    """Check a contact before anything is written; returns its time. Pure, so the CLI can call it before it opens
+    the store and a typo never creates or touches one."""
+    if request.outcome not in OUTCOME_LABELS:
+        raise UsageError(f"不认识的联系结果“{request.outcome}”。", hint=f"可用的结果代码：{choices(OUTCOME_LABELS)}。")
+    if request.channel not in CHANNEL_LABELS:
+        raise UsageError(f"不认识的联系方式“{request.channel}”。", hint=f"可用的方式：{choices(CHANNEL_LABELS)}。")
     at = request.at or now.replace(microsecond=0)
     if at > now + timedelta(minutes=5):
         raise UsageError(f"联系时间 {at:%Y-%m-%d %H:%M} 在将来。", hint="--at 填实际联系的时间；不填则为现在。")
-    if request.outcome == "promised":
+    if request.outcome == Outcome.PROMISED:
         if request.promise_date is None:
             raise UsageError("结果为 promised（承诺缴费）时必须给出承诺日期。", hint="加上 --promise-date 2026-12-05，金额用 --promise-amount。")
         if request.promise_date < at.date():
@@ -133,48 +120,42 @@ def validate(request: ContactRequest, now: datetime) -> datetime:
     return at
 
 
-def log_contact(settings: Settings, request: ContactRequest, *, db_url: str | None = None,
+def log_contact(store: Store, settings: Settings, request: ContactRequest, *,
                 now: datetime | None = None) -> LoggedContact:
-    """Record one contact (and its promise) in one transaction; the same room, time and outcome again is a no-op."""
-    from feedun.store import open_store
-    from feedun.store.rooms import find_room
+    """Record one contact (and its promise) in one transaction; the same room, time and outcome again is a no-op.
 
+    `settings` is taken like every memory command's library call, for a uniform signature.
+    """
     now = now or datetime.now()
     validate(request, now)
-    with open_store(settings.db_url(db_url)).begin() as conn:
+    with store.write() as conn:
         room = find_room(conn, request.room, request.estate)
         return record_contact(conn, room, request, now)
 
 
 def record_contact(conn: Connection, room: Room, request: ContactRequest, now: datetime) -> LoggedContact:
-    """Inside the caller's transaction: validate, then insert the contact and its promise unless already there."""
-    from sqlalchemy import select
-
-    from feedun.store.schema import contacts, promises
-    from feedun.store.snapshots import arrears_on
-
+    """Inside the caller's transaction (never opens its own): validate, then write the contact and its promise
+    unless already there. A filled call list's import calls this for each row, in its one transaction."""
     at = validate(request, now)
-    existing = conn.execute(select(contacts.c.id).where(
-        contacts.c.room_id == room.id, contacts.c.at == at, contacts.c.outcome == request.outcome)).scalar()
+    outcome = Outcome(request.outcome)
+    existing = find_contact(conn, room.id, at, outcome)
     if existing is not None:
-        promise = conn.execute(select(promises.c.id).where(promises.c.contact_id == existing)).scalar()
-        return LoggedContact(existing, room.estate, room.room, room.owner, at, request.outcome, True, promise)
-    promise_id = None
+        contact_id, promise_id = existing
+        return LoggedContact(contact_id, room.estate, room.room, room.owner, at, outcome, True, promise_id)
     baseline = 0
-    if request.outcome == "promised":
+    if outcome is Outcome.PROMISED:
+        # What the owner owed when promising: settlement judges the promise by how far this falls.
         baseline = arrears_on(conn, room.estate, room.room, at.date())
         if baseline == 0:
             raise FeedunError(f"{room.label} 在 {at:%Y-%m-%d} 的台账中没有欠费，无需记录缴费承诺。",
                               hint="如业主称已缴费，用 --outcome paid_claimed。")
-    contact_id = conn.execute(contacts.insert().values(
-        room_id=room.id, owner=room.owner, at=at, channel=request.channel, outcome=request.outcome,
-        promise_date=request.promise_date, promise_amount=request.promise_amount,
-        callback_at=request.callback_at, by=request.by, note=request.note,
-        recorded_at=now.replace(microsecond=0))).inserted_primary_key[0]
-    if request.outcome == "promised":
-        promise_id = conn.execute(promises.insert().values(
-            contact_id=contact_id, room_id=room.id, owner=room.owner, made_at=at,
-            promise_date=request.promise_date, amount=request.promise_amount, baseline=baseline,
-            state="open")).inserted_primary_key[0]
-    return LoggedContact(int(contact_id), room.estate, room.room, room.owner, at, request.outcome, False,
-                         int(promise_id) if promise_id else None)
+    entry = ContactEntry(at=at, owner=room.owner, channel=Channel(request.channel), outcome=outcome,
+                         promise_date=request.promise_date, promise_amount=request.promise_amount,
+                         callback_at=request.callback_at, by=request.by, note=request.note)
+    contact_id = insert_contact(conn, room.id, entry, recorded_at=now.replace(microsecond=0))
+    promise_id = None
+    if outcome is Outcome.PROMISED:
+        assert request.promise_date is not None  # validate() requires it
+        promise_id = insert_promise(conn, contact_id, room.id, room.owner, at, request.promise_date,
+                                    request.promise_amount, baseline)
+    return LoggedContact(contact_id, room.estate, room.room, room.owner, at, outcome, False, promise_id)

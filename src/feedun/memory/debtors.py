@@ -6,10 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
 from feedun.core.periods import default_due_date, whole_months
+from feedun.store.ledger import snapshot_lines
+
+if TYPE_CHECKING:
+    from feedun.store import Store
 
 
 @dataclass
@@ -33,14 +37,12 @@ def _natural(text: str) -> list[Any]:
     return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
 
 
-def list_debtors(settings: Settings, *, db_url: str | None = None, as_of: date | None = None) -> list[Debtor]:
+def list_debtors(store: Store, settings: Settings, *, as_of: date | None = None) -> list[Debtor]:
     """Rooms with arrears as of a date (default today), ordered by estate and room."""
-    from feedun.store import open_store
-    from feedun.store.ledger import snapshot_lines
-
     as_of = as_of or date.today()
     due_day = settings.import_.due_day
-    lines = snapshot_lines(open_store(settings.db_url(db_url)), as_of)
+    with store.read() as conn:
+        lines = snapshot_lines(conn, as_of)
     if lines.empty:
         return []
     lines["effective_due"] = [

@@ -15,10 +15,12 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.money import mask_phone, yuan
 from feedun.core.tactics import FACTS, Tactic, label
+from feedun.decide.decisions import Decisions
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render
 from feedun.outputs.xlsx import write_sheet
+from feedun.store import Store
 
 KEY_HEADER = "键（勿改）"
 OWNER_KEY_HEADER = "业主键（勿改）"
@@ -77,46 +79,31 @@ def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
             "oldest_period": row.oldest_period, "promise_date": row.promise_date or ""}
 
 
-def _last_contacts(settings: Settings, db_url: str | None) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+def _last_contacts(store: Store) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     """(estate, room) -> '2026-11-03 电话：无人接听' of the current owner, and -> the latest promise date."""
-    from sqlalchemy import func, select
+    from feedun.store.calllists import last_contacts, latest_promise_dates
 
-    from feedun.store import open_store
-    from feedun.store.schema import contacts, promises, rooms
-
-    last, promised = {}, {}
-    with open_store(settings.db_url(db_url)).connect() as conn:
-        latest = (select(contacts.c.room_id, func.max(contacts.c.at).label("at"))
-                  .join(rooms, rooms.c.id == contacts.c.room_id).where(contacts.c.owner == rooms.c.owner)
-                  .group_by(contacts.c.room_id).subquery())
-        query = (select(rooms.c.estate, rooms.c.room, contacts.c.at, contacts.c.channel, contacts.c.outcome)
-                 .join(latest, latest.c.room_id == rooms.c.id)
-                 .join(contacts, (contacts.c.room_id == latest.c.room_id) & (contacts.c.at == latest.c.at)))
-        for estate, room, at, channel, outcome in conn.execute(query):
-            last[(estate, room)] = f"{at:%Y-%m-%d %H:%M} {CHANNELS.get(channel, channel)}：{OUTCOMES.get(outcome, outcome)}"
-        query = (select(rooms.c.estate, rooms.c.room, func.max(promises.c.promise_date))
-                 .join(rooms, rooms.c.id == promises.c.room_id)
-                 .where(promises.c.owner == rooms.c.owner, promises.c.state != "void")
-                 .group_by(rooms.c.estate, rooms.c.room))
-        for estate, room, day in conn.execute(query):
-            promised[(estate, room)] = day.isoformat()
-    return last, promised
+    with store.read() as conn:
+        contacts, promised = last_contacts(conn), latest_promise_dates(conn)
+    last = {key: f"{at:%Y-%m-%d %H:%M} {CHANNELS.get(channel, channel)}：{OUTCOMES.get(outcome, outcome)}"
+            for key, (at, channel, outcome) in contacts.items()}
+    return last, {key: day.isoformat() for key, day in promised.items()}
 
 
-def write_call_lists(settings: Settings, *, as_of: date | None = None, collector: str | None = None,
-                     out_dir: Path | None = None, db_url: str | None = None) -> CallLists:
+def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, collector: str | None = None,
+                     out_dir: Path | None = None) -> CallLists:
+    """The day's call lists from the day's decisions (made once by classify; nothing is decided here)."""
     from feedun.core.calendar import next_workday, workday_after
-    from feedun.decide.classify import decide_rooms
 
-    as_of = as_of or date.today()
-    decided, _ = decide_rooms(settings, as_of, db_url)
+    as_of = decisions.as_of
+    decided = decisions.frame
     out_dir = out_dir or settings.workspace / "calls" / as_of.isoformat()
     out_dir.mkdir(parents=True, exist_ok=True)
     work_day = next_workday(as_of)
-    result = CallLists(as_of=as_of, work_day=work_day, held=int(decided["tactic"].isna().sum()))
-    active = decided[decided["tactic"].notna()].copy()
+    result = CallLists(as_of=as_of, work_day=work_day, held=decisions.held)
+    active = decisions.active().copy()
     active["collector"] = active["collector"].fillna("未指定管家")
-    last, promised = _last_contacts(settings, db_url)
+    last, promised = _last_contacts(store)
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     capacity = settings.calls.daily_capacity
@@ -139,7 +126,7 @@ def write_call_lists(settings: Settings, *, as_of: date | None = None, collector
         result.overview = out_dir / f"催缴总览-{as_of.isoformat()}.xlsx"
         _write_overview(settings, result.overview, overview_rows, capacity, as_of)
         result.watch_list = out_dir / f"全员提醒-门岗车管前台-{as_of.isoformat()}.xlsx"
-        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], settings, db_url)
+        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], store)
     return result
 
 
@@ -227,20 +214,14 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
     wb.save(path)
 
 
-def _write_watch_book(path: Path, rows: pd.DataFrame, settings: Settings, db_url: str | None) -> None:
+def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store) -> None:
     """For gate, parking and front desk: who to remind in person. No amounts, no phone numbers."""
     from openpyxl import Workbook
-    from sqlalchemy import select
 
-    from feedun.store import open_store
-    from feedun.store.schema import profiles, rooms
+    from feedun.store.calllists import vehicles as read_vehicles
 
-    vehicles = {}
-    with open_store(settings.db_url(db_url)).connect() as conn:
-        query = (select(rooms.c.estate, rooms.c.room, profiles.c.plate, profiles.c.slot)
-                 .join(profiles, (profiles.c.room_id == rooms.c.id) & (profiles.c.owner == rooms.c.owner)))
-        for estate, room, plate, slot in conn.execute(query):
-            vehicles[(estate, room)] = (plate or "", slot or "")
+    with store.read() as conn:
+        vehicles = read_vehicles(conn)
     wb = Workbook()
     wb.remove(wb.active)
     write_sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"],

@@ -19,12 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from feedun.config import Settings
 from feedun.core.calendar import node_dates, sms_node_today
 from feedun.core.errors import ConfigError, UsageError
 from feedun.core.money import mask_phone, yuan
+from feedun.core.vocab import SmsFormat
+from feedun.decide.decisions import Decisions
 from feedun.outputs.templating import render
 
 TEMPLATE = "sms/bill_notice.j2"
@@ -32,7 +32,7 @@ SINGLE_LIMIT = 70  # characters in one SMS
 SEGMENT_LIMIT = 67  # characters per billed segment of a long SMS
 MAX_SEGMENTS = 2  # above this a warning line per message
 ALIYUN_BATCH = 100  # SendBatchSms accepts at most 100 numbers per request
-FORMATS = ("csv", "aliyun", "tencent")
+FORMATS = tuple(f.value for f in SmsFormat)
 
 # The template variables, in the order of Tencent's TemplateParamSet ({1}..{9} in a Tencent template) and of the
 # extra CSV columns. Aliyun templates use the names: ${salutation}, ${amount}, ...
@@ -86,7 +86,7 @@ def sms_length(text: str) -> tuple[int, int]:
 
 def salutation(owner: str | None) -> str:
     """张先生/女士 (the gender is not on file), 欧阳先生/女士; a company by its name; no name → 业主."""
-    name = _text(owner)
+    name = (owner or "").strip()
     if not name:
         return "业主"
     if any(mark in name for mark in ORGANISATION_MARKS):
@@ -137,9 +137,12 @@ def node_today(settings: Settings, as_of: date) -> int | None:
     return None
 
 
-def build_sms(settings: Settings, decisions: pd.DataFrame, as_of: date, *, any_day: bool = False) -> SmsBatch:
+def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False) -> SmsBatch:
     """One bill-notice SMS per room with arrears, to its first mobile; held, do-not-contact and rooms without a
-    mobile are skipped and counted. Off the node days an empty batch with a warning, unless `any_day`."""
+    mobile are skipped and counted. Off the node days an empty batch with a warning, unless `any_day`.
+
+    Reads the typed decisions as they are (decide/decisions.py: no NaN, money in int fen)."""
+    as_of = decisions.as_of
     node = node_today(settings, as_of)
     batch = SmsBatch(as_of=as_of, node=node)
     if node is None and not any_day:
@@ -150,30 +153,30 @@ def build_sms(settings: Settings, decisions: pd.DataFrame, as_of: date, *, any_d
     company_phone = settings.company.phone.strip()
     pay = pay_short(settings)
     signature = f"【{settings.sms.signature.strip()}】"
-    for row in decisions.to_dict("records"):
-        fen = _fen(row.get("outstanding_fen"))
+    for row in decisions.frame.itertuples(index=False):
+        fen = int(row.outstanding_fen)
         if fen <= 0:
             skipped[REASON_NO_ARREARS] += 1
             continue
-        if _is_held(row):
-            skipped[f"暂缓（{_text(row.get('hold_name')) or _text(row.get('hold')) or '未说明'}）"] += 1
+        if row.tactic is None:
+            skipped[f"暂缓（{row.hold_name or row.hold or '未说明'}）"] += 1
             continue
-        if _truthy(row.get("do_not_contact")):
+        if row.do_not_contact:
             skipped[REASON_DO_NOT_CONTACT] += 1
             continue
-        phones = [p.strip() for p in _text(row.get("phones")).split(",") if p.strip()]
+        phones = [p.strip() for p in row.phones.split(",") if p.strip()]
         mobile = next((p for p in phones if MOBILE.fullmatch(p)), None)
         if mobile is None:
             skipped[REASON_NO_MOBILE if phones else REASON_NO_PHONE] += 1
             continue
-        owner = _text(row.get("owner"))
+        owner = row.owner.strip()
         variables: dict[str, Any] = {
             "salutation": salutation(owner),
-            "estate": _text(row.get("estate")),
-            "room": _text(row.get("room")),
+            "estate": row.estate.strip(),
+            "room": row.room.strip(),
             "amount": yuan(fen),
-            "months": _int(row.get("months_overdue")),
-            "oldest_period": _text(row.get("oldest_period")),
+            "months": int(row.months_overdue),
+            "oldest_period": row.oldest_period.strip(),
             "month": as_of.month,
             "pay_short": pay,
             "company_phone": company_phone,
@@ -305,41 +308,3 @@ def _warnings(settings: Settings, batch: SmsBatch) -> list[str]:
         if count > 1:
             lines.append(f"手机 {mask_phone(phone)} 将收到 {count} 条短信（名下有 {count} 户欠费）。")
     return lines
-
-
-def _is_held(row: dict[str, Any]) -> bool:
-    return not _text(row.get("tactic"))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):  # lists and the like
-        pass
-    return str(value).strip()
-
-
-def _int(value: Any) -> int:
-    text = _text(value)
-    if not text:
-        return 0
-    try:
-        return int(value)  # ints and numpy integers exactly (fen stay exact)
-    except (TypeError, ValueError):
-        try:
-            return int(float(text))
-        except ValueError:
-            return 0
-
-
-def _fen(value: Any) -> int:
-    return _int(value)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "是")
-    return bool(_text(value)) and bool(value)

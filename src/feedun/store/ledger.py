@@ -1,46 +1,21 @@
-"""Reading and writing ledger imports and their lines."""
+"""Ledger lines: writing an import's lines fast, and reading each estate's current snapshot.
+
+The import row itself is store/imports.py's; the transaction is the importer's (intake/importer.py).
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, Table, and_, select
+from sqlalchemy.exc import DBAPIError
 
-from feedun.core.errors import FeedunError
-
-if TYPE_CHECKING:
-    from feedun.intake.settlement import Settlement
 from feedun.store.frames import reading, result_frame
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 INSERT_BATCH = 20_000
-
-
-@dataclass
-class ImportRecord:
-    kind: str
-    file_name: str
-    sha256: str
-    sheet: str | None
-    as_of: date
-    layout: str
-    rows_read: int
-    accepted: int
-    rejected: int
-    skipped: int
-    column_mapping: dict[str, str]
-    rejects_file: str | None
-
-
-def find_import(engine: Engine, sha256: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(imports).where(imports.c.sha256 == sha256)).mappings().first()
-    return dict(row) if row else None
 
 
 def _column_values(series: pd.Series) -> list[Any]:
@@ -84,40 +59,21 @@ def bulk_insert(conn: Connection, table: Table, columns: dict[str, list[Any]], u
     conn.exec_driver_sql(str(compiled), params)
 
 
-def save_ledger_import(engine: Engine, record: ImportRecord, lines: pd.DataFrame, estates: list[str],
-                       progress=None, use_copy: bool = True) -> tuple[int, Settlement] | None:
-    """Write the import, its estates, all its lines and what they settle (payments, promises, owners)
-    in one transaction; None if that file is already in."""
-    from feedun.intake.settlement import settle_import
-
-    try:
-        with engine.begin() as conn:
-            values = {**record.__dict__, "column_mapping": json.dumps(record.column_mapping, ensure_ascii=False),
-                      "imported_at": datetime.now().replace(microsecond=0)}
-            import_id = conn.execute(imports.insert().values(**values)).inserted_primary_key[0]
-            if estates:
-                conn.execute(import_estates.insert(), [{"import_id": import_id, "estate": e} for e in estates])
-            for start in range(0, len(lines), INSERT_BATCH):
-                chunk = lines.iloc[start:start + INSERT_BATCH]
-                columns = {"import_id": [import_id] * len(chunk)}
-                columns.update({name: _column_values(chunk[name]) for name in chunk.columns})
-                bulk_insert(conn, ledger_lines, columns, use_copy)
-                if progress is not None:
-                    progress.advance(len(chunk))
-            settlement = settle_import(conn, import_id, record.as_of, estates)
-    except IntegrityError as exc:
-        if find_import(engine, record.sha256) is not None:
-            return None  # another process imported the same file between our check and our commit
-        raise _write_failed(exc) from None
-    except SQLAlchemyError as exc:
-        raise _write_failed(exc) from None
-    return int(import_id), settlement
+def add_import_estates(conn: Connection, import_id: int, estates: list[str]) -> None:
+    """The estates this import is a snapshot of: its lines become their current ledger."""
+    if estates:
+        conn.execute(import_estates.insert(), [{"import_id": import_id, "estate": e} for e in estates])
 
 
-def _write_failed(exc: SQLAlchemyError) -> FeedunError:
-    reason = getattr(exc, "orig", None) or exc
-    return FeedunError(f"写入数据库失败，本次导入已全部撤销：{reason}",
-                       hint="检查磁盘空间和数据库文件的写权限后重新导入同一个文件。")
+def add_lines(conn: Connection, import_id: int, lines: pd.DataFrame, progress=None, use_copy: bool = True) -> None:
+    """All of an import's normalised lines, in batches (COPY on PostgreSQL), inside the caller's transaction."""
+    for start in range(0, len(lines), INSERT_BATCH):
+        chunk = lines.iloc[start:start + INSERT_BATCH]
+        columns = {"import_id": [import_id] * len(chunk)}
+        columns.update({name: _column_values(chunk[name]) for name in chunk.columns})
+        bulk_insert(conn, ledger_lines, columns, use_copy)
+        if progress is not None:
+            progress.advance(len(chunk))
 
 
 def latest_snapshots(engine: Engine | Connection, as_of: date | None) -> dict[str, int]:
@@ -151,8 +107,3 @@ def snapshot_lines(engine: Engine | Connection, as_of: date | None, only_outstan
     if not frames:
         return pd.DataFrame(columns=[c.name for c in columns])
     return pd.concat(frames, ignore_index=True)
-
-
-def count_imports(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(imports)).scalar_one())

@@ -1,14 +1,16 @@
-"""Letters in the store: numbering (unique and gap-free per kind and year) and letters sent before feedun."""
+"""Letters in the store: numbering (unique and gap-free per kind and year), letters sent before feedun, and the
+register: reading it and changing one letter's state (the rules are in outputs/letters/register.py)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from feedun.store.rooms import Room
-from feedun.store.schema import letter_sequences, letters
+from feedun.store.schema import letter_sequences, letters, rooms
 
 DEFAULT_FORMAT = {"dunning": "催字〔{year}〕第{seq:04d}号", "lawyer": "律字〔{year}〕第{seq:04d}号"}
 
@@ -53,3 +55,28 @@ def record_sent_letter(conn: Connection, room: Room, kind: str, sent_on: date, a
                                          late_fee=0, issued_on=sent_on, deadline=deadline, delivery=delivery,
                                          evidence=evidence, state="sent", sent_on=sent_on))
     return number
+
+
+def register_entries(conn: Connection) -> list[dict[str, Any]]:
+    """Every letter with its room, oldest first (issue date, then number): the register's rows as plain dicts."""
+    query = (select(letters.c.number, letters.c.kind, rooms.c.estate, rooms.c.room, letters.c.owner, letters.c.state,
+                    letters.c.issued_on.label("issued"), letters.c.deadline, letters.c.amount, letters.c.late_fee,
+                    letters.c.delivery, letters.c.evidence, letters.c.sent_on)
+             .join(rooms, rooms.c.id == letters.c.room_id).order_by(letters.c.issued_on, letters.c.number))
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def letter_states(conn: Connection) -> dict[str, str]:
+    """number -> state of every letter: what a filled register is compared with."""
+    return dict(conn.execute(select(letters.c.number, letters.c.state)).all())
+
+
+def find_letter(conn: Connection, number: str) -> dict[str, Any] | None:
+    """One letter's row (id, state, evidence, ...) by its number, or None."""
+    row = conn.execute(select(letters).where(letters.c.number == number)).mappings().first()
+    return dict(row) if row else None
+
+
+def update_letter(conn: Connection, letter_id: int, **values: Any) -> None:
+    """Set columns of one letter (state, sent_on, delivery, evidence) inside the caller's transaction."""
+    conn.execute(letters.update().where(letters.c.id == letter_id).values(**values))

@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 
 # Informational copy of the Alembic head in `meta` (store/migrate.py keeps it); Alembic's revision decides.
-# 2: rooms, contacts, promises, payments, profiles; 3: letters, runs, decisions; 4: Alembic, letter_sequences.
-SCHEMA_VERSION = 4
+# 2: rooms, contacts, promises, payments, profiles; 3: letters, runs, decisions; 4: Alembic, letter_sequences;
+# 5: runs.inputs and decisions.detail (decisions read back).
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -202,6 +203,7 @@ runs = Table(
     Column("as_of", Date, nullable=False, unique=True),
     Column("policy", Text, nullable=False),  # which policy file decided, and its sha256
     Column("created_at", DateTime, nullable=False),
+    Column("inputs", Text),  # fingerprint of the inputs decided from (0003); a stored run is reused while it matches
 )
 
 decisions = Table(
@@ -218,5 +220,6 @@ decisions = Table(
     Column("outstanding", BigInteger, nullable=False),
     Column("months_overdue", Integer, nullable=False),
     Column("reasons", Text, nullable=False),  # JSON list of Chinese sentences
+    Column("detail", Text),  # JSON of the room's features the outputs read; newest run only (0003)
 )
 Index("ix_decisions_run", decisions.c.run_id)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from feedun.core.tactics import FACTS, Tactic, label
+from feedun.core.vocab import BUILTIN_HOLD_LABELS, DISPUTE_LABELS, TAG_LABELS, BuiltinHold
 from feedun.decide.features import FIELDS, NONE_DAYS
 from feedun.decide.policy.grammar import Condition
+from feedun.decide.policy.labels import TEXT_LABELS
 from feedun.decide.policy.load import Policy
 
 
@@ -21,31 +22,19 @@ def _mask(conditions: tuple[Condition, ...], frame: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def _text_labels() -> dict[str, str]:
-    from feedun.memory.contacts import OUTCOMES
-
-    return {**OUTCOMES, "none": "无", "draft": "草稿", "sent": "已发出", "signed": "已签收", "returned": "被退回",
-            "void": "已作废"}
-
-
-_TEXT_LABELS = _text_labels()
-
-
 def show_value(field: str, value: Any) -> str:
     """A feature value as a person reads it."""
-    from feedun.memory.profiles import DISPUTES, TAGS
-
     kind = FIELDS[field].kind
     if kind == "set":
-        return "、".join(TAGS.get(t, t) for t in sorted(value)) or "无"
+        return "、".join(TAG_LABELS.get(t, t) for t in sorted(value)) or "无"
     if kind == "bool":
         return "是" if value else "否"
     if isinstance(value, int | np.integer) and abs(int(value)) >= NONE_DAYS:
         return "无"
     if field == "dispute":
-        return DISPUTES.get(value, value) or "无"
+        return DISPUTE_LABELS.get(value, value) or "无"
     if field in ("last_outcome", "lawyer_letter_state"):
-        return _TEXT_LABELS.get(value, value) or "无"
+        return TEXT_LABELS.get(value, value) or "无"
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value) if value != "" else "无"
@@ -64,11 +53,6 @@ class _Row:
 
     def __getitem__(self, name: str) -> Any:
         return self.columns[name][self.i]
-
-
-@dataclass
-class Decisions:
-    frame: pd.DataFrame  # the feature table plus tactic, eligible, hold, next_action, reasons
 
 
 def decide(policy: Policy, features: pd.DataFrame) -> pd.DataFrame:
@@ -109,14 +93,14 @@ def decide(policy: Policy, features: pd.DataFrame) -> pd.DataFrame:
             reasons.append(reasons_for(rule.conditions, row))
         else:
             tactics.append(None)
-            holds.append("no_rule")
+            holds.append(BuiltinHold.NO_RULE.value)
             actions.append("没有符合的规则：检查规则文件")
             reasons.append(["没有任何规则的条件全部满足"])
     # object dtype: None stays None (pandas would otherwise infer strings with NaN)
     frame["tactic"] = pd.Series(tactics, dtype=object)
     frame["eligible"] = pd.Series(eligible, dtype=object)
     frame["hold"] = pd.Series(holds, dtype=object)
-    names = {h.id: h.name for h in policy.holds} | {"no_rule": "没有符合的规则"}
+    names = {h.id: h.name for h in policy.holds} | {h.value: BUILTIN_HOLD_LABELS[h] for h in BuiltinHold}
     frame["hold_name"] = pd.Series([names.get(h) if h else None for h in holds], dtype=object)
     frame["next_action"] = pd.Series(actions, dtype=object)
     frame["reasons"] = pd.Series(reasons, dtype=object)
@@ -142,8 +126,8 @@ def _lawyer_cohorts(policy: Policy, frame: pd.DataFrame, rule_masks: list[np.nda
                          if rule.tactic != Tactic.LAWYER_LETTER and rule_masks[index][i]), None)
         if fallback is None:  # a user policy with no other rule for this room: it waits, on hold
             frame.at[i, "tactic"] = None
-            frame.at[i, "hold"] = "lawyer_candidate"
-            frame.at[i, "hold_name"] = "律师函候选"
+            frame.at[i, "hold"] = BuiltinHold.LAWYER_CANDIDATE.value
+            frame.at[i, "hold_name"] = BUILTIN_HOLD_LABELS[BuiltinHold.LAWYER_CANDIDATE]
             frame.at[i, "next_action"] = "等待下一批律师函"
             frame.at[i, "reasons"] = [why]
             continue

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from feedun.decide.features import FIELDS
+from feedun.decide.policy.labels import value_label
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq,
            "!=": operator.ne}
@@ -70,10 +71,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "、".join(_show(v) for v in value)
     if isinstance(value, str):
-        from feedun.decide.policy.evaluate import _TEXT_LABELS
-        from feedun.memory.profiles import DISPUTES, TAGS
-
-        return TAGS.get(value) or DISPUTES.get(value) or _TEXT_LABELS.get(value) or value
+        return value_label(value)
     return str(value)
 
 

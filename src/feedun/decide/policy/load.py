@@ -15,7 +15,7 @@ from feedun.decide.policy.grammar import Condition, ConditionError, parse
 
 @dataclass(frozen=True)
 class Rule:
-    tactic: str
+    tactic: Tactic
     conditions: tuple[Condition, ...]
     line: int
 
@@ -113,7 +113,9 @@ def parse_policy(text: str, source: str) -> Policy:
         extra = set(rule) - {"tactic", "when"}
         if extra:
             problems.append(f"第 {line} 行：规则中未知的键 {', '.join(sorted(extra))}")
-        policy.rules.append(Rule(str(tactic), conditions(rule, f"规则 {tactic}"), line))
+        rule_conditions = conditions(rule, f"规则 {tactic}")
+        if tactic in known:  # an unknown tactic is already a problem: the policy is refused below
+            policy.rules.append(Rule(Tactic(tactic), rule_conditions, line))
     if not policy.rules:
         problems.append("没有任何规则（[[rule]]）")
     elif policy.rules[-1].tactic != Tactic.REMINDER:

@@ -17,7 +17,9 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.errors import ConfigError, FeedunError, UsageError
 from feedun.core.money import yuan
+from feedun.decide.decisions import Decisions
 from feedun.outputs.letters.register import KINDS, METHODS, STATES, TACTIC_OF, LetterRow, list_letters, write_register
+from feedun.store import Store
 
 LAWYER_DEADLINE_DAYS = 14
 
@@ -66,22 +68,18 @@ def _remove_stale_partials(folder: Path) -> None:
             pass  # alive, someone else's
 
 
-def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None, rooms: list[str] | None = None,
-                     estate: str | None = None, pdf: bool = False, db_url: str | None = None,
+def generate_letters(store: Store, settings: Settings, decisions: Decisions, kind: str, *,
+                     rooms: list[str] | None = None, estate: str | None = None, pdf: bool = False,
                      out_dir: Path | None = None) -> LetterBatch:
-    """Draft letters for the rooms whose decision is this kind's tactic (or the rooms named), render them, and
-    write the register. Re-running the same day reuses the drafts already numbered."""
-    from sqlalchemy import select
-
-    from feedun.decide.classify import decide_rooms
+    """Draft letters for the rooms whose decision (the day's, made once by classify) is this kind's tactic, or
+    the rooms named; render them and write the register. Re-running the same day reuses the drafts numbered."""
     from feedun.outputs.capitals import capitals
     from feedun.outputs.letters.docx_render import PreparedTemplate
     from feedun.outputs.safe import safe_filename
-    from feedun.store import open_store
     from feedun.store.ledger import snapshot_lines
+    from feedun.store.letter_drafts import contact_history, insert_draft, sent_demands, todays_draft
     from feedun.store.letters import lock_numbering, next_number
     from feedun.store.rooms import find_room
-    from feedun.store.schema import contacts, letters
 
     if kind not in KINDS:
         raise UsageError(f"不认识的函件类型“{kind}”。", hint="用 --kind dunning（催费函）或 --kind lawyer（律师函）。")
@@ -90,11 +88,10 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
         raise ConfigError("没有配置律师事务所，不能生成律师函。律师函必须由真实的律师事务所出具。",
                           path=settings.workspace / "feedun.toml",
                           hint="在 feedun.toml 中加入 [law_firm] 小节：name、address、lawyer、phone（律所名称、地址、律师、电话）。")
-    as_of = as_of or date.today()
-    decided, _ = decide_rooms(settings, as_of, db_url)
-    engine = open_store(settings.db_url(db_url))
+    as_of = decisions.as_of
+    decided = decisions.frame
     if rooms:
-        with engine.connect() as conn:
+        with store.connect() as conn:
             wanted = {(r.estate, r.room) for r in (find_room(conn, text, estate) for text in rooms)}
         chosen = decided[[(e, r) in wanted for e, r in zip(decided["estate"], decided["room"], strict=True)]] \
             if not decided.empty else decided
@@ -107,34 +104,31 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
     batch = LetterBatch(kind=kind, as_of=as_of)
     if chosen.empty:
         return batch
-    lines = snapshot_lines(engine, as_of)
+    with store.read() as conn:
+        lines = snapshot_lines(conn, as_of)
     deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
     contexts = []
     number_format = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
-    with engine.begin() as conn:
+    with store.write() as conn:
         lock_numbering(conn, kind, as_of.year)  # a concurrent run waits here, then reuses these drafts
         for row in chosen.itertuples(index=False):
             room_id = int(row.room_id)
-            existing = conn.execute(select(letters).where(
-                letters.c.room_id == room_id, letters.c.kind == kind, letters.c.issued_on == as_of,
-                letters.c.state == "draft")).mappings().first()
+            existing = todays_draft(conn, room_id, kind, as_of)
             if existing is not None:
-                number = existing["number"]
+                number = existing
                 batch.reused += 1
             else:
                 number = next_number(conn, kind, as_of.year, number_format)
-                conn.execute(letters.insert().values(
-                    number=number, kind=kind, room_id=room_id, owner=row.owner, amount=int(row.outstanding_fen),
-                    late_fee=int(row.late_fee_fen), issued_on=as_of, deadline=as_of + timedelta(days=deadline_days),
-                    state="draft"))
+                insert_draft(conn, number=number, kind=kind, room_id=room_id, owner=row.owner,
+                             amount=int(row.outstanding_fen), late_fee=int(row.late_fee_fen), issued_on=as_of,
+                             deadline=as_of + timedelta(days=deadline_days))
             own = lines[(lines["estate"] == row.estate) & (lines["room"] == row.room)].sort_values(["period", "fee_item"])
             items = [{"fee_item": r.fee_item, "period": r.period + (f" 至 {r.period_end}" if r.period_end else ""),
                       "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
-            demands = [{"number": d.number, "sent_on": d.sent_on.isoformat() if d.sent_on else "",
-                        "delivery": METHODS.get(d.delivery or "", d.delivery or "（未记录）"), "evidence": d.evidence or ""}
-                       for d in conn.execute(select(letters).where(
-                           letters.c.room_id == room_id, letters.c.kind == "dunning",
-                           letters.c.state.in_(["sent", "signed", "returned"])).order_by(letters.c.sent_on))]
+            demands = [{"number": d["number"], "sent_on": d["sent_on"].isoformat() if d["sent_on"] else "",
+                        "delivery": METHODS.get(d["delivery"] or "", d["delivery"] or "（未记录）"),
+                        "evidence": d["evidence"] or ""}
+                       for d in sent_demands(conn, room_id)]
             contexts.append({
                 "number": number, "company": settings.company.name, "company_address": settings.company.address,
                 "company_phone": settings.company.phone or "物业服务中心电话",
@@ -155,9 +149,7 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
         contact_rows = {}
         if kind == "lawyer":
             for ctx in contexts:
-                contact_rows[ctx["number"]] = conn.execute(
-                    select(contacts.c.at, contacts.c.channel, contacts.c.outcome, contacts.c.by, contacts.c.note)
-                    .where(contacts.c.room_id == ctx["_room_id"]).order_by(contacts.c.at)).all()
+                contact_rows[ctx["number"]] = contact_history(conn, ctx["_room_id"])
 
     folder = out_dir or settings.workspace / "letters" / as_of.isoformat() / KINDS[kind]
     folder.mkdir(parents=True, exist_ok=True)
@@ -174,11 +166,11 @@ def generate_letters(settings: Settings, kind: str, *, as_of: date | None = None
         temp.write_bytes(template.render_combined(contexts))
     batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
     with _replacing(batch.register) as temp:
-        write_register(temp, list_letters(settings, db_url=db_url))
+        write_register(temp, list_letters(store))
     if kind == "lawyer":
+        register = list_letters(store)
         for letter, ctx in zip(batch.letters, contexts, strict=True):
-            batch.evidence.append(_evidence_pack(folder, letter, ctx, lines, contact_rows[letter.number],
-                                                 list_letters(settings, db_url=db_url)))
+            batch.evidence.append(_evidence_pack(folder, letter, ctx, lines, contact_rows[letter.number], register))
     if pdf:
         batch.pdfs = to_pdf([Path(x.file) for x in batch.letters] + [batch.combined], folder)
     return batch
@@ -203,8 +195,8 @@ def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: 
              x.evidence or "", str(x.sent_on or ""), float(x.amount) / 100]
             for x in register if (x.estate, x.room) == (letter.estate, letter.room)])
     write_sheet(wb, "联系记录", ["时间", "方式", "结果", "经办", "备注"],
-           [[f"{c.at:%Y-%m-%d %H:%M}", CHANNELS.get(c.channel, c.channel), OUTCOMES.get(c.outcome, c.outcome),
-             c.by, c.note] for c in contact_rows])
+           [[f"{at:%Y-%m-%d %H:%M}", CHANNELS.get(channel, channel), OUTCOMES.get(outcome, outcome), by, note]
+            for at, channel, outcome, by, note in contact_rows])
     path = folder / f"证据材料-{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.xlsx"
     with _replacing(path) as temp:
         wb.save(temp)

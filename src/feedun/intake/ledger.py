@@ -1,0 +1,131 @@
+"""Arrears ledgers (欠费台账): header → normalised lines → the import's lines, estates and what they settle.
+
+Any sheet with a recognisable ledger header is a ledger, except the two workbooks feedun writes itself and reads
+back (a filled call list, a letter register), which have importers of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from feedun.config import Settings
+from feedun.core.errors import InputFileError
+from feedun.core.vocab import ImportKind
+from feedun.intake import settlement
+from feedun.intake.calls import is_call_list
+from feedun.intake.headers import ColumnMap, map_columns, missing_fields, pick_sheet, sheet_kind, title_date
+from feedun.intake.normalize import Normalised, normalise
+from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
+from feedun.intake.read import Sheet, open_sheets
+from feedun.intake.register import is_register
+from feedun.store import ledger as queries
+
+
+@dataclass
+class ParsedLedger:
+    """A ledger file read and normalised, before anything is stored."""
+
+    path: Path
+    sheet: Sheet
+    cmap: ColumnMap
+    body: pd.DataFrame
+    first_row: int
+    as_of: date
+    result: Normalised
+    other_sheets: list[str]
+
+
+def parse_sheet(found: FoundSheet, settings: Settings, *, as_of: date | None = None, estate: str | None = None,
+                progress=None) -> ParsedLedger:
+    """Map the header's columns and normalise every row below it. Touches no store."""
+    path, sheet, header_row = found.path, found.sheet, found.header_row
+    headers = [c or "" for c in sheet.preview()[header_row]]
+    cmap = map_columns(header_row, headers, settings.import_.columns)
+    default_estate = estate or settings.import_.estate
+    missing = missing_fields(cmap, has_default_estate=bool(default_estate))
+    if missing:
+        seen = "、".join(h.strip() for h in headers if h.strip())
+        hint = "在 feedun.toml 的 [import.columns] 中指定对应的列名，例如 room = \"资源编号\""
+        if any("管理处" in m for m in missing):
+            hint += "；台账没有管理处/小区列时，用 --estate 指定小区名"
+        raise InputFileError(f"第 {header_row + 1} 行的表头缺少必需的列：{'、'.join(missing)}。看到的列：{seen}",
+                             path=path, row=header_row + 1, hint=hint + "。")
+    if as_of is None:
+        ymd = title_date(sheet.preview()[:header_row])
+        as_of = date(*ymd) if ymd else date.today()
+    if progress is not None:
+        progress.stage("读取表格")
+    body = sheet.body(header_row + 1)
+    first_row = header_row + 2  # 1-based sheet row number of body's first row
+    if progress is not None:
+        progress.stage("检查与规范化")
+    result = normalise(body, first_row, cmap, default_estate)
+    if result.rows_read == 0:
+        raise InputFileError("表头下面没有数据行。", path=path, row=header_row + 1,
+                             hint="确认导出时选择了数据范围；空台账不需要导入。")
+    return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, found.other_sheets)
+
+
+def find_sheet(path: Path, settings: Settings, *, encoding: str | None = None, sheet_name: str | None = None,
+               sheets: list[Sheet] | None = None) -> FoundSheet:
+    """Open the file and find the sheet to import and its header row."""
+    path = Path(path)
+    sheets = sheets or open_sheets(path, encoding)
+    sheet, header_row, others = pick_sheet(sheets, sheet_name, settings.import_.columns, path)
+    cmap = map_columns(header_row, [c or "" for c in sheet.preview()[header_row]], settings.import_.columns)
+    return FoundSheet(path, sheets, sheet, header_row, cmap, others)
+
+
+def parse_ledger(path: Path, settings: Settings, *, as_of: date | None = None, encoding: str | None = None,
+                 sheet_name: str | None = None, estate: str | None = None,
+                 progress=None, sheets: list[Sheet] | None = None) -> ParsedLedger:
+    """Read, find the header, map columns and normalise every row. Touches no store."""
+    found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name, sheets=sheets)
+    return parse_sheet(found, settings, as_of=as_of, estate=estate, progress=progress)
+
+
+def write_lines(tx: Transaction, import_id: int, lines: pd.DataFrame, estates: list[str], as_of: date,
+                progress=None, use_copy: bool = True) -> settlement.Settlement:
+    """The store stage of a ledger import, inside the caller's transaction: estates, lines, then what they settle
+    (payments, promises kept or broken, owner changes; intake/settlement.py)."""
+    queries.add_import_estates(tx, import_id, estates)
+    queries.add_lines(tx, import_id, lines, progress, use_copy)
+    return settlement.settle_import(tx, import_id, as_of, estates)
+
+
+class LedgerImporter:
+    kind = ImportKind.LEDGER
+
+    def identify(self, found: FoundSheet) -> bool:
+        headers = found.headers
+        return sheet_kind(found.cmap, headers) == "ledger" and not is_call_list(headers) and not is_register(headers)
+
+    def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
+        parsed = parse_sheet(found, settings, as_of=options.as_of, estate=options.estate, progress=options.progress)
+        result, cmap = parsed.result, parsed.cmap
+        warnings = list(result.warnings)
+        if parsed.other_sheets:
+            warnings.append(f"工作簿中还有像台账的工作表未导入：{'、'.join(parsed.other_sheets)}；需要时用 --sheet 分别导入")
+        return Extracted(
+            path=found.path, sheet=parsed.sheet.name, as_of=parsed.as_of, rows=result, rows_read=result.rows_read,
+            headers=cmap.headers, body=parsed.body, first_row=parsed.first_row, rejects=list(result.rejects),
+            skipped=dict(result.skipped), column_mapping=cmap.describe(), layout=cmap.layout, warnings=warnings)
+
+    def apply(self, tx: Transaction, extracted: Extracted, settings: Settings, *, import_id: int,
+              options: Options) -> Applied:
+        result: Normalised = extracted.rows
+        if result.accepted == 0:
+            return Applied(0, refused=f"全部 {result.rejected} 行数据都被拒收，没有导入任何内容。")
+        estates = sorted(set(result.lines["estate"]))
+        if options.progress is not None:
+            options.progress.stage("写入数据库", total=len(result.lines))
+        settled = write_lines(tx, import_id, result.lines, estates, extracted.as_of, options.progress)
+        return Applied(
+            result.accepted, changes=settlement.describe(settled), warnings=settled.notes,
+            details={"lines": len(result.lines), "estates": estates, "payments": settled.payments,
+                     "promises_kept": settled.promises_kept, "promises_broken": settled.promises_broken,
+                     "owner_changes": len(settled.owner_changes)})

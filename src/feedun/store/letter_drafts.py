@@ -1,0 +1,41 @@
+"""Drafting letters: the day's draft of a room (reused on a re-run), a new draft, and what a letter cites
+(the room's sent demand letters and its contact history). Numbering is in store/letters.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from feedun.store.schema import contacts, letters
+
+SENT = ("sent", "signed", "returned")  # core.vocab.SENT_STATES; the store keeps no import of core
+
+
+def todays_draft(conn: Connection, room_id: int, kind: str, issued_on: date) -> str | None:
+    """The number of the room's draft of this kind issued that day, if any."""
+    return conn.execute(select(letters.c.number).where(
+        letters.c.room_id == room_id, letters.c.kind == kind, letters.c.issued_on == issued_on,
+        letters.c.state == "draft")).scalar()
+
+
+def insert_draft(conn: Connection, *, number: str, kind: str, room_id: int, owner: str, amount: int, late_fee: int,
+                 issued_on: date, deadline: date) -> None:
+    conn.execute(letters.insert().values(number=number, kind=kind, room_id=room_id, owner=owner, amount=amount,
+                                         late_fee=late_fee, issued_on=issued_on, deadline=deadline, state="draft"))
+
+
+def sent_demands(conn: Connection, room_id: int) -> list[dict[str, Any]]:
+    """The room's demand letters that left the office, oldest first: number, sent_on, delivery, evidence."""
+    rows = conn.execute(select(letters.c.number, letters.c.sent_on, letters.c.delivery, letters.c.evidence).where(
+        letters.c.room_id == room_id, letters.c.kind == "dunning", letters.c.state.in_(SENT))
+        .order_by(letters.c.sent_on)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def contact_history(conn: Connection, room_id: int) -> list[tuple[datetime, str, str, str, str]]:
+    """(at, channel, outcome, by, note) of every contact with the room, oldest first (for an evidence pack)."""
+    return [tuple(r) for r in conn.execute(
+        select(contacts.c.at, contacts.c.channel, contacts.c.outcome, contacts.c.by, contacts.c.note)
+        .where(contacts.c.room_id == room_id).order_by(contacts.c.at))]

@@ -1,0 +1,150 @@
+"""What `feedun report` reads: month lines of a snapshot, promises made, classify runs and the payments after them.
+
+Each function takes a Connection (call them all inside one `Store.read()` so the figures agree with each other)
+and returns plain values; the metrics themselves are computed above the store (outputs/report/metrics.py).
+Money is integer fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, case, func, select
+
+from feedun.core.tactics import Tactic
+from feedun.core.vocab import ImportKind, PromiseState
+from feedun.store.schema import decisions, import_estates, imports, ledger_lines, payments, promises, rooms, runs
+from feedun.store.snapshots import snapshot_on
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One estate's ledger import and the day it is dated."""
+
+    import_id: int
+    as_of: date
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    """One ledger line of a period; amount_due is None when the ledger did not say what was billed."""
+
+    building: str
+    room: str
+    amount_due: int | None
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """Sums over a period's lines that carry an amount due (`lines` of them); owed counts credits as 0."""
+
+    lines: int
+    amount_due: int
+    owed: int
+
+
+@dataclass(frozen=True)
+class PromiseMade:
+    estate: str
+    room: str
+    state: PromiseState
+
+
+@dataclass(frozen=True)
+class RunDecision:
+    """One room's decision in a stored classify run; tactic None when a hold applied."""
+
+    run_id: int
+    room_id: int
+    owner: str
+    tactic: Tactic | None
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A fall in a room's arrears, seen when a ledger snapshot dated `seen_on` was imported."""
+
+    room_id: int
+    owner: str
+    seen_on: date
+    amount: int
+
+
+def collector_overrides(conn: Connection) -> dict[tuple[str, str], str | None]:
+    """(estate, room) -> the collector set on the room itself (None: fall back to feedun.toml)."""
+    return {(e, r): c for e, r, c in conn.execute(select(rooms.c.estate, rooms.c.room, rooms.c.collector))}
+
+
+def ledger_estates(conn: Connection) -> list[str]:
+    """Every estate any ledger import was a snapshot of, sorted."""
+    query = (select(import_estates.c.estate).join(imports, imports.c.id == import_estates.c.import_id)
+             .where(imports.c.kind == ImportKind.LEDGER).distinct())
+    return sorted(e for (e,) in conn.execute(query))
+
+
+def snapshot_dated(conn: Connection, estate: str, day: date) -> Snapshot | None:
+    """The estate's snapshot current on `day` (its oldest when none is that old), with its date."""
+    import_id = snapshot_on(conn, estate, day)
+    if import_id is None:
+        return None
+    return Snapshot(import_id, conn.execute(select(imports.c.as_of).where(imports.c.id == import_id)).scalar_one())
+
+
+def period_lines(conn: Connection, import_id: int, estate: str, period: str) -> list[PeriodLine]:
+    """Every line of the snapshot for this estate and period (start month), with or without an amount due."""
+    ll = ledger_lines
+    rows = conn.execute(select(ll.c.building, ll.c.room, ll.c.amount_due, ll.c.outstanding)
+                        .where(ll.c.import_id == import_id, ll.c.estate == estate, ll.c.period == period))
+    return [PeriodLine(building or "", room, None if due is None else int(due), int(outstanding))
+            for building, room, due, outstanding in rows]
+
+
+def period_totals(conn: Connection, import_id: int, estate: str, period: str) -> PeriodTotals:
+    """Σ amount due and Σ arrears (credits as 0) over the period's lines that carry an amount due."""
+    ll = ledger_lines
+    owed = case((ll.c.outstanding > 0, ll.c.outstanding), else_=0)
+    count, due, left = conn.execute(
+        select(func.count(), func.sum(ll.c.amount_due), func.sum(owed))
+        .where(ll.c.import_id == import_id, ll.c.estate == estate, ll.c.period == period,
+               ll.c.amount_due.is_not(None))).one()
+    return PeriodTotals(int(count or 0), int(due or 0), int(left or 0))
+
+
+def promises_made(conn: Connection, start: datetime, end: datetime) -> list[PromiseMade]:
+    """Promises made in [start, end), in their state now; void ones (the room changed hands) left out."""
+    query = (select(rooms.c.estate, rooms.c.room, promises.c.state).join(rooms, rooms.c.id == promises.c.room_id)
+             .where(promises.c.made_at >= start, promises.c.made_at < end, promises.c.state != PromiseState.VOID))
+    return [PromiseMade(estate, room, PromiseState(state)) for estate, room, state in conn.execute(query)]
+
+
+def runs_between(conn: Connection, since: date, until: date) -> dict[int, date]:
+    """Stored classify runs dated in [since, until]: run id -> date."""
+    return {rid: d for rid, d in conn.execute(select(runs.c.id, runs.c.as_of)
+                                              .where(runs.c.as_of >= since, runs.c.as_of <= until))}
+
+
+def newest_ledger_date(conn: Connection) -> date | None:
+    """The date of the newest ledger snapshot of any estate."""
+    return conn.execute(select(func.max(imports.c.as_of)).where(imports.c.kind == ImportKind.LEDGER)).scalar()
+
+
+def run_decisions(conn: Connection, run_ids: Iterable[int]) -> list[RunDecision]:
+    """Every room's decision in these runs."""
+    ids = list(run_ids)
+    if not ids:
+        return []
+    query = select(decisions.c.run_id, decisions.c.room_id, decisions.c.owner, decisions.c.tactic,
+                   decisions.c.outstanding).where(decisions.c.run_id.in_(ids))
+    return [RunDecision(run_id, room_id, owner, Tactic(tactic) if tactic else None, int(outstanding))
+            for run_id, room_id, owner, tactic, outstanding in conn.execute(query)]
+
+
+def payments_between(conn: Connection, after: date, until: date) -> list[Payment]:
+    """Payments seen in snapshots dated in (after, until]."""
+    query = (select(payments.c.room_id, payments.c.owner, payments.c.seen_on, payments.c.amount)
+             .where(payments.c.seen_on > after, payments.c.seen_on <= until))
+    return [Payment(room_id, owner, seen_on, int(amount)) for room_id, owner, seen_on, amount in conn.execute(query)]
