@@ -15,12 +15,15 @@ stores every line. The build runs in its own subprocess, so its ~1 GiB of rows n
 Each repetition copies the cached store to a fresh temporary folder (classify writes a run and its decisions)
 and runs two subprocesses on the copy, one after the other, each timed and measured on its own:
 
-* load: `feedun.decide.features.load_inputs(settings, as_of, db_url)`, the baseline: only reading classify's inputs;
-* classify: `feedun.decide.classify.classify(settings, as_of=..., db_url=...)`: load + features + policy + storing
-  the run and its decisions.
+* load: `Store.open(url)` then `feedun.decide.features.load_inputs(store, as_of)`, the baseline: only reading
+  classify's inputs;
+* classify: `Store.open(url)` then `feedun.decide.classify.classify(store, settings, as_of=...)`: load + features +
+  policy + storing the run and its decisions.
 
-Seconds are the call alone, timed inside the child after its imports (pandas, SQLAlchemy, feedun.decide.classify,
-feedun.decide.features, feedun.decide.policy are imported by both children before the clock starts). Peak memory is each
+Seconds are opening the store plus the call, timed inside the child after its imports (pandas, SQLAlchemy,
+feedun.decide.classify, feedun.decide.features, feedun.decide.policy, feedun.store are imported by both children
+before the clock starts); opening is timed on both sides, as the old `db_url` functions opened the store inside
+the call. Peak memory is each
 child's own ru_maxrss from os.wait4() for that pid (so it includes the interpreter and those imports).
 After classify, the copy is checked: exactly one decision per room with arrears (outstanding > 0 in the snapshot).
 Targets: classify seconds <= 3 x load seconds (best of --repeat) and classify peak RSS < 2 GiB.
@@ -466,8 +469,10 @@ from datetime import date
 from pathlib import Path
 t0 = time.perf_counter()
 import pandas, sqlalchemy
-import feedun.decide.classify, feedun.decide.features, feedun.decide.policy.evaluate, feedun.decide.policy.load, feedun.store.ledger
+import feedun.decide.classify, feedun.decide.features, feedun.decide.policy.evaluate, feedun.decide.policy.load
+import feedun.store.inputs, feedun.store.ledger, feedun.store.runs
 from feedun.config import Settings
+from feedun.store import Store
 mode, db_url, as_of, config = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]), json.loads(sys.argv[4])
 settings = Settings.model_validate(config)
 settings.workspace = Path.cwd()  # no policy.toml here: the default policy decides
@@ -485,22 +490,32 @@ def timed(module, name):
 
 t1, c1 = time.perf_counter(), time.process_time()
 if mode == "load":
-    inputs = feedun.decide.features.load_inputs(settings, as_of, db_url)
+    store = Store.open(db_url)
+    inputs = feedun.decide.features.load_inputs(store, as_of)
     t2, c2 = time.perf_counter(), time.process_time()
     info = {name: len(frame) for name, frame in inputs.items()}
 else:
-    for module, name in ((feedun.decide.features, "load_inputs"), (feedun.decide.features, "build_features"),
-                         (feedun.decide.policy.evaluate, "decide"), (feedun.decide.classify, "decide_rooms")):
+    # classify reads through the names it imported (read_inputs, build_features, inputs_fingerprint, _decide are
+    # looked up in feedun.decide.classify at call time; decide as evaluate.decide), so those are wrapped.
+    for module, name in ((feedun.decide.classify, "read_inputs"), (feedun.decide.classify, "inputs_fingerprint"),
+                         (feedun.decide.classify, "build_features"), (feedun.decide.policy.evaluate, "decide"),
+                         (feedun.decide.classify, "_decide")):
         timed(module, name)
     t1, c1 = time.perf_counter(), time.process_time()
-    run = feedun.decide.classify.classify(settings, as_of=as_of, db_url=db_url)
+    store = Store.open(db_url)
+    stages["open_store"] = time.perf_counter() - t1
+    run = feedun.decide.classify.classify(store, settings, as_of=as_of)
     t2, c2 = time.perf_counter(), time.process_time()
-    stages["store_run"] = (t2 - t1) - stages["decide_rooms"]
-    stages["collectors_and_sort"] = stages.pop("decide_rooms") - stages["load_inputs"] - stages["build_features"] \
-        - stages["decide"]
-    info = {"run_id": run.run_id, "decisions": len(run.decisions), "policy": run.policy,
-            "tactics": run.decisions["tactic"].fillna("hold:" + run.decisions["hold"].fillna("")).value_counts()
-                       .to_dict()}
+    whole_decide = stages.pop("_decide")
+    stages = {"open_store": stages["open_store"], "load_inputs": stages["read_inputs"],
+              "inputs_fingerprint": stages["inputs_fingerprint"], "build_features": stages["build_features"],
+              "decide": stages["decide"],
+              "collectors_and_sort": whole_decide - stages["read_inputs"] - stages["inputs_fingerprint"]
+              - stages["build_features"] - stages["decide"],
+              "store_run": (t2 - t1) - stages["open_store"] - whole_decide}
+    frame = run.frame
+    info = {"run_id": run.run_id, "decisions": len(run), "policy": run.policy,
+            "tactics": frame["tactic"].fillna("hold:" + frame["hold"].fillna("")).value_counts().to_dict()}
 print(json.dumps({"import_seconds": t1 - t0, "seconds": t2 - t1, "cpu_seconds": c2 - c1, "info": info,
                   "stages": stages}, ensure_ascii=False))
 """

@@ -81,7 +81,8 @@ ROOM_CLASSES = [
 ]
 DEBTOR_REMARKS = ["已电话催缴", "业主在外地", "承诺月底缴清", "对维修有异议", "已发催缴函", "空置房", "租户居住"]
 
-# The call list's read-back columns (src/feedun/outputs/calllist.py) and labels (src/feedun/contacts.py).
+# The call list's read-back columns (src/feedun/outputs/calllist.py) and outcome labels
+# (src/feedun/core/vocab.py, OUTCOME_LABELS).
 CALLS_FILE = "催缴清单-王管家-2026-11-30.csv"
 CALLS_HEADER = ["序号", "管理处", "房号", "业主", "联系时间", "联系方式", "结果", "承诺日期", "承诺金额", "回电时间",
                 "备注", "键（勿改）", "业主键（勿改）"]

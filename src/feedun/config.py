@@ -107,7 +107,7 @@ class SmsSettings(BaseModel):
     signature: str = "物业服务中心"  # 【签名】 as registered with the SMS platform
     template_code: str = ""  # the platform's approved template id (Aliyun TemplateCode / Tencent TemplateId)
     sdk_app_id: str = ""  # Tencent SmsSdkAppId
-    days: list[int] = Field(default_factory=lambda: [5, 15])  # reminder nodes with a bill-notice SMS (DESIGN §2)
+    days: list[int] = Field(default_factory=lambda: [5, 15])  # reminder nodes with a bill-notice SMS (docs/design.md, "Reminder nodes")
     pay_hint: str = "前台、微信或支付宝缴纳"  # short, so that one notice stays one 70-character SMS
 
 

@@ -95,7 +95,8 @@ def test_feedun_purge_takes_the_retention_from_feedun_toml(tmp_path: Path) -> No
     counted = run_feedun(["purge", "--db", url], tmp_path)
     assert counted.returncode == 0, counted.stderr
     cutoff = date.today() - timedelta(days=30)
-    assert "保存期限 30 天" in counted.stdout and f"截止日期 {cutoff}" in counted.stdout
+    assert "保存期限 30 天（feedun.toml [purge] retention_days）" in counted.stdout  # not eaten as markup
+    assert f"截止日期 {cutoff}" in counted.stdout
     assert "将清除 1 户" in counted.stdout and "--yes" in counted.stdout
     overridden = run_feedun(["purge", "--before", "2024-01-15", "--db", url], tmp_path)
     assert overridden.returncode == 0, overridden.stderr

@@ -191,7 +191,7 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     assert "Traceback" not in proc.stderr
     for word in ("欠费", "阳光花园", "翠湖苑", "feedun run 2026-10-27", "已经运行过", "兑现 3 个，未兑现 3 个",
                  "未兑现的缴费承诺", "电话联系：承诺缴费", "业主档案有更新", "分类结果", "缴费提醒短信", "收费报表",
-                 "收费率", "表结构：版本 0002"):
+                 "收费率", "表结构：版本 0003"):
         assert word in proc.stdout, word
     folder = tmp_path / "演示"
     assert (folder / "feedun.db").is_file() != on_postgresql and (folder / "feedun.toml").is_file()

@@ -19,14 +19,15 @@ from hypothesis import strategies as st
 from feedun.config import Settings
 from feedun.core.periods import add_months
 from feedun.core.tactics import Tactic
-from feedun.decide.classify import Run, classify
+from feedun.decide.classify import classify
+from feedun.decide.decisions import Decisions as Run
 from feedun.decide.features import FIELDS, NONE_DAYS
 from feedun.decide.policy.evaluate import decide
 from feedun.decide.policy.load import default_policy_text, load_policy, parse_policy
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import OUTCOMES, ContactRequest, log_contact
 from feedun.memory.profiles import DISPUTES, TAGS, TagRequest, tag_room
-from feedun.store import open_store
+from feedun.store import Store
 from feedun.store.letters import record_sent_letter
 from feedun.store.rooms import find_room
 from helpers import query, run_feedun
@@ -77,13 +78,13 @@ def snapshot(settings: Settings, flats: list[Flat], as_of: date = SNAP) -> None:
 
 def contact(settings: Settings, outcome: str, day: int, room: str = ROOM, estate: str | None = None,
             **extra: object) -> None:
-    log_contact(settings, ContactRequest(room=room, estate=estate, outcome=outcome, by="李管家",
+    log_contact(Store.for_settings(settings), settings, ContactRequest(room=room, estate=estate, outcome=outcome, by="李管家",
                                          at=datetime(2026, 11, day, 10, 0), **extra), now=NOW)
 
 
 def letter(settings: Settings, kind: str, sent_on: date, room: str = ROOM, estate: str | None = None,
            deadline: date | None = None) -> None:
-    with open_store(settings.db_url()).begin() as conn:
+    with Store.for_settings(settings).write() as conn:
         record_sent_letter(conn, find_room(conn, room, estate), kind, sent_on, 60000, deadline=deadline)
 
 
@@ -124,7 +125,7 @@ def pin_down_vague(s: Settings) -> None:
 
 def sympathy(s: Settings) -> None:
     snapshot(s, [Flat(months=2)])
-    tag_room(s, TagRequest(room=ROOM, add=["rapport"]))
+    tag_room(Store.for_settings(s), s, TagRequest(room=ROOM, add=["rapport"]))
     contact(s, "callback", 5)
 
 
@@ -140,12 +141,12 @@ def trace_no_answer(s: Settings) -> None:
 
 def ally(s: Settings) -> None:
     snapshot(s, [Flat(months=2)])
-    tag_room(s, TagRequest(room=ROOM, dispute="quality", dispute_open=True))
+    tag_room(Store.for_settings(s), s, TagRequest(room=ROOM, dispute="quality", dispute_open=True))
 
 
 def goodwill(s: Settings) -> None:
     snapshot(s, [Flat(months=2)])
-    tag_room(s, TagRequest(room=ROOM, dispute="service", dispute_open=True))
+    tag_room(Store.for_settings(s), s, TagRequest(room=ROOM, dispute="service", dispute_open=True))
 
 
 def all_hands(s: Settings) -> None:
@@ -197,7 +198,7 @@ WORDING = {"sympathy": ("标签含 关系融洽", "标签不含 脾气急躁"), 
 def test_each_tactic_is_chosen_with_its_reason(ws: Settings, build: Callable[[Settings], None], tactic: str,
                                                fields: tuple[str, ...]) -> None:
     build(ws)
-    d = decision(classify(ws, as_of=AS_OF))
+    d = decision(classify(Store.for_settings(ws), ws, as_of=AS_OF))
     assert (d["tactic"], d["hold"]) == (tactic, None), d
     assert mentions(d, *(FIELDS[f].label for f in fields)), d["reasons"]
     assert mentions(d, *WORDING.get(build.__name__, ())), d["reasons"]
@@ -216,13 +217,13 @@ def test_all_nine_tactics_have_a_scenario() -> None:
 def test_service_before_collection(ws: Settings) -> None:
     """An open quality dispute blocks both letters; the same room without it gets the lawyer letter."""
     snapshot(ws, [Flat(months=6), Flat(months=6, estate=LAKE, room="1-1-101", owner="赵六")])
-    tag_room(ws, TagRequest(room=ROOM, dispute="quality", dispute_open=True))
+    tag_room(Store.for_settings(ws), ws, TagRequest(room=ROOM, dispute="quality", dispute_open=True))
     for room, estate in ((ROOM, SUNNY), ("1-1-101", LAKE)):
         for day in (2, 3, 4):
             contact(ws, "callback", day, room=room, estate=estate)
         letter(ws, "dunning", date(2026, 11, 5), room=room, estate=estate)
         letter(ws, "dunning", date(2026, 11, 12), room=room, estate=estate)
-    run = classify(ws, as_of=AS_OF)
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     d = decision(run)
     assert d["tactic"] == "ally", d
     assert "lawyer_letter" not in d["eligible"] and "demand_letter" not in d["eligible"]
@@ -235,7 +236,7 @@ def test_private_before_formal(ws: Settings) -> None:
     snapshot(ws, [Flat(months=8), Flat(months=8, room="8-2-1202", owner="李雷")])
     for day in (2, 9, 16):
         contact(ws, "callback", day, room="8-2-1202")
-    run = classify(ws, as_of=AS_OF)
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     d = decision(run)
     assert d["months_overdue"] == 8
     assert d["tactic"] == "reminder" and "demand_letter" not in d["eligible"], d
@@ -250,8 +251,8 @@ COHORT = [Flat(room="1-1-101", owner="带头人", months=3), Flat(room="1-1-102"
 
 def test_one_lawyer_letter_per_cohort_leader_then_timid(ws: Settings) -> None:
     snapshot(ws, COHORT)
-    tag_room(ws, TagRequest(room="1-1-101", add=["leader"]))
-    tag_room(ws, TagRequest(room="1-1-102", add=["timid"]))
+    tag_room(Store.for_settings(ws), ws, TagRequest(room="1-1-101", add=["leader"]))
+    tag_room(Store.for_settings(ws), ws, TagRequest(room="1-1-102", add=["timid"]))
     for f in COHORT:
         letter(ws, "dunning", date(2026, 11, 2), room=f.room, estate=f.estate)
         letter(ws, "dunning", date(2026, 11, 9), room=f.room, estate=f.estate)
@@ -259,7 +260,7 @@ def test_one_lawyer_letter_per_cohort_leader_then_timid(ws: Settings) -> None:
     def tactics(run: Run) -> dict[str, str]:
         return {d["room"]: d["tactic"] for d in run.to_dict()["decisions"]}
 
-    run = classify(ws, as_of=AS_OF)
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     assert tactics(run) == {"1-1-101": "lawyer_letter", "1-1-102": "reminder", "1-1-103": "reminder",
                             "2-1-201": "lawyer_letter", "2-1-202": "reminder"}
     for room, estate in (("1-1-102", SUNNY), ("1-1-103", SUNNY), ("2-1-202", LAKE)):
@@ -272,7 +273,7 @@ def test_one_lawyer_letter_per_cohort_leader_then_timid(ws: Settings) -> None:
     (ws.workspace / "policy.toml").write_text(text.replace("lawyer_per_cohort = 1", "lawyer_per_cohort = 2"),
                                               encoding="utf-8")
     assert ws.policy_path == ws.workspace / "policy.toml"
-    run = classify(ws, as_of=AS_OF)
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     assert "policy.toml" in run.policy
     assert tactics(run) == {"1-1-101": "lawyer_letter", "1-1-102": "lawyer_letter", "1-1-103": "reminder",
                             "2-1-201": "lawyer_letter", "2-1-202": "lawyer_letter"}
@@ -321,8 +322,8 @@ def test_holds(ws: Settings) -> None:
     contact(ws, "promised", 20, room="1-1-101", promise_date=date(2026, 12, 10))
     letter(ws, "dunning", AS_OF - timedelta(days=3), room="1-1-102")
     letter(ws, "lawyer", date(2026, 11, 20), room="1-1-103", deadline=date(2026, 12, 4))
-    tag_room(ws, TagRequest(room="1-1-104", do_not_contact=True))
-    run = classify(ws, as_of=AS_OF)
+    tag_room(Store.for_settings(ws), ws, TagRequest(room="1-1-104", do_not_contact=True))
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     expected = {"1-1-101": ("promise_open", "promises_open"), "1-1-102": ("demand_quiet", "days_since_last_demand"),
                 "1-1-103": ("lawyer_quiet", "days_to_lawyer_deadline"), "1-1-104": ("do_not_contact", "do_not_contact")}
     for room, (hold, field) in expected.items():
@@ -339,7 +340,7 @@ def test_quiet_periods_end(ws: Settings) -> None:
     contact(ws, "promised", 5, room="1-1-101", promise_date=date(2026, 11, 25))  # not yet settled by a snapshot
     letter(ws, "dunning", AS_OF - timedelta(days=7), room="1-1-102")
     letter(ws, "lawyer", date(2026, 11, 1), room="1-1-103", deadline=date(2026, 11, 15))
-    run = classify(ws, as_of=AS_OF)
+    run = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     due = decision(run, "1-1-101")
     assert (due["tactic"], due["hold"]) == ("pin_down", None), due  # call back on the promised date
     assert decision(run, "1-1-102")["hold"] is None
@@ -358,13 +359,13 @@ def test_rerun_replaces_the_same_date_and_a_new_date_adds_a_run(ws: Settings) ->
         runs = query(db, "select as_of, count(*) from runs group by as_of order by as_of")
         return runs, query(db, "select count(*) from decisions")[0][0]
 
-    classify(ws, as_of=AS_OF)
+    classify(Store.for_settings(ws), ws, as_of=AS_OF)
     assert counts() == ([(str(AS_OF), 1)], 4)
-    second = classify(ws, as_of=AS_OF)
+    second = classify(Store.for_settings(ws), ws, as_of=AS_OF)
     assert counts() == ([(str(AS_OF), 1)], 4)
     assert {r[0] for r in query(db, "select run_id from decisions")} == {second.run_id}
     assert query(db, "select id from runs") == [(second.run_id,)]
-    classify(ws, as_of=date(2026, 12, 1))
+    classify(Store.for_settings(ws), ws, as_of=date(2026, 12, 1))
     assert counts() == ([(str(AS_OF), 1), ("2026-12-01", 1)], 8)
 
 

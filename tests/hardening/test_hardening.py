@@ -29,6 +29,7 @@ from feedun.core.errors import FeedunError, InputFileError
 from feedun.intake import read
 from feedun.intake.headers import synonyms
 from feedun.intake.importer import parse_ledger
+from feedun.store import Store
 from helpers import db_url, query, store_counts
 
 FEEDUN = Path(sys.executable).with_name("feedun")
@@ -210,15 +211,15 @@ def test_purge_removes_personal_data_of_settled_owners_and_keeps_amounts(tmp_pat
 
     snapshot("a.xlsx", [["阳光花园", "1-1-101", "王芳", "13812345678", "物业服务费", "2024-01", 300],
                         ["阳光花园", "1-1-102", "李雷", "13912345678", "物业服务费", "2024-01", 200]], date(2024, 2, 1))
-    log_contact(settings, ContactRequest(room="1-1-101", outcome="vague", at=datetime(2024, 2, 2, 10),
+    log_contact(Store.for_settings(settings), settings, ContactRequest(room="1-1-101", outcome="vague", at=datetime(2024, 2, 2, 10),
                                          note="说过两天交"), now=datetime(2024, 2, 3))
     snapshot("b.xlsx", [["阳光花园", "1-1-102", "李雷", "13912345678", "物业服务费", "2024-01", 200]], date(2024, 3, 1))
-    dry = purge(settings, date(2025, 1, 1))
+    dry = purge(Store.for_settings(settings), settings, before=date(2025, 1, 1))
     assert (dry.rooms, dry.applied) == (1, False)
-    done = purge(settings, date(2025, 1, 1), apply=True)
+    done = purge(Store.for_settings(settings), settings, before=date(2025, 1, 1), apply=True)
     assert (done.rooms, done.lines, done.contacts) == (1, 1, 1)
     assert query(tmp_path, "select owner, phones, outstanding from ledger_lines where room='1-1-101'") == [
         (ERASED, "", 30000)]
     assert query(tmp_path, "select owner, note, outcome from contacts") == [(ERASED, "", "vague")]
     assert query(tmp_path, "select owner from rooms where room='1-1-102'") == [("李雷",)]  # still owes
-    assert purge(settings, date(2025, 1, 1), apply=True).rooms == 0  # idempotent
+    assert purge(Store.for_settings(settings), settings, before=date(2025, 1, 1), apply=True).rooms == 0  # idempotent

@@ -26,6 +26,7 @@ import pytest
 
 from feedun.config import Settings
 from feedun.intake.importer import import_file
+from feedun.store import Store
 from helpers import db_url, execute, feedun_env, query, run_feedun
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -227,7 +228,7 @@ def _letters_ready(tmp_path: Path) -> tuple[Settings, list[str]]:
 
     settings, url = Settings(workspace=tmp_path), db_url(tmp_path)
     import_file(EXAMPLES / "ledger-2026-10.csv", settings, db_url=url, as_of=date(2026, 10, 25))
-    log_example_contacts(settings, EXAMPLES / "contacts.csv")
+    log_example_contacts(Store.for_settings(settings, url), settings, EXAMPLES / "contacts.csv")
     import_file(EXAMPLES / "ledger.xlsx", settings, db_url=url, as_of=date(2026, 11, 25))
     rooms = [r for (r,) in query(tmp_path, "SELECT DISTINCT room FROM ledger_lines WHERE estate = '翠湖苑' AND "
                                            "outstanding > 0 AND import_id = (SELECT MAX(id) FROM imports) ORDER BY room")]

@@ -147,7 +147,7 @@ def test_a_file_two_importers_claim_is_refused_naming_both(tmp_path: Path) -> No
 
     headers = ["编号", "类型", "状态", "管理处", "房号", KEY_HEADER]  # a register row with a call list's key column
     path = write_xlsx(tmp_path / "两用.xlsx", [headers, ["x", "催费函", "草稿", "阳光花园", "1-1-101", "阳光花园|1-1-101"]])
-    with pytest.raises(InputFileError, match="填好的催缴清单.*函件登记表"):
+    with pytest.raises(InputFileError, match=r"填好的催缴清单.*函件登记表"):
         identify(path, Settings(workspace=tmp_path))
     with pytest.raises(InputFileError, match="同时符合"):
         import_file(path, Settings(workspace=tmp_path), db_url=db_url(tmp_path))

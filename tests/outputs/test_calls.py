@@ -11,14 +11,14 @@ from openpyxl import load_workbook
 
 from feedun.config import Settings
 from feedun.core.errors import FeedunError
+from feedun.decide.classify import classify
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import OUTCOMES
 from feedun.memory.promises import list_promises
-from feedun.decide.classify import classify
 from feedun.outputs.calllist import CALL_HEADERS
 from feedun.outputs.calllist import write_call_lists as write_lists
-from feedun.store import Store
 from feedun.outputs.safe import safe_filename
+from feedun.store import Store
 
 AS_OF = date(2026, 11, 27)
 EVIL = '=HYPERLINK("http://evil.example","点我")'
@@ -134,7 +134,7 @@ def test_filled_list_reads_back_even_when_resorted_and_annotated(tmp_path: Path)
     result = import_file(back, settings)
     assert result.kind == "calls"
     assert (result.accepted, result.rejected) == (2, 1)
-    [promise] = list_promises(settings, state="open")
+    [promise] = list_promises(Store.for_settings(settings), settings, state="open")
     assert (promise.room, promise.promise_date, promise.amount) == ("1-1-101", date(2026, 12, 5), 30000)
     assert load_workbook(result.rejects_file).active.cell(2, 2).value.count("2026-13-40") == 1
     assert import_file(back, settings).duplicate

@@ -13,17 +13,24 @@ from docx import Document
 
 from feedun.config import Settings
 from feedun.core.errors import ConfigError, FeedunError, UsageError
+from feedun.decide.classify import classify
 from feedun.decide.features import feature_table
 from feedun.intake.importer import import_file
 from feedun.memory.contacts import ContactRequest, log_contact
 from feedun.outputs.capitals import capitals
-from feedun.outputs.letters.generate import generate_letters
+from feedun.outputs.letters.generate import generate_letters as generate
 from feedun.outputs.letters.register import change_state, list_letters
 from feedun.store import Store
 from helpers import query
 
 AS_OF = date(2026, 11, 27)
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "应缴日期", "欠费金额(元)"]
+
+
+def generate_letters(settings: Settings, kind: str, *, as_of: date, **options):
+    """The day's decisions (one classify), then the letters from them, as `feedun letters` does."""
+    store = Store.for_settings(settings)
+    return generate(store, settings, classify(store, settings, as_of=as_of), kind, **options)
 
 
 def text_of(path: Path) -> str:
@@ -53,7 +60,7 @@ def settings(tmp_path: Path) -> Settings:
     wb.save(tmp_path / "l.xlsx")
     import_file(tmp_path / "l.xlsx", s, as_of=date(2026, 11, 25))
     for day in (2, 9, 16):  # private tactics tried: the policy now asks for a demand letter
-        log_contact(s, ContactRequest(room="8-2-1201", outcome="no_answer", at=datetime(2026, 11, day, 10)),
+        log_contact(Store.for_settings(s), s, ContactRequest(room="8-2-1201", outcome="no_answer", at=datetime(2026, 11, day, 10)),
                     now=datetime(2026, 11, 27, 12))
     return s
 
@@ -70,7 +77,7 @@ def test_demand_letter_document_amounts_capitals_number_deadline(settings: Setti
     assert text.count("物业服务费") >= 8 and "车位管理费" in text and "2026-03" in text
     for word in ("停水", "停电", "断水", "断电", "停气"):
         assert word not in text
-    late = int(feature_table(settings, as_of=AS_OF).set_index("room").loc["8-2-1201", "late_fee_fen"])
+    late = int(feature_table(Store.for_settings(settings), settings, as_of=AS_OF).set_index("room").loc["8-2-1201", "late_fee_fen"])
     assert f"{late // 100:,}.{late % 100:02d}" in text  # the contractual late fee, shown apart from principal
     combined = text_of(batch.combined)
     assert "催字〔2026〕第0001号" in combined
@@ -93,7 +100,7 @@ def test_rerun_same_day_reuses_numbers_next_day_numbers_on(settings: Settings) -
 def test_state_machine_and_only_sent_letters_count(settings: Settings) -> None:
     [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters
     store = Store.for_settings(settings)
-    f = feature_table(settings, as_of=AS_OF).set_index("room")
+    f = feature_table(Store.for_settings(settings), settings, as_of=AS_OF).set_index("room")
     assert f.loc["8-2-1201", "demand_letters_sent"] == 0  # a draft does not count
     with pytest.raises(UsageError, match="寄送方式"):
         change_state(store, [letter.number], "sent")
@@ -101,7 +108,7 @@ def test_state_machine_and_only_sent_letters_count(settings: Settings) -> None:
         change_state(store, [letter.number], "signed")
     [sent] = change_state(store, [letter.number], "sent", method="ems", tracking="EA123456789CN", on=AS_OF)
     assert (sent.state, sent.delivery, sent.evidence, sent.sent_on) == ("sent", "ems", "EA123456789CN", AS_OF)
-    f = feature_table(settings, as_of=date(2026, 11, 30)).set_index("room")
+    f = feature_table(Store.for_settings(settings), settings, as_of=date(2026, 11, 30)).set_index("room")
     assert (f.loc["8-2-1201", "demand_letters_sent"], f.loc["8-2-1201", "days_since_last_demand"]) == (1, 3)
     [signed] = change_state(store, [letter.number], "signed", on=date(2026, 11, 29))
     assert signed.state == "signed" and "已签收 2026-11-29" in signed.evidence

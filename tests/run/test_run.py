@@ -104,8 +104,8 @@ def test_one_run_evaluates_the_policy_once_and_every_output_uses_those_decisions
         ws: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Call lists, SMS, both kinds of letters and the report all come from one classify (issue 13)."""
     from feedun.config import LawFirmSettings
-    from feedun.decide.policy import evaluate
     from feedun.decide import features
+    from feedun.decide.policy import evaluate
 
     ws.law_firm = LawFirmSettings(name="示例律师事务所", address="示例路 1 号", lawyer="张明", phone="0571-88000000")
     calls = {"decide": 0, "build_features": 0}

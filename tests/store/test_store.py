@@ -51,8 +51,8 @@ def alembic_upgrade_to(url: str, revision: str) -> None:
 
 def test_a_new_store_is_created_at_the_head_revision(tmp_path: Path) -> None:
     engine = open_store(db_url(tmp_path))
-    assert stored_revision(engine) == head() == "0002"
-    assert query(tmp_path, "select value from meta where key = 'schema_version'") == [("4",)]
+    assert stored_revision(engine) == head() == "0003"
+    assert query(tmp_path, "select value from meta where key = 'schema_version'") == [("5",)]
     assert "letter_sequences" in inspect(engine).get_table_names()
 
 
@@ -66,10 +66,10 @@ def test_a_store_from_before_alembic_is_brought_up_and_keeps_its_letter_count(tm
         execute(tmp_path, "insert into letters (number, kind, room_id, owner, amount, late_fee, issued_on, state) "
                           "values (:n, 'dunning', 1, '张三', 100, 0, :d, 'sent')", n=f"旧{i}", d=date.fromisoformat(day))
     engine = open_store(url)
-    assert stored_revision(engine) == "0002"
+    assert stored_revision(engine) == "0003"
     assert sorted(query(tmp_path, "select kind, year, last from letter_sequences")) == [
         ("dunning", 2025, 1), ("dunning", 2026, 2)]
-    assert query(tmp_path, "select value from meta where key = 'schema_version'") == [("4",)]
+    assert query(tmp_path, "select value from meta where key = 'schema_version'") == [("5",)]
     from feedun.store.letters import lock_numbering, next_number
 
     with engine.begin() as conn:
@@ -106,7 +106,7 @@ def test_db_upgrade_and_status_commands(tmp_path: Path) -> None:
     assert json.loads(status.stdout)["revision"] == "0001" and not json.loads(status.stdout)["current"]
     done = run_feedun(["db", "upgrade", "--db", db_url(tmp_path)], tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "0001 → 0002" in done.stdout
+    assert "0001 → 0003" in done.stdout
     again = run_feedun(["db", "upgrade", "--db", db_url(tmp_path)], tmp_path)
     assert "已是最新" in again.stdout
 
@@ -117,9 +117,9 @@ def test_processes_opening_an_old_store_together_migrate_it_once(tmp_path: Path)
                               env=feedun_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, outs
-    assert sum("0001 → 0002" in out for out, _ in outs) == 1
+    assert sum("0001 → 0003" in out for out, _ in outs) == 1
     assert sum("已是最新" in out for out, _ in outs) == 5
-    assert query(tmp_path, "select version_num from alembic_version") == [("0002",)]
+    assert query(tmp_path, "select version_num from alembic_version") == [("0003",)]
 
 
 def test_a_failed_migration_step_leaves_the_store_as_it_was(tmp_path: Path) -> None:
@@ -273,7 +273,7 @@ def test_a_user_with_table_rights_only_works_but_cannot_migrate(tmp_path: Path, 
                           f'ON TABLES TO "{role}"')
         execute(tmp_path, f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"')
         owner = run_feedun(["db", "upgrade", "--db", db_url(tmp_path)], tmp_path)
-        assert owner.returncode == 0 and "空数据库 → 0002" in owner.stdout, owner.stderr
+        assert owner.returncode == 0 and "空数据库 → 0003" in owner.stdout, owner.stderr
         imported = run_feedun(["import", str(small_ledger(tmp_path)), "--db", clerk], tmp_path)
         assert imported.returncode == 0, imported.stderr
         logged = run_feedun(["log", "1-1-101", "--outcome", "vague", "--at", "2026-11-20 9:00", "--db", clerk], tmp_path)

@@ -9,8 +9,12 @@ import tempfile
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedun.config import Settings
+
+if TYPE_CHECKING:
+    from feedun.store import Store
 from feedun.core.errors import UsageError
 
 
@@ -22,7 +26,7 @@ def examples_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "examples"
 
 
-def log_example_contacts(settings: Settings, path: Path) -> int:
+def log_example_contacts(store: Store, settings: Settings, path: Path) -> int:
     """What the collectors logged in early November (examples/contacts.csv), through `feedun log`'s library call."""
     from feedun.memory.contacts import ContactRequest, log_contact, parse_money, parse_time
 
@@ -30,7 +34,7 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
-        log_contact(settings, ContactRequest(
+        log_contact(store, settings, ContactRequest(
             room=row["房号"], estate=row["管理处"], at=parse_time(row["联系时间"], "联系时间", now),
             channel=row["方式"], outcome=row["结果"],
             promise_date=date.fromisoformat(row["承诺日期"]) if row["承诺日期"] else None,
@@ -41,17 +45,15 @@ def log_example_contacts(settings: Settings, path: Path) -> int:
 
 def _empty_store(url: str) -> None:
     """The demo fills a store with example owners: only ever an empty one."""
-    from sqlalchemy import func, select
+    from feedun.store import Store
+    from feedun.store.imports import count_imports
 
-    from feedun.store import open_store
-    from feedun.store.schema import imports
-
-    engine = open_store(url)
+    store = Store.open(url)
     try:
-        with engine.connect() as conn:
-            used = conn.execute(select(func.count()).select_from(imports)).scalar_one()
+        with store.connect() as conn:
+            used = count_imports(conn)
     finally:
-        engine.dispose()
+        store.close()
     if used:
         raise UsageError("这个数据库里已经有导入记录，演示不会往里面写示例数据。", hint="新建一个空数据库给演示用，或不加 --db。")
 
@@ -107,7 +109,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     for name in ("ledger-2026-10.csv", "profiles.xlsx"):
         shutil.copy(examples / name, inbox / name)
     run_summary(run_cycle(store, settings, as_of=date(2026, 10, 27)))
-    logged = log_example_contacts(settings, examples / "contacts.csv")
+    logged = log_example_contacts(store, settings, examples / "contacts.csv")
     out.print(f"\n[bold]2. 管家在 11 月记录了 {logged} 次联系[/]（feedun log 或导回填好的清单）：6 户承诺了缴费日期，"
               "另有含糊推托、无人接听、出差在外、因漏水拒缴等")
 
@@ -121,8 +123,8 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     run_summary(run_cycle(store, settings, as_of=today))
 
     out.print(f"\n[bold]5. 谁欠费[/]（feedun debtors；完整名单：feedun debtors --config {config}）")
-    debtors_table(list_debtors(settings, as_of=today), limit=10)
-    broken = list_promises(settings, state="broken")
+    debtors_table(list_debtors(store, settings, as_of=today), limit=10)
+    broken = list_promises(store, settings, state="broken")
     out.print("\n[bold]6. 未兑现的缴费承诺[/]（feedun promises --broken）")
     promises_table(broken)
     out.print(f"\n[bold]7. 分类结果[/]（feedun classify --as-of {today}，已由 feedun run 完成：这里读回当天保存的结果，不再分类）")
@@ -135,7 +137,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
         out.print(f"\n[bold]8. 为什么[/]（feedun explain {room} --estate {estate}）：承诺没兑现的业主用“断其后路”")
         explanation(explain_room(store, settings, room, estate=estate, as_of=today))
         out.print(f"\n[bold]9. 这户的完整记录[/]（feedun history {room} --estate {estate}）")
-        timeline(room_history(settings, room, estate=estate))
+        timeline(room_history(store, settings, room, estate=estate))
     out.print(f"\n[bold]10. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；feedun run 只在提醒节点日生成）")
     batch = build_sms(settings, decided, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
@@ -149,6 +151,6 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
         out.print(f"  {path.name}{count}")
     out.print("\n[bold]13. 数据库[/]（feedun db status）：单机用 SQLite 文件；多人共用时换成 PostgreSQL，"
               "已有数据用 feedun db copy --to 地址 整体搬过去（见 README）")
-    store_status_view(store_status(settings), counts=False)
+    store_status_view(store_status(store), counts=False)
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
     return folder

@@ -31,7 +31,7 @@ def init_cmd(folder: Annotated[Path, typer.Argument(help="要初始化的文件�
 
 
 def purge_cmd(
-    before: Annotated[str | None, typer.Option("--before", help="清除最后一次欠费早于这一天（YYYY-MM-DD）、现已无欠费的业主的个人信息（默认：今天减去 feedun.toml 中 [purge] retention_days 的天数）。",
+    before: Annotated[str | None, typer.Option("--before", help="清除最后一次欠费早于这一天（YYYY-MM-DD）、现已无欠费的业主的个人信息（默认：今天减去 feedun.toml 中 \\[purge] retention_days 的天数）。",
                                                show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="确认执行；不加则只统计会清除多少。")] = False,
     config: ConfigOpt = None,
@@ -47,7 +47,7 @@ def purge_cmd(
     cutoff = parse_date_option(before, "--before")
     result = purge(Store.for_settings(settings, db), settings, before=cutoff, apply=yes)
     if result.retention_days is not None:
-        out.print(f"保存期限 {result.retention_days} 天（feedun.toml [purge] retention_days）：截止日期 {result.before}。")
+        out.print(f"保存期限 {result.retention_days} 天（feedun.toml \\[purge] retention_days）：截止日期 {result.before}。")
     verb = "已清除" if result.applied else "将清除"
     out.print(f"{verb} {result.rooms} 户的个人信息（台账明细 {result.lines} 行、联系记录 {result.contacts} 条、"
               f"档案 {result.profiles} 份）；金额、期间、日期和函件编号保留。")

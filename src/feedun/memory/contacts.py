@@ -68,8 +68,8 @@ def parse_money(text: str | None, option: str) -> int | None:
 @dataclass
 class ContactRequest:
     room: str
-    outcome: str
-    channel: str = "call"
+    outcome: str  # an Outcome id; checked by validate(), since people and call lists type it
+    channel: str = Channel.CALL
     estate: str | None = None
     promise_date: date | None = None
     promise_amount: int | None = None  # fen
@@ -92,8 +92,8 @@ class LoggedContact:
 
     def to_dict(self) -> dict[str, Any]:
         return {"contact_id": self.contact_id, "estate": self.estate, "room": self.room, "owner": self.owner,
-                "at": self.at.isoformat(sep=" "), "outcome": self.outcome, "outcome_label": OUTCOME_LABELS[Outcome(self.outcome)],
-                "duplicate": self.duplicate, "promise_id": self.promise_id}
+                "at": self.at.isoformat(sep=" "), "outcome": self.outcome,
+                "outcome_label": OUTCOME_LABELS[Outcome(self.outcome)], "duplicate": self.duplicate, "promise_id": self.promise_id}
 
 
 def validate(request: ContactRequest, now: datetime) -> datetime:

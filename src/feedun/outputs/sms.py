@@ -1,7 +1,7 @@
 """Bill-notice SMS (缴费提醒): one personalised text per room on the SMS node days, for upload to an SMS platform.
 
 Texts read as bill notices, never as dunning: SMS platforms reject "催款" templates, and the late fee never
-appears in an SMS (DESIGN §3). The principal comes from `outstanding_fen` only.
+appears in an SMS (docs/design.md, "SMS platforms" and "Late fees"). The principal comes from `outstanding_fen` only.
 
 Lengths follow the platforms' billing: every character counts as one, the 【签名】 included; up to 70 characters
 is one SMS, longer texts are billed in segments of 67.

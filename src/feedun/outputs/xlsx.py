@@ -16,11 +16,13 @@ def write_sheet(wb, title: str, headers: list[str], rows: list[list[Any]], width
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for values in rows:
-        ws.append([None] * len(values))
-        for cell, value in zip(ws[ws.max_row], values, strict=True):
+    wrap = Alignment(vertical="top", wrap_text=True)  # one style object shared by every cell
+    for row_number, values in enumerate(rows, start=2):
+        # ws.cell by position: ws[ws.max_row] would rescan every cell per row (quadratic on a 9k-row sheet)
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=row_number, column=column)
             set_cell(cell, value)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.alignment = wrap
     for index, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, index).column_letter].width = (widths or {}).get(header, max(10, len(header) * 2 + 2))
     ws.freeze_panes = "A2"

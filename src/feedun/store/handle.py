@@ -20,6 +20,8 @@ from feedun.store.migrate import open_store, shown_url
 if TYPE_CHECKING:
     from feedun.config import Settings
 
+__all__ = ["Connection", "Store"]  # Connection: for annotations above store/, which never import SQLAlchemy
+
 
 class Store:
     """An opened, current store. Cheap to pass around; opening is the expensive part and happens once."""
@@ -37,6 +39,10 @@ class Store:
         """The store a command uses: --db, else FEEDUN_DB, else feedun.toml, else feedun.db beside it."""
         url = settings.db_url(db_url)
         return cls.open(url)
+
+    def close(self) -> None:
+        """Close the pooled connections now (a server store the process is done with)."""
+        self.engine.dispose()
 
     @property
     def backend(self) -> str:

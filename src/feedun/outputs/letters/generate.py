@@ -106,6 +106,8 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
         return batch
     with store.read() as conn:
         lines = snapshot_lines(conn, as_of)
+    lines_of = {key: part for key, part in lines.groupby(["estate", "room"], sort=False)}  # once, not per letter
+    empty = lines.iloc[0:0]
     deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
     contexts = []
     number_format = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
@@ -122,7 +124,7 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                 insert_draft(conn, number=number, kind=kind, room_id=room_id, owner=row.owner,
                              amount=int(row.outstanding_fen), late_fee=int(row.late_fee_fen), issued_on=as_of,
                              deadline=as_of + timedelta(days=deadline_days))
-            own = lines[(lines["estate"] == row.estate) & (lines["room"] == row.room)].sort_values(["period", "fee_item"])
+            own = lines_of.get((row.estate, row.room), empty).sort_values(["period", "fee_item"])
             items = [{"fee_item": r.fee_item, "period": r.period + (f" 至 {r.period_end}" if r.period_end else ""),
                       "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
             demands = [{"number": d["number"], "sent_on": d["sent_on"].isoformat() if d["sent_on"] else "",
@@ -170,7 +172,8 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     if kind == "lawyer":
         register = list_letters(store)
         for letter, ctx in zip(batch.letters, contexts, strict=True):
-            batch.evidence.append(_evidence_pack(folder, letter, ctx, lines, contact_rows[letter.number], register))
+            own = lines_of.get((letter.estate, letter.room), empty)
+            batch.evidence.append(_evidence_pack(folder, letter, ctx, own, contact_rows[letter.number], register))
     if pdf:
         batch.pdfs = to_pdf([Path(x.file) for x in batch.letters] + [batch.combined], folder)
     return batch
@@ -186,7 +189,7 @@ def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: 
 
     wb = Workbook()
     wb.remove(wb.active)
-    own = lines[(lines["estate"] == letter.estate) & (lines["room"] == letter.room)].sort_values(["period", "fee_item"])
+    own = lines.sort_values(["period", "fee_item"])  # this letter's room's lines
     write_sheet(wb, "欠费明细", ["管理处", "房号", "业主", "收费项目", "所属期间", "应缴日期", "欠费金额(元)", "台账原行号"],
            [[r.estate, r.room, r.owner, r.fee_item, r.period, str(r.due_date or ""), float(int(r.outstanding)) / 100,
              int(r.source_row)] for r in own.itertuples(index=False)])
