@@ -56,6 +56,10 @@ def test_import_help_lists_options(tmp_path: Path) -> None:
     (["import"], "缺少参数 files"),
     (["frobnicate"], "没有这个命令：frobnicate"),
     (["import", "台账.xlsx", "--sheet", "第九页"], "工作簿中没有名为“第九页”的工作表"),
+    # vocabularies are choices (core/vocab.py): Click's refusal, in Chinese, with what may be typed
+    (["log", "1-1-101", "--outcome", "frob"], "“frob”不是可选的值；可选：paid_claimed（称已缴费）"),
+    (["letters", "--kind", "x"], "--kind 的值无效：“x”不是可选的值；可选：dunning（催费函）、lawyer（律师函）"),
+    (["sms", "--format", "xlsx"], "可选：csv、aliyun、tencent"),
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     _ledger(tmp_path)
@@ -189,6 +193,7 @@ def test_demo_runs_in_a_fresh_folder_and_refuses_a_used_one(tmp_path: Path) -> N
     proc = run_feedun(["demo", "演示", *(["--db", db_url(tmp_path)] if on_postgresql else [])], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+    assert "已先分类" not in proc.stderr  # the demo reads back the run's decisions, it does not decide again
     for word in ("欠费", "阳光花园", "翠湖苑", "feedun run 2026-10-27", "已经运行过", "兑现 3 个，未兑现 3 个",
                  "未兑现的缴费承诺", "电话联系：承诺缴费", "业主档案有更新", "分类结果", "缴费提醒短信", "收费报表",
                  "收费率", "表结构：版本 0003"):

@@ -68,3 +68,14 @@ def test_calls_after_classify_read_the_stored_run_and_say_when_they_classify(wor
     assert "已先分类" in fresh.stderr  # no stored run of that date: classified once, and said so
     again = run_feedun(["sms", "--as-of", "2026-12-01", "--any-day", "--db", db_url(folder)], folder)
     assert again.returncode == 0 and "已先分类" not in again.stderr  # read back, not decided again
+    letters = run_feedun(["letters", "--kind", "dunning", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
+    assert letters.returncode == 0 and "已先分类" not in letters.stderr, letters.stderr
+    drafts_written = run_feedun(["calls", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
+    assert "已先分类" not in drafts_written.stderr  # the letters' drafts change no decision
+    debtors = _strict(run_feedun(["debtors", "--json", "--db", db_url(folder)], folder).stdout)
+    first = debtors[0] if isinstance(debtors, list) else debtors["debtors"][0]
+    logged = run_feedun(["log", first["room"], "--estate", first["estate"], "--outcome", "no_answer",
+                         "--at", "2026-12-01 09:00", "--db", db_url(folder)], folder)
+    assert logged.returncode == 0, logged.stderr
+    stale = run_feedun(["calls", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
+    assert stale.returncode == 0 and "有变化，已先分类" in stale.stderr  # a new contact: decided again, and said

@@ -233,7 +233,7 @@ def test_commands_end_to_end(tmp_path: Path, ledger: Settings) -> None:
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["outcome_label"] == "承诺缴费"
     bad = run(["log", "8-2-1201", "--outcome", "shouted"], tmp_path)
-    assert bad.returncode == 2 and "promised（承诺缴费）" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "paid_claimed（称已缴费）" in bad.stderr and "Traceback" not in bad.stderr
     missing = run(["log", "9-9-999", "--outcome", "vague"], tmp_path)
     assert missing.returncode == 1 and "没有房间" in missing.stderr
     tagged = run(["tag", "8-2-1201", "+rapport", "-hot_tempered", "--dispute", "service", "--json"], tmp_path)

@@ -11,6 +11,7 @@ import typer
 from feedun.cli.options import ConfigOpt, DbOpt, EstateOpt, JsonOpt, parse_date_option
 from feedun.cli.options import print_json as _print_json
 from feedun.core.errors import UsageError
+from feedun.core.vocab import Channel, Outcome
 
 
 def debtors_cmd(
@@ -40,9 +41,9 @@ def debtors_cmd(
 
 def log_cmd(
     room: Annotated[str, typer.Argument(help="房号，如 8-2-1201 或 8栋2单元1201室。", show_default=False)],
-    outcome: Annotated[str, typer.Option("--outcome", "-o", help="联系结果代码：paid_claimed 称已缴费、promised 承诺缴费、vague 含糊推托、busy_away 忙或不在本地、refused_quality/refused_service/refused_unfair/refused_other 拒缴、no_answer 无人接听、invalid_number 号码无效、callback 约定回电、wrong_person 非本人。",
+    outcome: Annotated[Outcome, typer.Option("--outcome", "-o", help="联系结果代码：paid_claimed 称已缴费、promised 承诺缴费、vague 含糊推托、busy_away 忙或不在本地、refused_quality/refused_service/refused_unfair/refused_other 拒缴、no_answer 无人接听、invalid_number 号码无效、callback 约定回电、wrong_person 非本人。",
                                          show_default=False)],
-    channel: Annotated[str, typer.Option("--channel", help="联系方式：call 电话、sms 短信、visit 上门、wechat 微信、letter 函件、in_person 当面。")] = "call",
+    channel: Annotated[Channel, typer.Option("--channel", help="联系方式：call 电话、sms 短信、visit 上门、wechat 微信、letter 函件、in_person 当面。")] = Channel.CALL,
     promise_date: Annotated[str | None, typer.Option("--promise-date", help="承诺缴费日期 YYYY-MM-DD（结果为 promised 时必填）。", show_default=False)] = None,
     promise_amount: Annotated[str | None, typer.Option("--promise-amount", help="承诺缴费金额（元；不填表示缴清全部欠费）。", show_default=False)] = None,
     callback: Annotated[str | None, typer.Option("--callback", help="约定回电时间，如 \"2026-12-03 19:00\"。", show_default=False)] = None,
@@ -62,7 +63,7 @@ def log_cmd(
 
     now = datetime.now()
     request = ContactRequest(
-        room=room, outcome=outcome.strip(), channel=channel.strip(), estate=estate,
+        room=room, outcome=outcome.value, channel=channel.value, estate=estate,
         promise_date=parse_date_option(promise_date, "--promise-date"), promise_amount=parse_money(promise_amount, "--promise-amount"),
         callback_at=parse_time(callback, "--callback", now), by=by.strip(), at=parse_time(at, "--at", now),
         note=note.strip())

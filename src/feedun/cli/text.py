@@ -12,15 +12,27 @@ _PATTERNS = [
     (r"^Missing option '?(.+?)'?\.?$", lambda m: f"缺少选项 {m[1]}"),
     (r"^Option '?(.+?)'? requires an argument\.?$", lambda m: f"选项 {m[1]} 需要一个值"),
     (r"^Got unexpected extra arguments? \((.+)\)$", lambda m: f"多余的参数：{m[1]}"),
-    (r"^Invalid value for '?(.+?)'?: (.+)$", lambda m: f"{m[1]} 的值无效：{_choice(m[2])}"),
+    (r"^Invalid value for (.+?): (.+)$", lambda m: f"{m[1].replace(chr(39), '')} 的值无效：{_choice(m[2])}"),
 ]
 
 
 def _choice(detail: str) -> str:
     """"'x' is not one of 'dunning', 'lawyer'." (an Enum option) -> "“x”不是可选的值；可选：dunning、lawyer"."""
-    if m := re.match(r"^'(.*)' is not one of (.+?)\.?$", detail.strip(), re.DOTALL):
-        return f"“{m[1]}”不是可选的值；可选：{'、'.join(c.strip().strip(chr(39)) for c in m[2].split(','))}"
+    detail = detail.strip().removeprefix("Value error, ")
+    if m := re.match(r"^'(.*)' is not one of (.+?)\.?$", detail, re.DOTALL):
+        codes = [c.strip().strip(chr(39)) for c in m[2].split(",")]
+        return f"“{m[1]}”不是可选的值；可选：{'、'.join(_with_label(c) for c in codes)}"
     return detail
+
+
+def _with_label(code: str) -> str:
+    """'promised' -> 'promised（承诺缴费）' for the vocabularies options take; other codes as they are."""
+    from feedun.core.vocab import CHANNEL_LABELS, DELIVERY_LABELS, LETTER_KIND_LABELS, OUTCOME_LABELS
+
+    for labels in (OUTCOME_LABELS, CHANNEL_LABELS, LETTER_KIND_LABELS, DELIVERY_LABELS):
+        if code in labels:
+            return f"{code}（{labels[code]}）"
+    return code
 
 
 def translate(message: str) -> str:

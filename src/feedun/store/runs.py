@@ -3,7 +3,7 @@
 A run stores each room's decision (tactic, hold, reasons…) and, for the newest run only, the room's features as
 JSON (`detail`), so outputs made later the same day read the decisions back instead of deciding again. `inputs`
 fingerprints what the run was decided from; a caller reuses a stored run only while the fingerprint still matches
-(`inputs_fingerprint`): any new import, contact, promise, profile, event or letter change makes it stale.
+(`inputs_fingerprint`): any new import, contact, promise, profile, event or sent-letter change makes it stale.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ class StoredRun:
 def inputs_fingerprint(conn: Connection) -> str:
     """Counts and newest ids/dates of every table a decision depends on; equal fingerprints, equal inputs."""
     parts: list[Any] = []
-    for table in (imports, contacts, promises, room_events, letters, rooms):
+    for table in (imports, contacts, promises, room_events, rooms):
         parts.append(list(conn.execute(select(func.count(), func.max(table.c.id))).one()))
     parts.append(list(conn.execute(select(func.count(), func.max(profiles.c.updated_at))).one()))
     parts.append(sorted(map(list, conn.execute(select(promises.c.state, func.count()).group_by(promises.c.state)))))
+    # Letters count once they leave the office; drafts (written by the outputs themselves) change no decision.
     parts.append(sorted(map(list, conn.execute(
-        select(letters.c.state, func.count(), func.max(letters.c.sent_on)).group_by(letters.c.state)))))
+        select(letters.c.state, func.count(), func.max(letters.c.id), func.max(letters.c.sent_on))
+        .where(letters.c.state != "draft").group_by(letters.c.state)))))
     parts.append(sorted(map(list, conn.execute(
         select(rooms.c.collector, func.count()).where(rooms.c.collector.is_not(None)).group_by(rooms.c.collector)))))
     return json.dumps(parts, default=str, ensure_ascii=False)
