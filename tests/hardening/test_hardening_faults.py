@@ -107,7 +107,7 @@ if os.environ.get("FAULT_PHONES"):
     def parse_phones(text):
         raise KeyError(text)
 
-    values.parse_phones = parse_phones
+    values.parse_phones = values.parse_phone_cell = parse_phones
 
 from feedun.cli.app import main
 

@@ -19,8 +19,10 @@ from feedun.intake.headers import (
     map_columns,
     missing_fields,
     normalise_header,
+    role_conflicts,
     synonyms,
     title_date,
+    title_estate,
 )
 
 pytestmark = pytest.mark.no_store  # pure functions: run once, whatever the backend
@@ -222,7 +224,7 @@ def test_map_columns_full_long_layout():
                 "due_date", "amount_due", "paid", "discount", "outstanding", "late_fee", "remark"]
     assert cmap.fields == {name: col for col, name in enumerate(expected)}
     assert cmap.layout == "long"
-    assert missing_fields(cmap, has_default_estate=False) == []
+    assert missing_fields(cmap) == []
 
 
 def test_map_columns_several_phone_columns():
@@ -234,10 +236,33 @@ def test_map_columns_several_phone_columns():
     assert cmap.ignored == []
 
 
-def test_map_columns_first_column_of_a_field_wins():
+def test_map_columns_second_column_of_a_role_is_kept_not_dropped():
     cmap = map_columns(0, ["房号", "房间号", "业主", "欠费"], {})
     assert cmap.fields == {"room": 0, "owner": 2, "outstanding": 3}
-    assert cmap.ignored == [1]
+    assert cmap.extra == {"room": [1]} and cmap.ignored == []
+    assert role_conflicts(cmap) == ["房号（“房号”、“房间号”）"]  # which one is meant: refused, naming both
+
+
+def test_two_discount_columns_are_summed_not_dropped():
+    cmap = map_columns(0, ["房号", "所属期间", "应收金额", "优惠金额", "减免金额", "赠送金额", "欠费金额"], {})
+    assert cmap.fields["discount"] == 3 and cmap.extra == {"discount": [4, 5]}
+    assert role_conflicts(cmap) == []  # amounts of one role add up
+    assert cmap.describe()["discount"] == "优惠金额 + 减免金额 + 赠送金额"
+
+
+def test_totals_only_layout_reads_its_total_as_arrears():
+    cmap = map_columns(0, ["房号", "业主", "合计"], {})
+    assert cmap.fields == {"room": 0, "owner": 1, "outstanding": 2} and cmap.layout == "long"
+
+
+@pytest.mark.parametrize(("rows", "estate"), [
+    ([["欠费明细表"], ["项目：锦绣家园", "", "截止日期：2026-11-25"]], "锦绣家园"),
+    ([["小区名称: 观山水"]], "观山水"),
+    ([["管理处：东区管理处 打印人：张三"]], "东区管理处"),
+    ([["欠费明细表"], ["截止日期：2026-11-25"]], None),
+])
+def test_title_estate(rows, estate):
+    assert title_estate(rows) == estate
 
 
 def test_map_columns_fen_units():
@@ -278,8 +303,8 @@ def test_map_columns_wide_layout():
     assert cmap.fields == {"estate": 0, "room": 1, "owner": 2, "period": 3, "remark": 9}
     # 垃圾处理费 is in no list but ends in 费; 合计 and 欠费合计 are totals; 装修押金 is nothing.
     assert cmap.wide_items == {4: "物业费", 5: "电梯费", 6: "车位费", 8: "垃圾处理费"}
-    assert cmap.ignored == [7, 10, 11]
-    assert missing_fields(cmap, has_default_estate=False) == []
+    assert cmap.wide_total == 7 and cmap.ignored == [10, 11]  # the first total is checked against the items
+    assert missing_fields(cmap) == []
     assert cmap.describe()["wide:垃圾处理费"] == "垃圾处理费"
 
 
@@ -321,14 +346,12 @@ def test_sheet_with_outstanding_column_is_never_wide(fee_columns, rnd):
 
 def test_missing_fields_all_missing():
     cmap = map_columns(0, ["业主", "电话"], {})
-    assert missing_fields(cmap, has_default_estate=False) == ["管理处/小区", "房号", "所属期间", "欠费金额（或应收金额）"]
-    assert missing_fields(cmap, has_default_estate=True) == ["房号", "所属期间", "欠费金额（或应收金额）"]
+    # the estate may come from the title, --estate, the config or the store; the period may be unknown
+    assert missing_fields(cmap) == ["房号", "欠费金额（或应收金额）"]
 
 
-def test_missing_fields_respects_default_estate():
-    cmap = map_columns(3, HEADER, {})
-    assert missing_fields(cmap, has_default_estate=False) == ["管理处/小区"]
-    assert missing_fields(cmap, has_default_estate=True) == []
+def test_missing_fields_needs_no_estate_column():
+    assert missing_fields(map_columns(3, HEADER, {})) == []
 
 
 @pytest.mark.parametrize(
@@ -336,15 +359,15 @@ def test_missing_fields_respects_default_estate():
     [
         (["小区", "房号", "所属期间", "应收金额"], []),
         (["小区", "房号", "开始日期", "欠费"], []),
-        (["小区", "房号", "结束日期", "欠费"], ["所属期间"]),
+        (["小区", "房号", "结束日期", "欠费"], []),  # an end alone is no period: 期间不详
         (["小区", "楼栋", "所属期间", "欠费"], ["房号"]),
         (["小区", "房号", "所属期间", "实收金额"], ["欠费金额（或应收金额）"]),
         (["小区", "房号", "所属期间", "物业费"], []),  # wide: the fee-item columns are the amounts
-        (["小区", "房号", "物业费"], ["所属期间"]),
+        (["小区", "房号", "物业费"], []),  # no period at all: imported with the period unknown
     ],
 )
 def test_missing_fields_cases(cells, missing):
-    assert missing_fields(map_columns(0, cells, {}), has_default_estate=False) == missing
+    assert missing_fields(map_columns(0, cells, {})) == missing
 
 
 # ---- title_date -----------------------------------------------------------------------------------------

@@ -65,6 +65,12 @@ def main() -> None:
         from feedun.cli.console import err
 
         err.print(hide_phones(exc.render()), markup=False)
+        if "--json" in sys.argv[1:]:  # the JSON reader gets the failure too, on stdout
+            import json
+
+            from feedun.cli.console import print_json
+
+            print_json(hide_phones(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2)))
         sys.exit(exc.exit_code)
     except Exception:
         import traceback

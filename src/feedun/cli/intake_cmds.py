@@ -26,6 +26,8 @@ def import_cmd(
                                               show_default=False)] = None,
     estate: Annotated[str | None, typer.Option("--estate", help="台账没有管理处/小区列时使用的小区名。",
                                                show_default=False)] = None,
+    check: Annotated[bool, typer.Option("--check", help="只检查不导入：显示识别出的工作表、表头、列对应关系、小区来源、"
+                                                  "前几行的导入结果和计数；认不出的表头给出 [import.columns] 建议。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """导入物业系统导出的欠费/应收台账。每一行要么导入，要么写入拒收文件并注明原因，要么作为空行/合计行跳过并计数。"""
@@ -38,6 +40,9 @@ def import_cmd(
     settings = load_settings(config)
     snapshot = parse_date_option(as_of, "--as-of")
     store = Store.for_settings(settings, db)  # opened (and migrated) once for all the files
+    if check:
+        _check(files, settings, store, snapshot, encoding, sheet, estate, as_json)
+        return
     results, failed = [], 0
     for path in files:
         try:
@@ -49,12 +54,31 @@ def import_cmd(
                 raise
             failed += 1
             err.print(exc.render())
+            if as_json:
+                results.append({"file": str(path), **exc.to_dict()})
             continue
         results.append(result)
         if not as_json:
             import_summary(result)
     if as_json:
-        payload = [r.to_dict() for r in results]
+        payload = [r if isinstance(r, dict) else r.to_dict() for r in results]
         _print_json(payload[0] if len(files) == 1 else payload)
     if failed:
+        raise typer.Exit(1)
+
+
+def _check(files, settings, store, as_of, encoding, sheet, estate, as_json: bool) -> None:
+    """`feedun import --check`: how each file would be read; nothing is written. Exit 1 if any would be refused."""
+    from feedun.cli.views import check_summary
+    from feedun.intake.importer import check_file
+
+    results = [check_file(path, settings, store=store, as_of=as_of, encoding=encoding, sheet_name=sheet,
+                          estate=estate) for path in files]
+    if as_json:
+        payload = [r.to_dict() for r in results]
+        _print_json(payload[0] if len(files) == 1 else payload)
+    else:
+        for result in results:
+            check_summary(result)
+    if any(r.error for r in results):
         raise typer.Exit(1)

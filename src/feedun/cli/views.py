@@ -6,7 +6,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from feedun.cli.console import err, out, table
-from feedun.core.money import mask_phone, yuan
+from feedun.core.money import mask_phone, mask_phones_in, yuan
+from feedun.core.periods import period_text
 from feedun.intake.importer import ImportResult
 from feedun.memory.debtors import Debtor
 
@@ -53,6 +54,62 @@ def import_summary(result: ImportResult) -> None:
         err.print(f"[yellow]提示[/]：{warning}")
 
 
+def _field_name(key: str) -> str:
+    from feedun.intake.headers import FIELD_LABELS
+
+    if key.startswith("wide:"):
+        return "合计列（核对）" if key == "wide:total" else f"收费项目：{key[5:]}"
+    return FIELD_LABELS.get(key, key)
+
+
+def check_summary(result) -> None:
+    """`feedun import --check`: what would be imported, and how; for a refused file why, and what to add."""
+    from feedun.intake.headers import FIELD_LABELS
+    from feedun.intake.ledger import ESTATE_RULES
+    out.print(f"[bold]检查[/]：{result.file}（只检查，没有导入）")
+    if result.sheet:
+        out.print(f"工作表：{result.sheet}；表头在第 {result.header_row} 行；类型：{result.kind}")
+    if result.mapping:
+        out.print(table("列对应", [("feedun 字段", "left"), ("表格中的列", "left")],
+                        [[_field_name(k), v] for k, v in result.mapping.items()]))
+    if result.ignored:
+        out.print("未使用的列：" + "、".join(result.ignored))
+    if result.error:
+        err.print(f"[red]不能导入[/]：{mask_phones_in(str(result.error['error']))}", markup=True)
+        if result.error.get("hint"):
+            err.print(f"处理办法：{mask_phones_in(str(result.error['hint']))}")
+        if result.suggested_columns:
+            lines = "\n".join(f'{k} = "{v}"' for k, v in result.suggested_columns.items())
+            out.print("可以在 feedun.toml 中加入（按表头猜测，请核对）：\n\\[import.columns]\n" + lines, markup=True)
+        return
+    if result.estate:
+        out.print(f"小区：{result.estate}（来自{ESTATE_RULES.get(result.estate_rule or '', '')}）")
+    out.print(f"快照日期：{result.as_of}；读取 {result.rows_read} 行：导入 {result.accepted}，拒收 {result.rejected}，"
+              f"跳过 {sum(result.skipped.values())}" + (f"（{'，'.join(f'{k} {v}' for k, v in result.skipped.items())}）"
+                                                      if result.skipped else ""))
+    if result.first_lines:
+        columns = ["estate", "room", "owner", "fee_item", "period", "period_end", "outstanding"]
+        out.print(table(f"前 {len(result.first_lines)} 行导入后的样子", [(FIELD_LABELS.get(c, c) if c != "period_end"
+                                                                          else "结束月份", "left") for c in columns],
+                        [[_shown(line.get(c), c) for c in columns] for line in result.first_lines]))
+    for reject in result.rejects:
+        out.print(f"拒收 第 {reject['row']} 行：{mask_phones_in(str(reject['reason']))}")
+    for warning in result.warnings:
+        err.print(f"[yellow]提示[/]：{warning}")
+
+
+def _shown(value, column: str) -> str:
+    from feedun.core.periods import period_text
+
+    if column == "outstanding":
+        return yuan(int(value or 0))
+    if column == "period":
+        return period_text(value)
+    if column == "owner":
+        return str(value or "（无）")
+    return "" if value is None else str(value)
+
+
 def _layout(result: ImportResult) -> str:
     if result.kind == "profiles":
         return "业主档案"
@@ -69,7 +126,7 @@ def debtors_table(debtors: list[Debtor], limit: int | None = None) -> None:
         return
     shown = debtors if limit is None else sorted(debtors, key=lambda d: -d.outstanding)[:limit]
     rows = [[d.estate, d.room, d.owner, " ".join(mask_phone(p) for p in d.phones) or "（无有效号码）",
-             yuan(d.outstanding), d.oldest_period, str(d.months_overdue)] for d in shown]
+             yuan(d.outstanding), period_text(d.oldest_period), str(d.months_overdue)] for d in shown]
     title = "欠费房间" if limit is None else f"欠费金额最多的 {len(shown)} 户"
     out.print(table(title, [("管理处", "left"), ("房号", "left"), ("业主", "left"), ("电话", "left"),
                             ("欠费金额(元)", "right"), ("最早欠费期间", "left"), ("欠费月数", "right")], rows))

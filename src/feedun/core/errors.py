@@ -33,6 +33,13 @@ class FeedunError(Exception):
         return "\n".join(lines)
 
 
+    def to_dict(self) -> dict[str, object]:
+        """For `--json`: a program reading stdout gets the failure as data, not nothing."""
+        return {"error": self.message,
+                "where": {"file": str(self.path) if self.path is not None else None, "row": self.row},
+                "hint": self.hint, "exit_code": self.exit_code}
+
+
 class InputFileError(FeedunError):
     """A file that cannot be read or understood at all; nothing of it is imported."""
 

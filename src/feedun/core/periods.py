@@ -28,3 +28,16 @@ def default_due_date(period: str, due_day: int) -> date:
     """Day `due_day` of a 'YYYY-MM' period's month, for ledgers that give no due date."""
     year, month = int(period[:4]), int(period[5:7])
     return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
+
+
+PERIOD_UNKNOWN_TEXT = "期间不详"
+
+
+def period_text(period: str | None, period_end: str | None = None) -> str:
+    """A ledger period as people read it: '2026-09', '2026-07 至 2026-09', or '期间不详' for a ledger that gave
+    none (stored as ''): never a made-up month, never 'nan'."""
+    if not period or period != period:  # '' or NaN
+        return PERIOD_UNKNOWN_TEXT
+    if period_end and period_end == period_end and period_end != period:
+        return f"{period} 至 {period_end}"
+    return period

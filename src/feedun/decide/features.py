@@ -88,26 +88,34 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
     if lines.empty:
         return pd.DataFrame(columns=["room_id", "estate", "room", "owner", "phones", "collector", *FIELDS])
     lines = lines.merge(rooms[["room_id", "estate", "room"]], on=["estate", "room"], how="left")
-    due = pd.to_datetime(lines["due_date"]).dt.date
-    missing = due.isna()
+    # Each line's due date: as the ledger says; else day `due_day` of its period's month; for a ledger without
+    # periods (period "" = 期间不详) the date its arrears first appeared in a snapshot (store/ledger.py).
+    known = lines["period"] != ""
+    since = inputs.get("unknown_since", {})
+    due = pd.to_datetime(lines["due_date"]).dt.date.astype(object)
+    missing = due.isna() & known
     if missing.any():
-        due = due.astype(object)
         due[missing] = [default_due_date(p, settings.import_.due_day) for p in lines.loc[missing, "period"]]
+    unknown = due.isna() & ~known
+    if unknown.any():
+        due[unknown] = [since.get((e, r), as_of) for e, r in zip(lines.loc[unknown, "estate"],
+                                                                   lines.loc[unknown, "room"], strict=True)]
     lines["due"] = due
     days_late = np.maximum((pd.Timestamp(as_of) - pd.to_datetime(lines["due"])).dt.days.to_numpy(), 0)
+    days_late = np.where(known.to_numpy(), days_late, 0)  # no late fee on arrears whose due date we do not know
     rate = Fraction(Decimal(settings.fees.late_fee_daily_rate))
     lines["late"] = lines["outstanding"].to_numpy(dtype=np.int64) * days_late * rate.numerator // rate.denominator
 
     g = lines.groupby("room_id", sort=False)
+    periods = lines["period"].where(known)  # NaN for 期间不详: neither the oldest period nor a counted month
     f = pd.DataFrame({
         "outstanding_fen": g["outstanding"].sum(),
         "late_fee_fen": g["late"].sum(),
-        "oldest_period": g["period"].min(),
-        "unpaid_periods": g["period"].nunique(),
+        "oldest_period": periods.groupby(lines["room_id"], sort=False).min().fillna(""),
+        "unpaid_periods": periods.groupby(lines["room_id"], sort=False).nunique(),
         "phones": g["phones"].agg(lambda s: ",".join(dict.fromkeys(p for c in s for p in c.split(",") if p))),
     })
-    oldest = lines[lines["period"] == lines["room_id"].map(f["oldest_period"])]
-    f["oldest_due"] = oldest.groupby("room_id")["due"].min()
+    f["oldest_due"] = g["due"].min()
     f = f.reset_index().merge(rooms, on="room_id", how="left")
     f["months_overdue"] = [_whole_months(d, as_of) for d in f["oldest_due"]]
     f["outstanding"] = f["outstanding_fen"] / 100  # for comparisons only; money stays in fen

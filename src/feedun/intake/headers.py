@@ -50,6 +50,8 @@ class Synonyms:
     wide_suffixes: tuple[str, ...]
     wide_totals: frozenset[str]
     row_totals: tuple[str, ...]
+    subtotal_suffixes: tuple[str, ...]
+    footers: tuple[str, ...]
     profile_fields: dict[str, str]  # normalised header -> profile field (业主档案 columns)
 
 
@@ -70,6 +72,8 @@ def synonyms() -> Synonyms:
         wide_suffixes=tuple(data["wide"]["suffixes"]),
         wide_totals=frozenset(normalise_header(w)[0] for w in data["wide"]["totals"]),
         row_totals=tuple(data["rows"]["totals"]),
+        subtotal_suffixes=tuple(data["rows"]["subtotal_suffixes"]),
+        footers=tuple(data["rows"]["footers"]),
         profile_fields={normalise_header(w)[0]: name for name, words in data["profile_fields"].items()
                         for w in words},
     )
@@ -108,6 +112,8 @@ class ColumnMap:
     phone_columns: list[int] = field(default_factory=list)
     units: dict[int, str] = field(default_factory=dict)  # column -> "fen" for amounts given in 分
     wide_items: dict[int, str] = field(default_factory=dict)  # column -> fee item name (wide layout)
+    wide_total: int | None = None  # a wide layout's row-total column: checked against the items, not a fee item
+    extra: dict[str, list[int]] = field(default_factory=dict)  # field -> its 2nd, 3rd… columns (never dropped)
     ignored: list[int] = field(default_factory=list)
 
     @property
@@ -119,8 +125,12 @@ class ColumnMap:
         used = {name: self.headers[col] for name, col in self.fields.items() if name != "phones"}
         if self.phone_columns:
             used["phones"] = " + ".join(self.headers[c] for c in self.phone_columns)
+        for name, cols in self.extra.items():
+            used[name] = " + ".join(self.headers[c] for c in [self.fields[name], *cols])
         for col, item in self.wide_items.items():
             used[f"wide:{item}"] = self.headers[col]
+        if self.wide_total is not None:
+            used["wide:total"] = self.headers[self.wide_total]
         return used
 
 
@@ -166,6 +176,8 @@ def map_columns(header_row: int, cells: list[str], column_overrides: dict[str, s
             cmap.phone_columns.append(col)
         elif name is not None and name not in cmap.fields:
             cmap.fields[name] = col
+        elif name is not None:  # a second column of one role: summed or refused later, never dropped
+            cmap.extra.setdefault(name, []).append(col)
         else:
             unmapped.append((col, text, unit))
             continue
@@ -182,9 +194,32 @@ def map_columns(header_row: int, cells: list[str], column_overrides: dict[str, s
             cmap.wide_items[col] = _item_name(cells[col]) or text
             if unit == "fen":
                 cmap.units[col] = "fen"
+        elif not has_amount and text in syn.wide_totals and cmap.wide_total is None:
+            cmap.wide_total = col
+            if unit == "fen":
+                cmap.units[col] = "fen"
         else:
             cmap.ignored.append(col)
+    if not has_amount and not cmap.wide_items and cmap.wide_total is not None:
+        # Totals-only layouts (one 合计 / 欠费合计 per room, no items): that total is what the room owes.
+        cmap.fields["outstanding"] = cmap.wide_total
+        cmap.wide_total = None
     return cmap
+
+
+# Several columns of one role: amounts that add up are summed; for the rest, which one is meant is not ours to guess.
+SUMMED_FIELDS = ("paid", "discount", "late_fee")
+
+
+def role_conflicts(cmap: ColumnMap) -> list[str]:
+    """Fields named by more than one column that cannot be summed, as '欠费金额（欠费、欠费金额）' for the message."""
+    problems = []
+    for name, cols in cmap.extra.items():
+        if name in SUMMED_FIELDS:
+            continue
+        shown = "、".join(f"“{cmap.headers[c].strip()}”" for c in [cmap.fields[name], *cols])
+        problems.append(f"{FIELD_LABELS[name]}（{shown}）")
+    return problems
 
 
 def _item_name(cell: str) -> str:
@@ -193,18 +228,27 @@ def _item_name(cell: str) -> str:
     return _MARKS.sub("", _SUFFIX.sub("", s))
 
 
-def missing_fields(cmap: ColumnMap, has_default_estate: bool) -> list[str]:
-    """Required fields the sheet lacks, as Chinese labels."""
+def missing_fields(cmap: ColumnMap) -> list[str]:
+    """Required fields the sheet lacks, as Chinese labels. The estate may come from elsewhere (resolve_estate);
+    the period may be unknown (a ledger with arrears per fee item only: its lines say 期间不详)."""
     missing = []
-    if "estate" not in cmap.fields and not has_default_estate:
-        missing.append(FIELD_LABELS["estate"])
     if "room" not in cmap.fields:
         missing.append(FIELD_LABELS["room"])
-    if "period" not in cmap.fields and "period_start" not in cmap.fields:
-        missing.append(FIELD_LABELS["period"])
     if cmap.layout == "long" and "outstanding" not in cmap.fields and "amount_due" not in cmap.fields:
         missing.append(f"{FIELD_LABELS['outstanding']}（或{FIELD_LABELS['amount_due']}）")
     return missing
+
+
+_TITLE_ESTATE = re.compile(r"(?:项目名称|小区名称|管理处名称|项目|小区|管理处|楼盘|物业项目)\s*[:：]\s*([^\s:：,，;；]+)")
+
+
+def title_estate(rows: list[list[str | None]]) -> str | None:
+    """The estate a single-estate export names above its header: '项目：锦绣家园', '小区名称: 观山水'."""
+    for cells in rows:
+        for cell in cells:
+            if cell and (m := _TITLE_ESTATE.search(unicodedata.normalize("NFKC", str(cell)))):
+                return m[1]
+    return None
 
 
 _TITLE_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
@@ -291,3 +335,39 @@ def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[s
         raise no_header_found(sheet, path)
     sheet, header_row = found[0]
     return sheet, header_row, [s.name for s, _ in found[1:]]
+
+
+# What `feedun import --check` proposes for a header it cannot read: the fields a ledger needs, most needed first.
+_SUGGESTED = ("room", "outstanding", "amount_due", "estate", "owner", "phones", "period", "fee_item")
+
+
+def suggest_columns(sheet: Sheet, column_overrides: dict[str, str]) -> dict[str, str]:
+    """Best guesses for `[import.columns]`: for each needed field the header cell of the likeliest header row that
+    reads most like one of the field's synonyms (difflib), e.g. {"room": "户号", "outstanding": "欠款额"}."""
+    import difflib
+
+    rows = [r for r in sheet.preview()[:HEADER_SCAN_ROWS] if any(r)]
+    if not rows:
+        return {}
+    overrides = {normalise_header(h)[0]: f for f, h in column_overrides.items()}
+    header = max(rows, key=lambda r: (score_row([c or "" for c in r], column_overrides),
+                                      sum(1 for c in r if c and not any(ch.isdigit() for ch in str(c)))))
+    cells = {normalise_header(c)[0]: str(c).strip() for c in header if c and str(c).strip()}
+    by_field: dict[str, list[str]] = {}
+    for word, name in synonyms().fields.items():
+        by_field.setdefault(name, []).append(word)
+    taken = {text for text in cells if _field_for(text, overrides)}
+    guesses: dict[str, str] = {}
+    for name in _SUGGESTED:
+        if any(_field_for(text, overrides) == name for text in cells):
+            continue  # already readable
+        best, best_ratio = None, 0.0
+        for text, written in cells.items():
+            if text in taken or written in guesses.values():
+                continue
+            ratio = max(difflib.SequenceMatcher(None, text, word).ratio() for word in by_field.get(name, [""]))
+            if ratio > best_ratio:
+                best, best_ratio = written, ratio
+        if best is not None and best_ratio >= 0.4:
+            guesses[name] = best
+    return guesses

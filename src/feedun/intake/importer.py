@@ -8,19 +8,20 @@ A file already imported (same sha256) is reported, not imported again.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
 from feedun.config import Settings
-from feedun.core.errors import InputFileError
+from feedun.core.errors import FeedunError, InputFileError
 from feedun.core.vocab import IMPORT_KIND_LABELS, ImportKind, import_order
 from feedun.intake.calls import CallListImporter
-from feedun.intake.headers import no_header_found
+from feedun.intake.headers import no_header_found, suggest_columns
 from feedun.intake.ledger import LedgerImporter, ParsedLedger, find_sheet, parse_ledger
 from feedun.intake.normalize import Reject
 from feedun.intake.profiles import ProfileImporter
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Importer, ImportResult, Options, rejects_name
-from feedun.intake.read import sniff_kind
+from feedun.intake.read import open_sheets, sniff_kind
 from feedun.intake.register import RegisterImporter
 from feedun.intake.rejects import write_rejects
 from feedun.store import Store
@@ -32,9 +33,10 @@ from feedun.store.imports import (
     finish_import,
     import_transaction,
 )
+from feedun.store.ledger import known_estates
 
-__all__ = ["IMPORTERS", "KIND_ORDER", "ImportResult", "ParsedLedger", "file_sha256", "identify", "import_file",
-           "parse_ledger"]
+__all__ = ["IMPORTERS", "KIND_ORDER", "CheckResult", "ImportResult", "ParsedLedger", "check_file", "file_sha256",
+           "identify", "import_file", "parse_ledger"]
 
 IMPORTERS: tuple[Importer, ...] = (LedgerImporter(), ProfileImporter(), CallListImporter(), RegisterImporter())
 
@@ -99,18 +101,108 @@ def import_file(path: Path, settings: Settings, *, store: Store | None = None, a
     sha = file_sha256(path)
     with store.connect() as conn:
         previous = find_import(conn, sha)
+        estates = tuple(known_estates(conn))
     if previous is not None:
         return _duplicate(path, previous)
 
     found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
     importer = claim(found)
-    options = Options(as_of=as_of, estate=estate, progress=progress)
+    options = Options(as_of=as_of, estate=estate, progress=progress, known_estates=estates)
     extracted = importer.extract(found, settings, options)
     try:
         return _store(store, importer, extracted, settings, options, sha)
     except AlreadyImported:  # lost a race with an identical import: report that one
         with store.connect() as conn:
             return _duplicate(path, find_import(conn, sha))
+
+
+@dataclass
+class CheckResult:
+    """What `feedun import FILE --check` shows: how the file would be read, and nothing written."""
+
+    file: str
+    kind: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None  # 1-based
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> header as written
+    ignored: list[str] = field(default_factory=list)  # headers feedun does not use
+    estate: str | None = None
+    estate_rule: str | None = None
+    as_of: str | None = None
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    first_lines: list[dict[str, object]] = field(default_factory=list)  # ledgers: as they would be stored
+    rejects: list[dict[str, object]] = field(default_factory=list)  # the first few, with reasons
+    warnings: list[str] = field(default_factory=list)
+    error: dict[str, object] | None = None  # why it would be refused
+    suggested_columns: dict[str, str] = field(default_factory=dict)  # [import.columns] lines to add
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+CHECK_ROWS = 5
+
+
+def check_file(path: Path, settings: Settings, *, store: Store, as_of: date | None = None,
+               encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None) -> CheckResult:
+    """Read and normalise a file exactly as `import_file` would, and write nothing: the sheet, the header, the
+    mapping, the estate rule, the first rows as they would be stored, the counts; for a refused file, why, and
+    for an unrecognised header the `[import.columns]` lines that would make it readable (best guesses)."""
+    path = Path(path)
+    result = CheckResult(file=str(path))
+    with store.connect() as conn:
+        estates = tuple(known_estates(conn))
+    found = None
+    try:
+        sniff_kind(path)
+        found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
+        importer = claim(found)
+        result.kind, result.sheet, result.header_row = importer.kind.value, found.sheet.name, found.header_row + 1
+        extracted = importer.extract(found, settings, Options(as_of=as_of, estate=estate, known_estates=estates))
+    except FeedunError as exc:
+        result.error = exc.to_dict()
+        sheets = found.sheets if found is not None else _sheets_quietly(path, encoding)
+        if sheets:
+            result.suggested_columns = suggest_columns(sheets[0], settings.import_.columns)
+        if found is not None:
+            result.mapping = found.cmap.describe()
+        return result
+    cmap = found.cmap
+    result.mapping = extracted.column_mapping
+    result.ignored = [cmap.headers[c].strip() for c in cmap.ignored if cmap.headers[c].strip()]
+    result.estate_rule, result.as_of = extracted.estate_rule, extracted.as_of.isoformat()
+    result.rows_read, result.rejected = extracted.rows_read, len(extracted.rejects)
+    result.skipped = {k: v for k, v in extracted.skipped.items() if v}
+    result.accepted = extracted.rows_read - result.rejected - sum(result.skipped.values())
+    result.rejects = [{"row": r.row, "reason": r.reason} for r in extracted.rejects[:CHECK_ROWS]]
+    result.warnings = list(extracted.warnings)
+    if importer.kind == ImportKind.LEDGER:
+        lines = extracted.rows.lines
+        estates_seen = sorted(set(lines["estate"])) if len(lines) else []
+        result.estate = "、".join(estates_seen) or None
+        result.first_lines = [{k: _plain(v) for k, v in row.items()} for row in lines.head(CHECK_ROWS).to_dict("records")]
+    return result
+
+
+def _plain(value: object) -> object:
+    """A cell of a normalised line as JSON and people read it: money stays integer fen, NaN/None is None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _sheets_quietly(path: Path, encoding: str | None) -> list:
+    try:
+        return open_sheets(path, encoding)
+    except FeedunError:
+        return []
 
 
 def _store(store: Store, importer: Importer, extracted: Extracted, settings: Settings, options: Options,
@@ -160,4 +252,4 @@ def _result(kind: ImportKind, extracted: Extracted, applied: Applied, import_id:
         as_of=extracted.as_of.isoformat(), import_id=import_id, kind=kind, sheet=extracted.sheet,
         layout=extracted.layout, skipped_detail={k: c for k, c in skipped.items() if c},
         column_mapping=extracted.column_mapping, warnings=[*extracted.warnings, *applied.warnings],
-        changes=applied.changes, **applied.details)
+        changes=applied.changes, estate_rule=extracted.estate_rule, **applied.details)

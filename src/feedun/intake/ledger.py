@@ -17,7 +17,17 @@ from feedun.core.errors import InputFileError
 from feedun.core.vocab import ImportKind
 from feedun.intake import settlement
 from feedun.intake.calls import is_call_list
-from feedun.intake.headers import ColumnMap, map_columns, missing_fields, pick_sheet, sheet_kind, title_date
+from feedun.intake.headers import (
+    FIELD_LABELS,
+    ColumnMap,
+    map_columns,
+    missing_fields,
+    pick_sheet,
+    role_conflicts,
+    sheet_kind,
+    title_date,
+    title_estate,
+)
 from feedun.intake.normalize import Normalised, normalise
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
 from feedun.intake.read import Sheet, open_sheets
@@ -37,23 +47,78 @@ class ParsedLedger:
     as_of: date
     result: Normalised
     other_sheets: list[str]
+    estate_rule: str | None = None
+
+
+# How a ledger's estate is known, in the order tried; `import --json` reports which one applied.
+ESTATE_RULES = {
+    "column": "台账的管理处/小区列",
+    "option": "命令行 --estate",
+    "title": "表头上方标题行（如“项目：锦绣家园”）",
+    "config": "feedun.toml 的 [import] estate",
+    "store": "数据库中唯一已有的小区",
+}
+
+
+def resolve_estate(cmap: ColumnMap, title_rows: list[list[str | None]], option: str | None, config: str | None,
+                   known: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(the estate for rows that name none, the rule that gave it). With an estate column that column wins and
+    the value returned only fills its blank cells; (None, None) when no rule applies."""
+    fallback, rule = None, None
+    for name, value in (("option", option), ("title", title_estate(title_rows)), ("config", config),
+                        ("store", known[0] if len(known) == 1 else None)):
+        if value:
+            fallback, rule = value.strip(), name
+            break
+    if "estate" in cmap.fields:
+        return fallback, "column"
+    return fallback, rule
+
+
+def _no_estate(path: Path, header_row: int, known: tuple[str, ...], command: str) -> InputFileError:
+    ways = "；".join(f"{i}. {text}" for i, text in enumerate(ESTATE_RULES.values(), start=1))
+    stored = f"数据库中已有 {len(known)} 个小区（{'、'.join(known[:5])}{'等' if len(known) > 5 else ''}），无法确定是哪一个" \
+        if known else "数据库中还没有任何小区"
+    return InputFileError(f"无法确定这份台账属于哪个小区：表格没有管理处/小区列，标题行也没有写明小区；{stored}。", path=path,
+                          row=header_row + 1,
+                          hint=f"feedun 依次按以下方式确定小区：{ways}。"
+                               f"{'加上 --estate 小区名，或' if command == 'import' else ''}"
+                               "在 feedun.toml 的 [import] 小节写 estate = \"小区名\"（只有一个小区时最方便）。")
+
+
+def _no_room(path: Path, header_row: int, headers: list[str]) -> InputFileError:
+    seen = "、".join(h.strip() for h in headers if h.strip())
+    return InputFileError(
+        f"第 {header_row + 1} 行的表头没有房号列。看到的列：{seen}", path=path, row=header_row + 1,
+        hint="feedun 按房间催缴：缴费、承诺、函件和诉讼时效都记在房间上，同名业主、一户多房都靠房号区分，"
+             "按客户名汇总的收款表无法导入。请从物业系统导出带房号（或楼栋+房号）的欠费明细；"
+             "如果房号列的名字特别，在 feedun.toml 的 [import.columns] 中指定，例如 room = \"资源编号\"。")
 
 
 def parse_sheet(found: FoundSheet, settings: Settings, *, as_of: date | None = None, estate: str | None = None,
-                progress=None) -> ParsedLedger:
+                progress=None, known_estates: tuple[str, ...] = (), command: str = "import") -> ParsedLedger:
     """Map the header's columns and normalise every row below it. Touches no store."""
     path, sheet, header_row = found.path, found.sheet, found.header_row
     headers = [c or "" for c in sheet.preview()[header_row]]
     cmap = map_columns(header_row, headers, settings.import_.columns)
-    default_estate = estate or settings.import_.estate
-    missing = missing_fields(cmap, has_default_estate=bool(default_estate))
+    if "room" not in cmap.fields:
+        raise _no_room(path, header_row, headers)
+    missing = missing_fields(cmap)
     if missing:
         seen = "、".join(h.strip() for h in headers if h.strip())
-        hint = "在 feedun.toml 的 [import.columns] 中指定对应的列名，例如 room = \"资源编号\""
-        if any("管理处" in m for m in missing):
-            hint += "；台账没有管理处/小区列时，用 --estate 指定小区名"
         raise InputFileError(f"第 {header_row + 1} 行的表头缺少必需的列：{'、'.join(missing)}。看到的列：{seen}",
-                             path=path, row=header_row + 1, hint=hint + "。")
+                             path=path, row=header_row + 1,
+                             hint="在 feedun.toml 的 [import.columns] 中指定对应的列名，例如 outstanding = \"欠费总额\"。")
+    conflicts = role_conflicts(cmap)
+    if conflicts:
+        raise InputFileError(f"第 {header_row + 1} 行的表头有多列表示同一项：{'；'.join(conflicts)}，无法确定用哪一列。",
+                             path=path, row=header_row + 1,
+                             hint="在 feedun.toml 的 [import.columns] 中指定要用的那一列，例如 outstanding = \"欠费金额\"；"
+                                  "减免、优惠、实收、滞纳金这类金额列有多列时会自动相加。")
+    title_rows = sheet.preview()[:header_row]
+    default_estate, estate_rule = resolve_estate(cmap, title_rows, estate, settings.import_.estate, known_estates)
+    if estate_rule is None:
+        raise _no_estate(path, header_row, known_estates, command)
     if as_of is None:
         ymd = title_date(sheet.preview()[:header_row])
         as_of = date(*ymd) if ymd else date.today()
@@ -67,7 +132,12 @@ def parse_sheet(found: FoundSheet, settings: Settings, *, as_of: date | None = N
     if result.rows_read == 0:
         raise InputFileError("表头下面没有数据行。", path=path, row=header_row + 1,
                              hint="确认导出时选择了数据范围；空台账不需要导入。")
-    return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, found.other_sheets)
+    for name, cols in cmap.extra.items():
+        shown = "、".join(f"“{cmap.headers[c].strip()}”" for c in [cmap.fields[name], *cols])
+        result.warnings.append(f"{FIELD_LABELS[name]}有多列（{shown}），已按每行相加")
+    if estate_rule != "column":
+        result.warnings.append(f"小区“{default_estate}”来自{ESTATE_RULES[estate_rule]}")
+    return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, found.other_sheets, estate_rule)
 
 
 def find_sheet(path: Path, settings: Settings, *, encoding: str | None = None, sheet_name: str | None = None,
@@ -105,7 +175,8 @@ class LedgerImporter:
         return sheet_kind(found.cmap, headers) == "ledger" and not is_call_list(headers) and not is_register(headers)
 
     def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
-        parsed = parse_sheet(found, settings, as_of=options.as_of, estate=options.estate, progress=options.progress)
+        parsed = parse_sheet(found, settings, as_of=options.as_of, estate=options.estate, progress=options.progress,
+                             known_estates=options.known_estates)
         result, cmap = parsed.result, parsed.cmap
         warnings = list(result.warnings)
         if parsed.other_sheets:
@@ -113,7 +184,8 @@ class LedgerImporter:
         return Extracted(
             path=found.path, sheet=parsed.sheet.name, as_of=parsed.as_of, rows=result, rows_read=result.rows_read,
             headers=cmap.headers, body=parsed.body, first_row=parsed.first_row, rejects=list(result.rejects),
-            skipped=dict(result.skipped), column_mapping=cmap.describe(), layout=cmap.layout, warnings=warnings)
+            skipped=dict(result.skipped), column_mapping=cmap.describe(), layout=cmap.layout, warnings=warnings,
+            estate_rule=parsed.estate_rule)
 
     def apply(self, tx: Transaction, extracted: Extracted, settings: Settings, *, import_id: int,
               options: Options) -> Applied:

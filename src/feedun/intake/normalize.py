@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from feedun.core.money import yuan
 from feedun.intake import values as v
 from feedun.intake.headers import FIELD_LABELS, ColumnMap, synonyms
 
@@ -29,6 +30,8 @@ DEFAULT_FEE_ITEM = "未分项"
 SKIP_BLANK = "空行"
 SKIP_TOTAL = "合计/小计行"
 SKIP_HEADER = "重复的表头行"
+SKIP_FOOTER = "表尾（制表、审核等）"
+PERIOD_UNKNOWN = ""  # a ledger with no period column: the period is unknown, shown as 期间不详
 
 
 @dataclass
@@ -107,8 +110,15 @@ class _Rows:
         return np.array([r is not None for r in self.reasons], dtype=bool)
 
 
-def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(blank, total, repeated header) masks over stripped rows: the rows every sheet kind skips and counts.
+def _is_total(key: str, totals: tuple[str, ...], suffixes: tuple[str, ...]) -> bool:
+    """'合计', '总欠费：', '8栋小计', '观山水小计' (a label cell, spaces removed) is a totals row's label."""
+    key = key.rstrip(":：")
+    return key.startswith(totals) or key.endswith(suffixes)
+
+
+def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(blank, total, repeated header, footer) masks over stripped rows: the rows every sheet kind skips and
+    counts. A footer is a row whose first cell is a signature or print line ('制表：张会计 审核：').
 
     Public because owner profile sheets (intake/profiles.py) skip the same rows as ledgers.
     """
@@ -122,17 +132,22 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
         first_values = np.where(pd.notna(cells), cells, first_values)
     first = pd.Series(first_values, dtype=object)
     candidates = [first] + [data[cmap.fields[f]] for f in ("estate", "building", "room") if f in cmap.fields]
+    suffixes = tuple(synonyms().subtotal_suffixes)
     total = np.zeros(len(data), dtype=bool)
     for series in candidates:
         keys, _ = _apply(series, _key)
-        total |= np.array([k.startswith(totals) for k in keys], dtype=bool)
+        total |= np.array([_is_total(k, totals, suffixes) for k in keys], dtype=bool)
+    footers = tuple(synonyms().footers)
+    first_keys, _ = _apply(first, _key)
+    footer = np.array([k.startswith(footers) for k in first_keys], dtype=bool)
     # A header pasted again mid-sheet (paged reports) repeats the header cells verbatim.
     header_cols = [c for c in [*cmap.fields.values(), *cmap.wide_items] if c < data.shape[1]]
     same = np.zeros(len(data), dtype=int)
     for col in header_cols:
         same += (data[col] == cmap.headers[col].strip()).fillna(False).to_numpy(dtype=int)
     repeated = same >= max(2, len(header_cols) // 2)
-    return blank, total & ~blank, repeated & ~blank & ~total
+    total &= ~blank
+    return blank, total, repeated & ~blank & ~total, footer & ~blank & ~total
 
 
 def _text(data: pd.DataFrame, cmap: ColumnMap, name: str) -> np.ndarray:
@@ -149,12 +164,33 @@ def _amount(data: pd.DataFrame, cmap: ColumnMap, col: int, rows: _Rows, label: s
     return values
 
 
+def _summed(data: pd.DataFrame, cmap: ColumnMap, name: str, rows: _Rows) -> np.ndarray:
+    """A field's amount; several columns of one role (减免金额 + 优惠金额 + 赠送金额) add up, none is dropped.
+    None where every one of its cells is blank."""
+    total = _amount(data, cmap, cmap.fields[name], rows, FIELD_LABELS[name])
+    for col in cmap.extra.get(name, []):
+        more = _amount(data, cmap, col, rows, f"{cmap.headers[col].strip()}：")
+        total = np.array([a if b is None else b if a is None else a + b for a, b in zip(total, more, strict=True)],
+                         dtype=object)
+    return total
+
+
 def _room_from_key(key: str | None) -> str:
-    """key is 'estate\x1fbuilding\x1funit\x1froom' (so distinct combinations are parsed once)."""
+    """key is 'estate\x1fbuilding\x1funit\x1froom' (so distinct combinations are parsed once).
+
+    Two distinct rooms never share a key: a building column '8栋' with a room cell '2-1201' (unit 2, room 1201)
+    is '8-2-1201', not '2-1201', because the cell's first part is not that building. A cell that already starts
+    with its building ('8-2-1201', '8栋2单元1201室') is taken as it is.
+    """
     if key is None:
         return ""
     estate, building, unit, room = key.split("\x1f")
-    return v.canonical_room(building, unit, room, estate=estate)
+    canonical = v.canonical_room(building, unit, room, estate=estate)
+    tokens = canonical.split("-")
+    b = v.part_token(building)
+    if b and len(tokens) >= 2 and tokens[0] != b and not canonical.startswith(f"{b}-"):
+        return f"{b}-{canonical}"
+    return canonical
 
 
 def _fen(values: np.ndarray) -> np.ndarray:
@@ -167,9 +203,10 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
     data = strip_cells(body.reset_index(drop=True))
     n = len(data)
     row_numbers = np.arange(first_row, first_row + n)
-    blank, total, repeated = skip_masks(data, cmap)
-    keep = ~(blank | total | repeated)
-    skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum())}
+    blank, total, repeated, footer = skip_masks(data, cmap)
+    keep = ~(blank | total | repeated | footer)
+    skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum()),
+               SKIP_FOOTER: int(footer.sum())}
     data = data[keep].reset_index(drop=True)
     row_numbers = row_numbers[keep]
     m = len(data)
@@ -205,27 +242,40 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
     building = np.array([t[0] if len(t) >= 2 else "" for t in tokens], dtype=object)
     unit = np.array([t[1] if len(t) >= 3 else "" for t in tokens], dtype=object)
 
-    # Phones: every phone column, valid numbers kept, invalid ones kept apart (never silently lost).
+    # Owner: a cell that carries the phone too ('张伟(13812345678)') gives the name and the number.
+    owner = np.full(m, "", dtype=object)
     phones = np.full(m, "", dtype=object)
+    if "owner" in cmap.fields:
+        split, _ = _apply(data[cmap.fields["owner"]], v.split_owner_cell)
+        owner = np.array([s[0] for s in split], dtype=object)
+        phones = np.array([",".join(s[1]) for s in split], dtype=object)
+
+    # Phones: every phone column, valid numbers kept, invalid ones kept apart (never silently lost); what is
+    # said beside a number (an extension '转 8001', who answers) goes to the remark.
     phones_invalid = np.full(m, "", dtype=object)
+    notes = np.full(m, "", dtype=object)
     for col in cmap.phone_columns:
-        parsed, _ = _apply(data[col], v.parse_phones)
-        for i, (good, bad) in enumerate(parsed):
-            if good:
-                phones[i] = ",".join(dict.fromkeys([*filter(None, phones[i].split(",")), *good]))
-            if bad:
-                phones_invalid[i] = ",".join(filter(None, [phones_invalid[i], *bad]))
+        parsed, _ = _apply(data[col], v.parse_phone_cell)
+        for i, cell in enumerate(parsed):
+            if cell.valid:
+                phones[i] = ",".join(dict.fromkeys([*filter(None, phones[i].split(",")), *cell.valid]))
+            if cell.invalid:
+                phones_invalid[i] = ",".join(filter(None, [phones_invalid[i], *cell.invalid]))
+            if cell.notes:
+                notes[i] = "；".join(filter(None, [notes[i], *cell.notes]))
+    remark = _text(data, cmap, "remark")
+    remark = np.array(["；".join(filter(None, [r, n])) for r, n in zip(remark, notes, strict=True)], dtype=object)
 
     area = np.full(m, None, dtype=object)
     if "area" in cmap.fields:
         area, errors = _apply(data[cmap.fields["area"]], v.parse_area)
         rows.add(errors)
 
-    # Period: one column (maybe a range) or a start and an end column.
+    # Period: one column (maybe a range), a start and an end column, or none at all (unknown: 期间不详).
     if "period" in cmap.fields:
         period, errors = _apply(data[cmap.fields["period"]], v.parse_period)
         rows.add(errors)
-    else:
+    elif "period_start" in cmap.fields:
         period, errors = _apply(data[cmap.fields["period_start"]], v.parse_period)
         rows.add(errors, "开始日期：")
         if "period_end" in cmap.fields:
@@ -237,6 +287,9 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
             period[:] = combined
             backwards = np.array([p is not None and p[1] is not None and p[1] < p[0] for p in period])
             rows.add_mask(backwards, "结束日期早于开始日期")
+    else:
+        period = np.empty(m, dtype=object)
+        period[:] = [(PERIOD_UNKNOWN, None)] * m
     missing_period = np.array([p is None for p in period], dtype=bool) & ~rows.bad()
     rows.add_mask(missing_period, "所属期间为空")
     period_start = np.array([p[0] if p else None for p in period], dtype=object)
@@ -249,13 +302,13 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
 
     late_fee = np.zeros(m, dtype=np.int64)
     if "late_fee" in cmap.fields:
-        late_fee = _fen(_amount(data, cmap, cmap.fields["late_fee"], rows, "滞纳金"))
+        late_fee = _fen(_summed(data, cmap, "late_fee", rows))
 
     base = {
         "estate": estate, "building": building, "unit": unit, "room": room,
-        "owner": _text(data, cmap, "owner"), "phones": phones, "phones_invalid": phones_invalid,
+        "owner": owner, "phones": phones, "phones_invalid": phones_invalid,
         "area": area, "period": period_start, "period_end": period_end, "due_date": due_date,
-        "late_fee": late_fee, "remark": _text(data, cmap, "remark"),
+        "late_fee": late_fee, "remark": remark,
     }
     if cmap.layout == "wide":
         frame = _wide_lines(data, cmap, rows, base, row_numbers)
@@ -281,7 +334,7 @@ def _long_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str
     amounts: dict[str, np.ndarray] = {}
     for name in ("amount_due", "paid", "discount", "outstanding"):
         if name in cmap.fields:
-            amounts[name] = _amount(data, cmap, cmap.fields[name], rows, FIELD_LABELS[name])
+            amounts[name] = _summed(data, cmap, name, rows)
     none = np.full(m, None, dtype=object)
     due, paid, discount = (amounts.get(k, none) for k in ("amount_due", "paid", "discount"))
     has_due = np.array([x is not None for x in due])
@@ -317,6 +370,18 @@ def _wide_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str
         piece.update(source_row=row_numbers[idx], fee_item=item, amount_due=None, paid=None,
                      discount=None, outstanding=fen[idx])
         pieces.append(pd.DataFrame(piece, columns=list(LINE_COLUMNS)))
+    if cmap.wide_total is not None:
+        # The export's own row total must equal its fee items: a mismatch is a row we cannot trust either way.
+        items = np.zeros(len(data), dtype=np.int64)
+        for col in cmap.wide_items:
+            items += _fen(_amount(data, cmap, col, _Rows(len(data)), ""))
+        given = _amount(data, cmap, cmap.wide_total, rows, f"{cmap.headers[cmap.wide_total].strip()}：")
+        has_total = np.array([g is not None for g in given])
+        mismatch = has_total & (_fen(given) != items)
+        label = cmap.headers[cmap.wide_total].strip()
+        rows.add(np.array([f"{label} {yuan(int(g))} 与各收费项目之和 {yuan(int(s))} 不一致"
+                           if bad else None for g, s, bad in zip(_fen(given), items, mismatch, strict=True)],
+                          dtype=object))
     frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(LINE_COLUMNS))
     order = {item: i for i, item in enumerate(cmap.wide_items.values())}
     frame["_order"] = frame["fee_item"].map(order)

@@ -16,7 +16,15 @@ from feedun.config import Settings
 from feedun.core.errors import InputFileError
 from feedun.core.vocab import TAG_LABELS, ImportKind, Tag
 from feedun.intake.headers import ColumnMap, profile_columns, sheet_kind
-from feedun.intake.normalize import Reject, skip_masks, strip_cells
+from feedun.intake.normalize import (
+    SKIP_BLANK,
+    SKIP_FOOTER,
+    SKIP_HEADER,
+    SKIP_TOTAL,
+    Reject,
+    skip_masks,
+    strip_cells,
+)
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
 from feedun.intake.values import canonical_room, clean_text, parse_phones
 from feedun.memory.profiles import TagRequest, apply_profile
@@ -45,8 +53,9 @@ def read_profile_rows(body: pd.DataFrame, first_row: int, cmap: ColumnMap, defau
                       ) -> tuple[list[ProfileRow], list[Reject], dict[str, int], int]:
     """Rows of a profile sheet as requests, plus rejects, skip counts and rows read. Rooms are not checked here."""
     data = strip_cells(body.reset_index(drop=True))
-    blank, total, repeated = skip_masks(data, cmap)
-    skipped = {"空行": int(blank.sum()), "合计/小计行": int(total.sum()), "重复的表头行": int(repeated.sum())}
+    blank, total, repeated, footer = skip_masks(data, cmap)
+    skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum()),
+               SKIP_FOOTER: int(footer.sum())}
     columns = profile_columns(cmap.headers)
 
     def cell(values: list, name: str, fields: dict[str, int]) -> str:
@@ -56,7 +65,7 @@ def read_profile_rows(body: pd.DataFrame, first_row: int, cmap: ColumnMap, defau
     rows, rejects = [], []
     previous_estate = default_estate or ""
     for index, values in enumerate(data.itertuples(index=False, name=None)):
-        if blank[index] or total[index] or repeated[index]:
+        if blank[index] or total[index] or repeated[index] or footer[index]:
             continue
         number = first_row + index
         values = list(values)

@@ -51,6 +51,7 @@ class ImportResult:
     promises_kept: int = 0
     promises_broken: int = 0
     owner_changes: int = 0
+    estate_rule: str | None = None  # ledgers: column, option, title, config or store (docs/design.md, "Importers")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +79,8 @@ class Options:
 
     as_of: date | None = None
     estate: str | None = None
+    known_estates: tuple[str, ...] = ()  # estates the store already has ledgers of (the last estate rule)
+    check_only: bool = False  # `feedun import --check`: read and normalise, write nothing
     now: datetime = field(default_factory=datetime.now)
     progress: Any = None  # cli.console.progress bar, or None
 
@@ -102,6 +105,7 @@ class Extracted:
     column_mapping: dict[str, str] = field(default_factory=dict)
     layout: str | None = None
     warnings: list[str] = field(default_factory=list)
+    estate_rule: str | None = None  # ledgers: which rule named the estate (intake/ledger.py, ESTATE_RULES)
 
 
 @dataclass

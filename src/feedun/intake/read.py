@@ -1,8 +1,10 @@
 """Open a spreadsheet or text file as sheets of string cells.
 
 Excel-like files go through fastexcel (Rust calamine underneath); text files through the csv module
-after the encoding is detected. Every cell arrives as text or None so that normalisation sees what
-the user sees. This is the only module that imports fastexcel.
+after the encoding is detected. Web systems' "Excel" exports that are really an HTML table or an
+Excel 2003 XML (SpreadsheetML) workbook saved as .xls are parsed here with the standard library
+(html.parser, xml.etree), whatever the extension says. Every cell arrives as text or None so that
+normalisation sees what the user sees. This is the only module that imports fastexcel.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
@@ -24,6 +29,10 @@ PREVIEW_ROWS = 40
 MAX_UNZIPPED_BYTES = 1 << 30  # an .xlsx whose parts expand beyond 1 GiB is refused (zip bombs)
 MAX_TEXT_BYTES = 300 << 20  # CSV/TXT above 300 MB: split it, or save it as .xlsx
 MAX_COLUMNS = 2000  # real ledgers have tens of columns
+# HTML/XML "Excel" files obey MAX_TEXT_BYTES like CSV; spans (colspan, ss:MergeAcross...) could still blow a
+# small file up into a huge grid, so the expanded grid of all its tables together is capped too.
+MAX_GRID_CELLS = 20_000_000
+SNIFF_BYTES = 64 << 10  # how much of a file's start decides whether it is HTML or SpreadsheetML
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -86,7 +95,10 @@ class Sheet:
 
 
 def sniff_kind(path: Path) -> str:
-    """'excel' or 'text' from the content (extensions lie); InputFileError for anything else."""
+    """'excel', 'html', 'xml' (SpreadsheetML 2003) or 'text' from the content (extensions lie).
+
+    InputFileError for anything else.
+    """
     if not path.exists():
         raise InputFileError("文件不存在。", path=path, hint="检查文件名和路径。")
     if path.is_dir():
@@ -110,6 +122,9 @@ def sniff_kind(path: Path) -> str:
     if head.startswith(_ZIP):
         _check_zip(path)
         return "excel"
+    markup = _sniff_markup(path)
+    if markup is not None:
+        return markup
     if suffix in EXCEL_SUFFIXES:
         raise InputFileError(f"文件扩展名是 {suffix}，但内容不是有效的 Excel 工作簿。", path=path,
                              hint="文件可能已损坏或被改了扩展名；请从物业系统重新导出。")
@@ -138,10 +153,15 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 
 
 def open_sheets(path: Path, encoding: str | None = None) -> list[Sheet]:
-    """All sheets of a workbook in order, or the single 'sheet' of a text file."""
+    """All sheets of a workbook in order, the tables of an HTML file, or the single 'sheet' of a text file."""
     path = Path(path)
-    if sniff_kind(path) == "text":
+    kind = sniff_kind(path)
+    if kind == "text":
         return [_text_sheet(path, encoding)]
+    if kind == "html":
+        return _html_sheets(path, encoding)
+    if kind == "xml":
+        return _spreadsheetml_sheets(path, encoding)
     import fastexcel
 
     try:
@@ -158,11 +178,16 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
-    """The file's text and the encoding used: BOMs first, then UTF-8, then GB18030 (a superset of GBK)."""
+def decode_text(path: Path, encoding: str | None, declared: str | None = None,
+                what: str = "文本文件") -> tuple[str, str]:
+    """The file's text and the encoding used: BOMs first, then UTF-8, then GB18030 (a superset of GBK).
+
+    `declared` is the charset a web page or XML file names for itself; it is tried first (after a BOM), but a
+    page whose bytes do not fit it falls back to UTF-8 / GB18030, as servers often re-encode without updating it.
+    """
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
-        raise InputFileError(f"文本文件有 {size >> 20} MB，超过上限 {MAX_TEXT_BYTES >> 20} MB。", path=path,
+        raise InputFileError(f"{what}有 {size >> 20} MB，超过上限 {MAX_TEXT_BYTES >> 20} MB。", path=path,
                              hint="按小区或月份拆分后分别导入，或在 Excel 中另存为 .xlsx。")
     raw = path.read_bytes()
     if encoding:
@@ -185,6 +210,8 @@ def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
                              hint=_ENCODING_HINT)
     else:
         candidates = ["utf-8", "gb18030"]
+        if declared and declared not in _WESTERN and declared not in candidates:  # a page calling itself latin-1 is usually UTF-8 or GBK really
+            candidates.insert(0, declared)
     for name in candidates:
         try:
             return raw.decode(name), name
@@ -206,3 +233,347 @@ def _text_sheet(path: Path, encoding: str | None) -> Sheet:
     except csv.Error as exc:
         raise InputFileError(f"CSV 格式有误：{exc}", path=path, hint="在 Excel 中打开后另存为 .xlsx 再导入。") from None
     return Sheet(path=path, name=path.name, _rows=rows)
+
+
+# ---- HTML tables and SpreadsheetML saved as .xls ---------------------------------------------------------
+
+_HTML_MARKS = (b"<table", b"<html", b"<!doctype html", b"urn:schemas-microsoft-com:office:excel")
+_XML_WORKBOOK = b"urn:schemas-microsoft-com:office:spreadsheet"
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_WESTERN = {"iso8859-1", "cp1252", "ascii"}  # codecs.lookup(...).name of the charsets web pages misdeclare
+_HTML_SPACE = re.compile("[ \t\n\r\f\xa0]+")
+_HTML_HINT = "在 Excel 中打开这个文件，另存为 .xlsx 后再导入。"
+
+
+def _head_text(path: Path) -> bytes:
+    """The file's first SNIFF_BYTES, lower-cased ASCII, BOM removed (UTF-16 pages narrowed to bytes)."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    elif head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    return head.lower()
+
+
+def _sniff_markup(path: Path) -> str | None:
+    """'html' for a web page with tables (what web systems send as .xls), 'xml' for SpreadsheetML, else None."""
+    head = _head_text(path)
+    if not head.lstrip().startswith(b"<"):
+        return None
+    if head.lstrip().startswith(b"<?xml") and _XML_WORKBOOK in head and b"<workbook" in head:
+        return "xml"
+    if any(mark in head for mark in _HTML_MARKS):
+        return "html"
+    return None
+
+
+def _declared_charset(path: Path, pattern: re.Pattern[bytes]) -> str | None:
+    """The codec a page's <meta charset> / XML declaration names, if Python knows it (GBK/GB2312 read as GB18030)."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    m = pattern.search(head)
+    if not m:
+        return None
+    declared = m[1].decode("ascii", errors="ignore").lower()
+    if "gb" in declared:  # gbk, gb2312, x-gbk, gb_2312-80...: GB18030 reads them all
+        return "gb18030"
+    try:
+        return codecs.lookup(declared).name
+    except LookupError:
+        return None
+
+
+def _cell_text(parts: list[str]) -> str:
+    """A cell's text as a browser shows it: &nbsp; and line breaks become spaces, runs of spaces collapse."""
+    return _HTML_SPACE.sub(" ", "".join(parts)).strip(" ")  # HTML's own spaces and &nbsp;, not U+3000 (全角空格)
+
+
+def _span(value: str | None, limit: int) -> int:
+    """A colspan/rowspan attribute as a browser reads it: leading digits, at least 1, at most `limit` (0 = limit)."""
+    m = re.match(r"\s*(\d+)", value or "")
+    if not m:
+        return 1
+    n = int(m[1])
+    return limit if n == 0 else max(1, min(n, limit))
+
+
+class _Grid:
+    """The cells of one table laid out as a spreadsheet: spanned positions blank, like merged Excel cells."""
+
+    def __init__(self, path: Path, budget: list[int]) -> None:
+        self.path = path
+        self.rows: list[list[str]] = []
+        self.caption = ""
+        self.name = ""
+        self._carry: dict[int, int] = {}  # column -> rows still covered by a rowspan/MergeDown from above
+        self._budget = budget  # [cells left for the whole file], shared by its tables
+        self._width = 0
+
+    def new_row(self, index: int | None = None) -> None:
+        """Start the next row (`index`: 0-based row it must land on, for SpreadsheetML's ss:Index)."""
+        while index is not None and len(self.rows) < index:
+            self._start_row()
+        self._start_row()
+
+    def _start_row(self) -> None:
+        carry = self._carry
+        self._carry = {c: n - 1 for c, n in carry.items() if n > 1}
+        self.rows.append([])
+        self._covered = set(carry)
+
+    def add(self, text: str, colspan: int = 1, rowspan: int = 1, column: int | None = None) -> None:
+        """Place a cell at the first free column (or at `column`), blanks for the rest of its span."""
+        if not self.rows:
+            self._start_row()
+        row = self.rows[-1]
+        if column is None and colspan == 1 and rowspan == 1 and not self._covered and len(row) < self._width:
+            self._budget[0] -= 1  # the common plain cell; the width check is done (len(row) < width <= limit)
+            if self._budget[0] < 0:
+                self._spend(0)
+            row.append(text)
+            return
+        col = len(row) if column is None else max(column, len(row))
+        while col in self._covered:
+            col += 1
+        end = col + colspan
+        if end > MAX_COLUMNS:
+            raise InputFileError(f"表格有 {end} 列以上，超过上限 {MAX_COLUMNS} 列。", path=self.path,
+                                 hint="删除多余的列后再导入；" + _HTML_HINT)
+        self._spend(end - len(row))
+        row.extend([""] * (end - len(row)))
+        row[col] = text
+        if rowspan > 1:
+            for c in range(col, end):
+                self._carry[c] = max(self._carry.get(c, 0), rowspan - 1)
+        self._covered.update(range(col, end))
+        self._width = max(self._width, end)
+
+    def _spend(self, cells: int) -> None:
+        self._budget[0] -= cells
+        if self._budget[0] < 0:
+            raise InputFileError(f"表格展开后超过 {MAX_GRID_CELLS} 个单元格的上限，已拒绝（可能是异常文件）。",
+                                 path=self.path, hint="按小区或月份拆分后分别导入；" + _HTML_HINT)
+
+    def finish(self) -> list[list[str]] | None:
+        """The rows padded to one width (the caption as a first row), or None when the table has no text."""
+        if not any(any(r) for r in self.rows):
+            return None
+        rows = self.rows
+        if self.caption:
+            rows = [[self.caption], *rows]
+        width = max(self._width, 1)
+        self._spend(sum(width - len(r) for r in rows))
+        return [r + [""] * (width - len(r)) for r in rows]
+
+
+class _TableParser(HTMLParser):
+    """Every <table> of a page as a _Grid, in document order; nested tables are tables of their own.
+
+    Browsers' implied end tags are honoured: a <td> closes the open cell, a <tr> the open row.
+    """
+
+    _BREAKS: ClassVar[set[str]] = {"br", "p", "div", "li"}
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(convert_charrefs=True)
+        self.path = path
+        self.tables: list[_Grid] = []  # finished, in the order their <table> opened
+        self._stack: list[_Grid] = []
+        self._cell: list[str] | None = None  # text of the open cell of the innermost table
+        self._cell_span = (1, 1)
+        self._cells: list[tuple[list[str] | None, tuple[int, int]]] = []  # open cells of outer tables
+        self._caption: list[str] | None = None
+        self._skip = 0  # inside <script>/<style>
+        self._budget = [MAX_GRID_CELLS]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._cells.append((self._cell, self._cell_span))
+            self._cell = None
+            grid = _Grid(self.path, self._budget)
+            grid.name = (dict(attrs).get("id") or "").strip()
+            self.tables.append(grid)
+            self._stack.append(grid)
+        elif not self._stack:
+            return
+        elif tag == "tr":
+            self._close_cell()
+            self._stack[-1].new_row()
+        elif tag in ("td", "th"):
+            self._close_cell()
+            self._cell = []
+            if attrs:
+                a = dict(attrs)
+                self._cell_span = (_span(a.get("colspan"), 1000), _span(a.get("rowspan"), 65534))
+            else:
+                self._cell_span = (1, 1)
+        elif tag == "caption":
+            self._caption = []
+        elif tag in self._BREAKS and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "td", "th", "tr"):  # <br/>; a self-closed cell is an empty cell
+            self.handle_starttag(tag, attrs)
+            if tag in ("td", "th"):
+                self._close_cell()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif not self._stack:
+            return
+        elif tag == "table":
+            self._close_cell()
+            self._stack.pop()
+            self._cell, self._cell_span = self._cells.pop()
+        elif tag in ("td", "th", "tr"):
+            self._close_cell()
+        elif tag == "caption" and self._caption is not None:
+            self._stack[-1].caption = _cell_text(self._caption)
+            self._caption = None
+        elif tag in self._BREAKS and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+    def _close_cell(self) -> None:
+        if self._cell is not None:
+            colspan, rowspan = self._cell_span
+            self._stack[-1].add(_cell_text(self._cell), colspan, rowspan)
+            self._cell = None
+
+    def close(self) -> None:
+        super().close()
+        while self._stack:  # a page cut short: keep what arrived
+            self.handle_endtag("table")
+
+
+def _sheet_names(grids: list[tuple[_Grid, list[list[str]]]]) -> list[str]:
+    """Each table's caption or id, else 表1, 表2...; made unique."""
+    names: list[str] = []
+    for n, (grid, _) in enumerate(grids, start=1):
+        base = (grid.caption or grid.name)[:31] or f"表{n}"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}({k})", k + 1
+        names.append(name)
+    return names
+
+
+def _html_sheets(path: Path, encoding: str | None) -> list[Sheet]:
+    """Every table of a web page saved as .xls, one sheet each."""
+    text, _ = decode_text(path, encoding, _declared_charset(path, _META_CHARSET), what="网页表格文件")
+    parser = _TableParser(path)
+    try:
+        parser.feed(text)
+        parser.close()
+    except InputFileError:
+        raise
+    except Exception as exc:  # html.parser is lenient; anything else is a broken file
+        raise InputFileError(f"无法解析这个网页格式的表格文件。（技术信息：{_short(exc)}）", path=path,
+                             hint=_HTML_HINT) from None
+    grids = [(g, rows) for g in parser.tables if (rows := g.finish()) is not None]
+    if not grids:
+        raise InputFileError("文件是网页（HTML）格式，但里面没有可读取的表格。", path=path,
+                             hint="确认导出的是台账数据而不是登录页或错误页；在浏览器中打开看看内容，重新导出。")
+    return [Sheet(path=path, name=name, _rows=rows) for name, (_, rows) in zip(_sheet_names(grids), grids, strict=True)]
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+_MAX_XML_ROW = 1_048_576  # Excel's own row limit
+
+
+def _xml_datetime(text: str) -> str:
+    """SpreadsheetML writes dates as 2026-10-01T00:00:00.000: show them as Excel does (date, or date and time)."""
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?", text)
+    if not m:
+        return text
+    return m[1] if m[2] == "00:00:00" else f"{m[1]} {m[2]}"
+
+
+def _ss_index(element, attr: str, path: Path) -> int | None:
+    """A 1-based ss:Index / ss:MergeAcross style attribute as an int, None when absent."""
+    value = element.get(_SS + attr)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputFileError(f"Excel 2003 XML 表格中 ss:{attr}=“{value[:20]}” 不是数字，文件已损坏。", path=path,
+                             hint=_HTML_HINT) from None
+
+
+def _spreadsheetml_sheets(path: Path, encoding: str | None) -> list[Sheet]:
+    """The worksheets of an Excel 2003 XML workbook (SpreadsheetML), read incrementally with the standard library."""
+    from xml.etree.ElementTree import ParseError, XMLPullParser
+
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if b"<!doctype" in head.lower() or b"<!entity" in head.lower():  # Excel never writes one; entities can bomb
+        raise InputFileError("Excel 2003 XML 表格中含有 DOCTYPE/实体声明，已拒绝（可能是异常文件）。", path=path,
+                             hint=_HTML_HINT)
+    text, _ = decode_text(path, encoding, _declared_charset(path, _XML_ENCODING), what="Excel 2003 XML 表格文件")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)  # the text is decoded already: drop its encoding claim
+    parser = XMLPullParser(events=("start", "end"))
+    budget = [MAX_GRID_CELLS]
+    grids: list[tuple[_Grid, list[list[str]]]] = []
+    grid: _Grid | None = None
+    column: int | None = None
+    try:
+        for start in range(0, len(text), 1 << 20):
+            parser.feed(text[start:start + (1 << 20)])
+            for event, el in parser.read_events():
+                tag = el.tag
+                if event == "start":
+                    if tag == _SS + "Worksheet":
+                        grid = _Grid(path, budget)
+                        grid.name = (el.get(_SS + "Name") or "").strip()
+                    elif tag == _SS + "Row" and grid is not None:
+                        index = _ss_index(el, "Index", path)
+                        if index is not None and not 1 <= index <= _MAX_XML_ROW:
+                            raise InputFileError(f"Excel 2003 XML 表格的行号 {index} 超出范围。", path=path, hint=_HTML_HINT)
+                        grid.new_row(None if index is None else index - 1)
+                        column = None
+                    continue
+                if tag == _SS + "Cell" and grid is not None:
+                    index = _ss_index(el, "Index", path)
+                    if index is not None and not 1 <= index <= MAX_COLUMNS:
+                        raise InputFileError(f"Excel 2003 XML 表格的列号 {index} 超过上限 {MAX_COLUMNS} 列。",
+                                             path=path, hint=_HTML_HINT)
+                    data = el.find(_SS + "Data")
+                    value = "" if data is None else "".join(data.itertext())
+                    if data is not None and data.get(_SS + "Type") == "DateTime":
+                        value = _xml_datetime(value.strip())
+                    across = _ss_index(el, "MergeAcross", path) or 0
+                    down = _ss_index(el, "MergeDown", path) or 0
+                    column = None if index is None else index - 1
+                    grid.add(value.strip(), max(1, min(across + 1, 1000)), max(1, min(down + 1, 65534)), column)
+                    el.clear()
+                elif tag == _SS + "Row":
+                    el.clear()
+                elif tag == _SS + "Worksheet" and grid is not None:
+                    rows = grid.finish()
+                    if rows is not None:
+                        grids.append((grid, rows))
+                    grid = None
+                    el.clear()
+        parser.close()
+    except ParseError as exc:
+        raise InputFileError(f"Excel 2003 XML 表格已损坏，无法读取。（技术信息：{_short(exc)}）", path=path,
+                             hint="从物业系统重新导出；" + _HTML_HINT) from None
+    if not grids:
+        raise InputFileError("Excel 2003 XML 表格中没有任何数据。", path=path,
+                             hint="确认导出时选择了数据范围；在 Excel 中打开看看内容，重新导出。")
+    names = [g.name[:31] or f"Sheet{n}" for n, (g, _) in enumerate(grids, start=1)]
+    return [Sheet(path=path, name=name, _rows=rows) for name, (_, rows) in zip(names, grids, strict=True)]

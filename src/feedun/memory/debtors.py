@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
 from feedun.core.periods import default_due_date, whole_months
-from feedun.store.ledger import snapshot_lines
+from feedun.store.ledger import snapshot_lines, unknown_period_since
 
 if TYPE_CHECKING:
     from feedun.store import Store
@@ -43,16 +43,20 @@ def list_debtors(store: Store, settings: Settings, *, as_of: date | None = None)
     due_day = settings.import_.due_day
     with store.read() as conn:
         lines = snapshot_lines(conn, as_of)
+        since = unknown_period_since(conn, as_of)
     if lines.empty:
         return []
+    # The due date as the ledger says, else day `due_day` of the period's month; a line without a period
+    # (期间不详) counts from the snapshot its arrears first appeared in (as classify does, decide/features.py).
     lines["effective_due"] = [
-        d if d is not None and d == d else default_due_date(p, due_day)
-        for d, p in zip(lines["due_date"], lines["period"], strict=True)
+        d if d is not None and d == d else default_due_date(p, due_day) if p else since.get((e, r), as_of)
+        for d, p, e, r in zip(lines["due_date"], lines["period"], lines["estate"], lines["room"], strict=True)
     ]
     debtors = []
     for (estate, room), group in lines.groupby(["estate", "room"], sort=False):
-        oldest = group["period"].min()
-        due = group.loc[group["period"] == oldest, "effective_due"].min()
+        known = group.loc[group["period"] != "", "period"]
+        oldest = known.min() if len(known) else ""
+        due = group["effective_due"].min()
         phones = list(dict.fromkeys(p for cell in group["phones"] for p in cell.split(",") if p))
         owners = [o for o in group["owner"] if o]
         debtors.append(Debtor(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from feedun.config import Settings
 from feedun.core.money import mask_phone, yuan
+from feedun.core.periods import period_text
 from feedun.core.tactics import FACTS, Tactic, label
 from feedun.decide.decisions import Decisions
 from feedun.memory.contacts import CHANNELS, OUTCOMES
@@ -144,7 +145,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
     for number, row in enumerate(today.itertuples(index=False), start=1):
         ctx = _context(settings, row, collector)
         rows.append([number, row.estate, row.room, row.owner, ctx["salutation"], " ".join(row.phones.split(",")),
-                     float(int(row.outstanding_fen)) / 100, int(row.months_overdue), row.oldest_period,
+                     float(int(row.outstanding_fen)) / 100, int(row.months_overdue), period_text(row.oldest_period),
                      label(row.tactic), row.next_action, render(settings, f"scripts/{row.tactic}.short.j2", ctx),
                      row.last_contact, row.promise_date, None, None, None, None, None, None, None,
                      f"{row.estate}|{row.room}", row.owner])

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from feedun.store.frames import result_frame
-from feedun.store.ledger import snapshot_lines
+from feedun.store.ledger import snapshot_lines, unknown_period_since
 from feedun.store.schema import contacts, letters, profiles, promises, rooms
 
 
@@ -16,10 +16,11 @@ def _read(conn: Connection, columns) -> pd.DataFrame:
     return result_frame(conn.execute(select(*columns)))
 
 
-def read_inputs(conn: Connection, as_of: date) -> dict[str, pd.DataFrame]:
+def read_inputs(conn: Connection, as_of: date) -> dict:
     """lines, rooms, contacts, promises, profiles, letters: call inside `Store.read()` so all six agree."""
     return {
         "lines": snapshot_lines(conn, as_of),
+        "unknown_since": unknown_period_since(conn, as_of),
         "rooms": _read(conn, [rooms.c.id.label("room_id"), rooms.c.estate, rooms.c.room, rooms.c.owner,
                               rooms.c.collector]),
         "contacts": _read(conn, [contacts.c.room_id, contacts.c.owner, contacts.c.at, contacts.c.outcome]),

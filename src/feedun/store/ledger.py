@@ -107,3 +107,39 @@ def snapshot_lines(engine: Engine | Connection, as_of: date | None, only_outstan
     if not frames:
         return pd.DataFrame(columns=[c.name for c in columns])
     return pd.concat(frames, ignore_index=True)
+
+
+def known_estates(conn: Connection) -> list[str]:
+    """Every estate some ledger import was a snapshot of, sorted."""
+    return sorted(conn.execute(select(import_estates.c.estate).distinct()).scalars())
+
+
+def unknown_period_since(conn: Connection, as_of: date | None) -> dict[tuple[str, str], date]:
+    """(estate, room) -> when its arrears of unknown period (a ledger without periods) first appeared: the date of
+    the earliest snapshot of the estate from which on every snapshot, up to the current one, shows such arrears
+    for the room. Only rooms with such arrears in the current snapshot are listed."""
+    query = (select(import_estates.c.estate, imports.c.id, imports.c.as_of)
+             .join(imports, imports.c.id == import_estates.c.import_id).where(imports.c.kind == "ledger"))
+    if as_of is not None:
+        query = query.where(imports.c.as_of <= as_of)
+    snapshots: dict[str, list[tuple[date, int]]] = {}
+    for estate, import_id, snap_date in conn.execute(query):
+        snapshots.setdefault(estate, []).append((snap_date, import_id))
+    owing = select(ledger_lines.c.import_id, ledger_lines.c.estate, ledger_lines.c.room).where(
+        ledger_lines.c.period == "", ledger_lines.c.outstanding > 0).distinct()
+    present: dict[str, set[tuple[int, str]]] = {}
+    for import_id, estate, room in conn.execute(owing):
+        present.setdefault(estate, set()).add((import_id, room))
+    since: dict[tuple[str, str], date] = {}
+    for estate, snaps in snapshots.items():
+        ordered = sorted(snaps)  # oldest first; the last is the current snapshot
+        rows = present.get(estate, set())
+        current = ordered[-1][1]
+        for room in {r for i, r in rows if i == current}:
+            start = ordered[-1][0]
+            for snap_date, import_id in reversed(ordered[:-1]):
+                if (import_id, room) not in rows:
+                    break
+                start = snap_date
+            since[(estate, room)] = start
+    return since

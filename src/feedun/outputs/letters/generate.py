@@ -17,6 +17,7 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.errors import ConfigError, FeedunError, UsageError
 from feedun.core.money import yuan
+from feedun.core.periods import period_text
 from feedun.decide.decisions import Decisions
 from feedun.outputs.letters.register import KINDS, METHODS, STATES, TACTIC_OF, LetterRow, list_letters, write_register
 from feedun.store import Store
@@ -125,7 +126,7 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                              amount=int(row.outstanding_fen), late_fee=int(row.late_fee_fen), issued_on=as_of,
                              deadline=as_of + timedelta(days=deadline_days))
             own = lines_of.get((row.estate, row.room), empty).sort_values(["period", "fee_item"])
-            items = [{"fee_item": r.fee_item, "period": r.period + (f" 至 {r.period_end}" if r.period_end else ""),
+            items = [{"fee_item": r.fee_item, "period": period_text(r.period, r.period_end),
                       "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
             demands = [{"number": d["number"], "sent_on": d["sent_on"].isoformat() if d["sent_on"] else "",
                         "delivery": METHODS.get(d["delivery"] or "", d["delivery"] or "（未记录）"),
@@ -191,7 +192,7 @@ def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: 
     wb.remove(wb.active)
     own = lines.sort_values(["period", "fee_item"])  # this letter's room's lines
     write_sheet(wb, "欠费明细", ["管理处", "房号", "业主", "收费项目", "所属期间", "应缴日期", "欠费金额(元)", "台账原行号"],
-           [[r.estate, r.room, r.owner, r.fee_item, r.period, str(r.due_date or ""), float(int(r.outstanding)) / 100,
+           [[r.estate, r.room, r.owner, r.fee_item, period_text(r.period, r.period_end), str(r.due_date or ""), float(int(r.outstanding)) / 100,
              int(r.source_row)] for r in own.itertuples(index=False)])
     write_sheet(wb, "函件记录", ["编号", "类型", "状态", "出具日期", "期限", "寄送方式", "凭证", "发出日期", "金额(元)"],
            [[x.number, KINDS[x.kind], STATES[x.state], x.issued.isoformat(), str(x.deadline or ""), x.delivery or "",

@@ -41,7 +41,7 @@ import pandas as pd
 
 from feedun.config import Settings
 from feedun.core.errors import UsageError
-from feedun.core.periods import add_months
+from feedun.core.periods import add_months, period_text
 from feedun.core.tactics import FACTS, Tactic, label
 from feedun.core.vocab import PromiseState
 from feedun.decide.features import feature_table
@@ -555,7 +555,7 @@ def limitation(settings: Settings, features: pd.DataFrame) -> list[LimitationRow
         estate, room = _text(r.estate), _text(r.room)
         collector = collector_for(settings, estate, room, _optional_text(r.collector))
         oldest_due = _day(r.oldest_due)
-        rows.append(LimitationRow(estate, room, _text(r.owner), collector or NO_COLLECTOR, _text(r.oldest_period),
+        rows.append(LimitationRow(estate, room, _text(r.owner), collector or NO_COLLECTOR, period_text(_text(r.oldest_period)),
                                   oldest_due, add_months(oldest_due, 12 * LIMITATION_YEARS), _int(r.months_overdue),
                                   _int(r.outstanding_fen)))
     rows.sort(key=lambda r: (r.oldest_due, r.estate, r.room))
