@@ -67,7 +67,7 @@ CASES = {
     "missing required columns": (
         "缺列.xlsx",
         lambda p: write_xlsx(p, [["管理处", "房号", "业主姓名"], ["阳光花园", "1-1-101", "张三"]]),
-        ["缺少必需的列", "所属期间", "欠费金额", "看到的列：管理处、房号、业主姓名"]),
+        ["缺少必需的列", "欠费金额", "看到的列：管理处、房号、业主姓名", "[import.columns]"]),
     "nonexistent path": ("没有这个文件.xlsx", lambda p: None, ["不存在"]),
 }
 

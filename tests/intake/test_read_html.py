@@ -253,6 +253,10 @@ def test_spreadsheetml_in_gbk_and_with_an_entity_declaration(tmp_path: Path) -> 
     gbk = tmp_path / "gbk.xls"
     gbk.write_bytes(_spreadsheetml("GB2312").encode("gbk"))
     assert open_sheets(gbk)[0].preview()[3] == HEADERS
+    bare = tmp_path / "bare.xls"  # no <?xml ...?> prolog
+    bare.write_text(_spreadsheetml().split("?>\n", 2)[2], encoding="utf-8")
+    assert sniff_kind(bare) == "xml"
+    assert open_sheets(bare)[0].preview()[3] == HEADERS
     bomb = tmp_path / "bomb.xls"
     bomb.write_text(_spreadsheetml().replace("<?mso-application", '<!DOCTYPE x [<!ENTITY a "aaaa">]><?mso-application'),
                     encoding="utf-8")

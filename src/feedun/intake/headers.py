@@ -300,14 +300,26 @@ def headers_seen(sheet: Sheet) -> str:
     return mask_phones_in("、".join(str(c).strip() for c in best if c))  # may be a data row: the message is logged
 
 
+ROOMS_NEEDED = ("feedun 按房间催缴：缴费、承诺、函件和诉讼时效都记在房间上，同名业主、一户多房都靠房号区分，"
+                "按客户名汇总的收款表无法导入。请从物业系统导出带房号（或楼栋+房号）的欠费明细；"
+                "如果房号列的名字特别，在 feedun.toml 的 [import.columns] 中指定，例如 room = \"资源编号\"。")
+
+
 def no_header_found(sheet: Sheet, path: Path) -> InputFileError:
-    """The message for a sheet with no recognisable header (or that no importer claims)."""
+    """The message for a sheet with no recognisable header (or that no importer claims). A row that names other
+    ledger fields but no room is a list by customer: said so, with why rooms are needed."""
+    for index, cells in enumerate(sheet.preview()[:HEADER_SCAN_ROWS]):
+        names = {_field_for(normalise_header(c)[0], {}) for c in cells if c} - {None}
+        if len(names) >= 2 and not names & {"room", "building"}:
+            seen = "、".join(str(c).strip() for c in cells if c)
+            return InputFileError(f"第 {index + 1} 行的表头没有房号列。看到的列：{seen}", path=path, row=index + 1,
+                                  hint=ROOMS_NEEDED)
     return InputFileError(
         f"在工作表“{sheet.name}”的前 30 行中没有找到可识别的表头。看到的内容：{headers_seen(sheet)}",
         path=path,
         hint="表头至少要有房号（或楼栋）和另一个已知列，如欠费金额、所属期间。"
              "如果列名特别，在 feedun.toml 的 [import.columns] 中指定，例如 room = \"资源编号\"；"
-             "如果看到的是乱码，用 --encoding 指定编码。")
+             "可以先用 feedun import 文件 --check 查看建议的写法；如果看到的是乱码，用 --encoding 指定编码。")
 
 
 def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[str, str],

@@ -19,6 +19,7 @@ from feedun.intake import settlement
 from feedun.intake.calls import is_call_list
 from feedun.intake.headers import (
     FIELD_LABELS,
+    ROOMS_NEEDED,
     ColumnMap,
     map_columns,
     missing_fields,
@@ -88,11 +89,8 @@ def _no_estate(path: Path, header_row: int, known: tuple[str, ...], command: str
 
 def _no_room(path: Path, header_row: int, headers: list[str]) -> InputFileError:
     seen = "、".join(h.strip() for h in headers if h.strip())
-    return InputFileError(
-        f"第 {header_row + 1} 行的表头没有房号列。看到的列：{seen}", path=path, row=header_row + 1,
-        hint="feedun 按房间催缴：缴费、承诺、函件和诉讼时效都记在房间上，同名业主、一户多房都靠房号区分，"
-             "按客户名汇总的收款表无法导入。请从物业系统导出带房号（或楼栋+房号）的欠费明细；"
-             "如果房号列的名字特别，在 feedun.toml 的 [import.columns] 中指定，例如 room = \"资源编号\"。")
+    return InputFileError(f"第 {header_row + 1} 行的表头没有房号列。看到的列：{seen}", path=path, row=header_row + 1,
+                          hint=ROOMS_NEEDED)
 
 
 def parse_sheet(found: FoundSheet, settings: Settings, *, as_of: date | None = None, estate: str | None = None,

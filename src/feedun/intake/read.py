@@ -210,7 +210,8 @@ def decode_text(path: Path, encoding: str | None, declared: str | None = None,
                              hint=_ENCODING_HINT)
     else:
         candidates = ["utf-8", "gb18030"]
-        if declared and declared not in _WESTERN and declared not in candidates:  # a page calling itself latin-1 is usually UTF-8 or GBK really
+        # a page calling itself latin-1 is really UTF-8 or GBK; latin-1 would "decode" it into mojibake
+        if declared and declared not in _WESTERN and declared not in candidates:
             candidates.insert(0, declared)
     for name in candidates:
         try:
@@ -262,7 +263,7 @@ def _sniff_markup(path: Path) -> str | None:
     head = _head_text(path)
     if not head.lstrip().startswith(b"<"):
         return None
-    if head.lstrip().startswith(b"<?xml") and _XML_WORKBOOK in head and b"<workbook" in head:
+    if head.lstrip().startswith((b"<?xml", b"<workbook")) and _XML_WORKBOOK in head and b"<workbook" in head:
         return "xml"
     if any(mark in head for mark in _HTML_MARKS):
         return "html"
