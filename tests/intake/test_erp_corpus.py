@@ -3,12 +3,14 @@
 Each tests/intake/golden/erp/<case>/ holds an input written by make_corpus.py with the system's real headers,
 sheet name and title/footer rows (SOURCE.md says where they come from; the data rows are made up), a case.toml
 (as_of, estate for feedun.toml, expect = "imports" with the row counts, or "refused" with a message substring)
-and, for imports, expected_debtors.csv worked out by hand. Never regenerate the expectations from feedun's output.
+and, for imports, expected_debtors.csv worked out by hand (never regenerate it from feedun's output) and
+expected_lines.csv, the lines as stored (UPDATE_GOLDEN=1 rewrites it; read the diff before committing).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tomllib
 from datetime import date
@@ -18,7 +20,7 @@ import pytest
 
 from feedun.config import load_settings
 from feedun.core.errors import FeedunError
-from feedun.intake.importer import import_file
+from feedun.intake.importer import import_file, parse_ledger
 from feedun.memory.debtors import list_debtors
 from feedun.store import Store
 
@@ -100,5 +102,14 @@ def test_erp_layout(name: str, tmp_path: Path) -> None:
         got = [(d.estate, d.room, d.owner, ",".join(d.phones), d.outstanding)
                for d in list_debtors(store, settings, as_of=as_of)]
         assert got == _expected_debtors(name)
+        lines = parse_ledger(path, settings, as_of=as_of).result.lines
+        rows = [list(lines.columns), *[["" if v is None or v != v else str(v) for v in row]
+                                       for row in lines.itertuples(index=False)]]
+        expected = CORPUS / name / "expected_lines.csv"  # every stored line; UPDATE_GOLDEN=1 rewrites, then review
+        if os.environ.get("UPDATE_GOLDEN"):
+            with expected.open("w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh, lineterminator="\n").writerows(rows)
+        with expected.open(encoding="utf-8", newline="") as fh:
+            assert rows == list(csv.reader(fh))
     finally:
         store.close()

@@ -211,11 +211,16 @@ def map_columns(header_row: int, cells: list[str], column_overrides: dict[str, s
 SUMMED_FIELDS = ("paid", "discount", "late_fee")
 
 
+# Several room columns are compared row by row (the same room written two ways, as some exports do): a row where
+# they disagree is rejected with both values. Several due columns only matter without an arrears column.
+CHECKED_FIELDS = ("room",)
+
+
 def role_conflicts(cmap: ColumnMap) -> list[str]:
     """Fields named by more than one column that cannot be summed, as '欠费金额（欠费、欠费金额）' for the message."""
     problems = []
     for name, cols in cmap.extra.items():
-        if name in SUMMED_FIELDS:
+        if name in SUMMED_FIELDS or name in CHECKED_FIELDS or (name == "amount_due" and "outstanding" in cmap.fields):
             continue
         shown = "、".join(f"“{cmap.headers[c].strip()}”" for c in [cmap.fields[name], *cols])
         problems.append(f"{FIELD_LABELS[name]}（{shown}）")

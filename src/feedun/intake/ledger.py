@@ -18,8 +18,10 @@ from feedun.core.vocab import ImportKind
 from feedun.intake import settlement
 from feedun.intake.calls import is_call_list
 from feedun.intake.headers import (
+    CHECKED_FIELDS,
     FIELD_LABELS,
     ROOMS_NEEDED,
+    SUMMED_FIELDS,
     ColumnMap,
     map_columns,
     missing_fields,
@@ -132,7 +134,13 @@ def parse_sheet(found: FoundSheet, settings: Settings, *, as_of: date | None = N
                              hint="确认导出时选择了数据范围；空台账不需要导入。")
     for name, cols in cmap.extra.items():
         shown = "、".join(f"“{cmap.headers[c].strip()}”" for c in [cmap.fields[name], *cols])
-        result.warnings.append(f"{FIELD_LABELS[name]}有多列（{shown}），已按每行相加")
+        if name in SUMMED_FIELDS:
+            result.warnings.append(f"{FIELD_LABELS[name]}有多列（{shown}），已按每行相加")
+        elif name in CHECKED_FIELDS:
+            result.warnings.append(f"{FIELD_LABELS[name]}有多列（{shown}），已逐行核对一致")
+        else:
+            first = cmap.headers[cmap.fields[name]].strip()
+            result.warnings.append(f"{FIELD_LABELS[name]}有多列（{shown}）：欠费以欠费金额列为准，只用“{first}”核对")
     if estate_rule != "column":
         result.warnings.append(f"小区“{default_estate}”来自{ESTATE_RULES[estate_rule]}")
     return ParsedLedger(path, sheet, cmap, body, first_row, as_of, result, found.other_sheets, estate_rule)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from feedun.core.money import yuan
 from feedun.intake import values as v
-from feedun.intake.headers import FIELD_LABELS, ColumnMap, synonyms
+from feedun.intake.headers import FIELD_LABELS, SUMMED_FIELDS, ColumnMap, synonyms
 
 LINE_COLUMNS = (
     "source_row", "estate", "building", "unit", "room", "owner", "phones", "phones_invalid", "area",
@@ -111,9 +111,14 @@ class _Rows:
 
 
 def _is_total(key: str, totals: tuple[str, ...], suffixes: tuple[str, ...]) -> bool:
-    """'合计', '总欠费：', '8栋小计', '观山水小计' (a label cell, spaces removed) is a totals row's label."""
-    key = key.rstrip(":：")
+    """'合计', '总欠费：', '8栋小计', '观山水小计', '【合计】', '【1号楼】小计' (a label cell, spaces removed) is a
+    totals row's label."""
+    key = key.rstrip(":：").strip("【】[]")
     return key.startswith(totals) or key.endswith(suffixes)
+
+
+def _numeric(text: object) -> bool:
+    return bool(re.fullmatch(r"[-+¥￥]?[\d,，]+(?:\.\d+)?", str(text).strip()))
 
 
 def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -137,7 +142,7 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
     for series in candidates:
         keys, _ = _apply(series, _key)
         total |= np.array([_is_total(k, totals, suffixes) for k in keys], dtype=bool)
-    footers = tuple(synonyms().footers)
+    footers = tuple(_key(f) for f in synonyms().footers)
     first_keys, _ = _apply(first, _key)
     footer = np.array([k.startswith(footers) for k in first_keys], dtype=bool)
     # A header pasted again mid-sheet (paged reports) repeats the header cells verbatim.
@@ -146,7 +151,19 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
     for col in header_cols:
         same += (data[col] == cmap.headers[col].strip()).fillna(False).to_numpy(dtype=int)
     repeated = same >= max(2, len(header_cols) // 2)
-    total &= ~blank
+    # A header merged over several rows (费用清单 / 管理费 / 费用合计 单价…) continues in the rows right below it:
+    # no key cell (room, estate, owner), text only. They are the header, not data: skipped and counted with the
+    # repeated header rows.
+    keys = [cmap.fields[f] for f in ("estate", "building", "unit", "room", "owner") if f in cmap.fields]
+    continued = np.zeros(len(data), dtype=bool)
+    for i in range(min(len(data), 3)):
+        cells = [c for c in data.iloc[i].tolist() if pd.notna(c)]
+        if not cells or any(pd.notna(data.iat[i, k]) for k in keys if k < data.shape[1]) \
+                or any(_numeric(c) for c in cells):
+            break
+        continued[i] = True
+    repeated |= continued
+    total &= ~blank & ~continued
     return blank, total, repeated & ~blank & ~total, footer & ~blank & ~total
 
 
@@ -168,7 +185,7 @@ def _summed(data: pd.DataFrame, cmap: ColumnMap, name: str, rows: _Rows) -> np.n
     """A field's amount; several columns of one role (减免金额 + 优惠金额 + 赠送金额) add up, none is dropped.
     None where every one of its cells is blank."""
     total = _amount(data, cmap, cmap.fields[name], rows, FIELD_LABELS[name])
-    for col in cmap.extra.get(name, []):
+    for col in (cmap.extra.get(name, []) if name in SUMMED_FIELDS else []):
         more = _amount(data, cmap, col, rows, f"{cmap.headers[col].strip()}：")
         total = np.array([a if b is None else b if a is None else a + b for a, b in zip(total, more, strict=True)],
                          dtype=object)
@@ -238,6 +255,14 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
         [p.fillna("").astype(str) for p in parts], sep="\x1f")
     room, _ = _apply(joined, _room_from_key)
     rows.add_mask(room == "", "房号为空")
+    for col in cmap.extra.get("room", []):  # the same room written a second way: both must name one room
+        other_key = pd.Series(estate, dtype=object).str.cat(
+            [parts[0].fillna("").astype(str), parts[1].fillna("").astype(str), data[col].fillna("").astype(str)],
+            sep="\x1f")
+        other, _ = _apply(other_key, _room_from_key)
+        label = cmap.headers[col].strip()
+        rows.add(np.array([f"房号“{a}”与{label}“{b}”不是同一房间" if a and b and a != b else None
+                           for a, b in zip(room, other, strict=True)], dtype=object))
     tokens = [r.split("-") for r in room]
     building = np.array([t[0] if len(t) >= 2 else "" for t in tokens], dtype=object)
     unit = np.array([t[1] if len(t) >= 3 else "" for t in tokens], dtype=object)

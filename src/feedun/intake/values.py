@@ -492,12 +492,16 @@ _OWNER_LABEL = re.compile(rf"(?:{_PHONE_LABELS})\s*:?\s*$", re.IGNORECASE)
 _OWNER_EMPTY_BRACKETS = re.compile(rf"\(\s*(?:{_PHONE_LABELS}|[:\s,;/、|-])*\)", re.IGNORECASE)
 
 
+_NO_PHONE = re.compile(r"[(（]\s*(?:null|none|nan|无|-)?\s*[)）]\s*$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def split_owner_cell(text: str | None) -> tuple[str, tuple[str, ...]]:
     """An owner cell that also holds phone numbers, as (name, valid numbers).
 
     '张伟(13812345678)', '张伟 13812345678', '张伟 电话:13812345678' -> ('张伟', ('13812345678',))
     '张伟/李娜 13812345678' -> ('张伟/李娜', ('13812345678',)); '张伟' -> ('张伟', ())
+    '李四()', '王强(null)' -> ('李四', ()), ('王强', ()): an export's empty phone, not part of the name.
     '深圳市2号商贸有限公司' -> ('深圳市2号商贸有限公司', ()): digits that are no valid number stay in the name,
     and so does a number with an extension ('0571-88123456转8001'), which has nowhere else to go.
     The name is clean_text'd; None -> ('', ()).
@@ -525,7 +529,8 @@ def split_owner_cell(text: str | None) -> tuple[str, tuple[str, ...]]:
         phones.extend(n for n in found if n is not None and n not in phones)
         last = end
     if not phones:
-        return s, ()
+        # '李四()', '王强(null)': an export that printed the owner's missing phone; the name alone
+        return _NO_PHONE.sub("", s).strip(), ()
     name = "".join(out) + s[last:]
     name = _OWNER_EMPTY_BRACKETS.sub(" ", name)
     name = re.sub(r"\s*([,;/、|])(?:\s*[,;/、|])*\s*", r"\1", name)
