@@ -61,8 +61,11 @@ def test_every_json_output_is_strict_json(workspace: Path) -> None:
         assert _run(folder, *args) is not None, args
 
 
-def test_calls_after_classify_read_the_stored_run_and_say_when_they_classify(workspace: Path) -> None:
-    folder = workspace
+def test_calls_after_classify_read_the_stored_run_and_say_when_they_classify(tmp_path: Path) -> None:
+    folder = tmp_path
+    assert run_feedun(["init", "."], folder).returncode == 0
+    shutil.copy(EXAMPLES / "ledger.xlsx", folder / "ledger.xlsx")
+    _run(folder, "import", "ledger.xlsx", "--as-of", "2026-11-25")
     fresh = run_feedun(["calls", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
     assert fresh.returncode == 0, fresh.stderr
     assert "已先分类" in fresh.stderr  # no stored run of that date: classified once, and said so

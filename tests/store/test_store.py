@@ -308,7 +308,7 @@ def _sqlite_rows(path: Path, sql: str) -> list[tuple]:
 
 @pytest.mark.postgresql_only
 def test_a_run_on_another_machine_holding_the_database_stops_this_one(tmp_path: Path) -> None:
-    from feedun.run import RUN_LOCK_KEY
+    from feedun.store.meta import RUN_LOCK_KEY
 
     (tmp_path / "inbox").mkdir()
     small_ledger(tmp_path / "inbox", name="台账.xlsx")

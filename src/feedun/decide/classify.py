@@ -103,7 +103,7 @@ def decisions_for(store: Store, settings: Settings, as_of: date) -> tuple[Decisi
     if stored is not None:
         label_ = f"{policy.source} sha256:{policy.sha256[:12]}"
         fresh = stored.inputs == _inputs_key(fingerprint, label_, settings)
-        complete = stored.frame.empty or stored.frame["detail"].notna().all()
+        complete = not stored.frame.empty and stored.frame["detail"].notna().all()  # empty: deciding is instant
         if fresh and complete:
             return _from_stored(stored), None
     decided = classify(store, settings, as_of=as_of)

@@ -45,12 +45,22 @@ def inputs_fingerprint(conn: Connection) -> str:
     return json.dumps(parts, default=str, ensure_ascii=False)
 
 
+RUNS_LOCK_KEY = 0x66656564 + 2  # beside migrate.PG_LOCK_KEY and meta.RUN_LOCK_KEY
+
+
 def replace_run(conn: Connection, as_of: date, policy: str, inputs: str, rows: list[dict[str, Any]]) -> int:
-    """Store a run for `as_of` (replacing that date's earlier run); older runs lose their detail. Returns its id."""
-    old = conn.execute(select(runs.c.id).where(runs.c.as_of == as_of)).scalar()
-    if old is not None:
-        conn.execute(delete(decisions).where(decisions.c.run_id == old))
-        conn.execute(delete(runs).where(runs.c.id == old))
+    """Store a run for `as_of` (replacing that date's earlier run); older runs lose their detail. Returns its id.
+
+    Several commands may classify the same date at once (`feedun letters` run by two people): they queue here.
+    PostgreSQL takes a transaction-scoped advisory lock; on SQLite the first statement is a write, so the
+    transaction holds the write lock before it reads anything (a read first could not be upgraded once another
+    writer had committed). The last one to commit is the date's run.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({RUNS_LOCK_KEY})")
+    old_runs = select(runs.c.id).where(runs.c.as_of == as_of).scalar_subquery()
+    conn.execute(delete(decisions).where(decisions.c.run_id.in_(old_runs)))
+    conn.execute(delete(runs).where(runs.c.as_of == as_of))
     conn.execute(update(decisions).where(decisions.c.detail.is_not(None)).values(detail=None))
     run_id = conn.execute(runs.insert().values(as_of=as_of, policy=policy, inputs=inputs,
                                                created_at=datetime.now().replace(microsecond=0))
