@@ -179,7 +179,7 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
                 summary.imported.append({"file": path.name, "kind": "planned"})
             continue
         try:
-            result = import_file(path, settings, store=store)
+            result = import_file(path, settings, store=store, command="run")
         except FeedunError as exc:
             failed = inbox / "failed"
             failed.mkdir(parents=True, exist_ok=True)

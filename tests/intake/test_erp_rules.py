@@ -238,3 +238,13 @@ def test_order_noise_and_sheet_name_never_change_the_debtors(tmp_path: Path, see
 def test_load_settings_accepts_an_import_estate(tmp_path: Path) -> None:
     (tmp_path / "feedun.toml").write_text('[import]\nestate = "锦绣家园"\n', encoding="utf-8")
     assert load_settings(tmp_path / "feedun.toml").import_.estate == "锦绣家园"
+
+
+def test_run_refuses_an_estateless_ledger_with_advice_run_can_follow(tmp_path: Path) -> None:
+    assert run_feedun(["init", "."], tmp_path).returncode == 0
+    (tmp_path / "inbox").mkdir()
+    write_xlsx(tmp_path / "inbox" / "欠费.xlsx", [["房号", "业主", "所属期间", "欠费金额"], ["1-101", "张伟", "2026-10", "300"]])
+    proc = run_feedun(["run", "--as-of", "2026-11-27", "--db", db_url(tmp_path)], tmp_path)
+    assert proc.returncode == 1
+    reason = (tmp_path / "inbox" / "failed" / "欠费.xlsx.原因.txt").read_text("utf-8")
+    assert "[import] estate" in reason and "加上 --estate" not in reason  # run has no --estate

@@ -63,6 +63,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.admin.init import scaffold
     from feedun.cli.console import err, out
     from feedun.cli.views import (
+        check_summary,
         classify_summary,
         debtors_table,
         explanation,
@@ -75,6 +76,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.config import load_settings
     from feedun.decide.classify import decisions_for
     from feedun.decide.explain import explain_room
+    from feedun.intake.importer import check_file
     from feedun.memory.debtors import list_debtors
     from feedun.memory.history import room_history
     from feedun.memory.promises import list_promises
@@ -116,6 +118,8 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     today = max(date.today(), date(2026, 11, 27))
     out.print("\n[bold]3. 十一月：新台账放进收件文件夹，feedun run[/]（台账带标题行、合计行、重复表头和几行错误数据；"
               "对比上月记下缴费，核对到期的承诺，再分类并生成当天的全部材料）")
+    out.print("先检查一下新台账 feedun 会怎么读（feedun import ledger.xlsx --check：只看不导入）：")
+    check_summary(check_file(examples / "ledger.xlsx", settings, store=store))
     shutil.copy(examples / "ledger.xlsx", inbox / "ledger.xlsx")
     summary = run_cycle(store, settings, as_of=today)
     run_summary(summary)

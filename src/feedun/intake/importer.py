@@ -89,7 +89,7 @@ def _merged(first: dict[str, int], then: dict[str, int]) -> dict[str, int]:
 
 def import_file(path: Path, settings: Settings, *, store: Store | None = None, as_of: date | None = None,
                 encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
-                progress=None, db_url: str | None = None) -> ImportResult:
+                progress=None, db_url: str | None = None, command: str = "import") -> ImportResult:
     """Import one file of any kind (ledger, owner profiles, filled call list, letter register) in one transaction.
 
     `store` is the command's opened store; without it (older callers) the store of `db_url` / the settings is
@@ -107,7 +107,7 @@ def import_file(path: Path, settings: Settings, *, store: Store | None = None, a
 
     found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
     importer = claim(found)
-    options = Options(as_of=as_of, estate=estate, progress=progress, known_estates=estates)
+    options = Options(as_of=as_of, estate=estate, progress=progress, known_estates=estates, command=command)
     extracted = importer.extract(found, settings, options)
     try:
         return _store(store, importer, extracted, settings, options, sha)

@@ -182,7 +182,7 @@ class LedgerImporter:
 
     def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
         parsed = parse_sheet(found, settings, as_of=options.as_of, estate=options.estate, progress=options.progress,
-                             known_estates=options.known_estates)
+                             known_estates=options.known_estates, command=options.command)
         result, cmap = parsed.result, parsed.cmap
         warnings = list(result.warnings)
         if parsed.other_sheets:

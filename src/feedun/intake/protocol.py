@@ -80,7 +80,7 @@ class Options:
     as_of: date | None = None
     estate: str | None = None
     known_estates: tuple[str, ...] = ()  # estates the store already has ledgers of (the last estate rule)
-    check_only: bool = False  # `feedun import --check`: read and normalise, write nothing
+    command: str = "import"  # which command imports: `feedun run` has no --estate to suggest
     now: datetime = field(default_factory=datetime.now)
     progress: Any = None  # cli.console.progress bar, or None
 
