@@ -41,15 +41,18 @@ class ImportSettings(BaseModel):
 
 class FeeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # Contractual late fee per day of the overdue principal (3‰ is common; courts often cut it). Kept apart
+    # The late fee per day of the overdue principal as the company's own contract states it; None (the default)
+    # means no late fee at all: the rate is the contract's, never ours (docs/design.md, "Late fees"). Kept apart
     # from principal and shown as the contract figure; never put in an SMS.
-    late_fee_daily_rate: str = "0.003"
+    late_fee_daily_rate: str | None = None
 
     @field_validator("late_fee_daily_rate")
     @classmethod
-    def _rate(cls, value: str) -> str:
+    def _rate(cls, value: str | None) -> str | None:
         from decimal import Decimal, InvalidOperation
 
+        if value is None or str(value).strip() == "":
+            return None
         try:
             rate = Decimal(str(value))
         except InvalidOperation:
@@ -75,7 +78,7 @@ class LetterSettings(BaseModel):
     contact_person: str = "物业服务中心客服"
     bank_name: str = ""
     bank_account: str = ""
-    late_fee_basis: str = "物业服务合同约定：逾期按欠费金额每日千分之三计收滞纳金"
+    late_fee_basis: str = ""  # the contract clause, in the company's words; letters cite it only when it is set
 
     @field_validator("dunning_number", "lawyer_number")
     @classmethod
@@ -209,6 +212,47 @@ def _explain(error: dict) -> str:
     return f"{where}：{what}" if where else what
 
 
+# What tomllib says is wrong, in Chinese (Python 3.11 gives only the English message; line and column are in it).
+_TOML_REASONS = [
+    ("Expected newline or end of document after a statement", "一项写完后这一行还有多余的内容（文字要加英文引号，一行只写一项）"),
+    ("Invalid value", "这个值无法识别（文字要加英文引号，数字不加）"),
+    ("Unterminated string", "引号没有成对（文字要写在同一行的一对英文引号之间）"),
+    ("Illegal character", "引号没有成对或文字中有不能直接写的字符（文字要写在同一行的一对英文引号之间）"),
+    ("Unclosed array", "列表的方括号 [ ] 没有成对"),
+    ("Unclosed inline table", "花括号 { } 没有成对"),
+    ("Expected ']' at the end of a table declaration", "小节名的方括号没有成对，应写成 [小节]"),
+    ("Expected ']]' at the end of an array declaration", "应写成 [[小节]]，两对方括号"),
+    ("Expected '=' after a key", "名称后面缺少等号 =（写成 名称 = 值，名称中不能有空格）"),
+    ("Invalid initial character for a key part", "名称的写法不对（用英文字母、数字和下划线，或加英文引号）"),
+    ("Invalid statement", "这一行既不是 名称 = 值，也不是 [小节]"),
+    ("Cannot overwrite a value", "同一项写了两次"),
+    ("Cannot declare", "同一个小节写了两次"),
+    ("Cannot redefine namespace", "同一个小节写了两次"),
+    ("Cannot mutate immutable namespace", "这一项已经在别处写成了值，不能再作为小节"),
+    ("Duplicate inline table key", "花括号里同一项写了两次"),
+    ("Invalid date or datetime", "日期的写法不对（写成 2026-12-20，或加英文引号当作文字）"),
+    ("Unescaped '\\' in a string", "文字中的反斜杠 \\ 要写成 \\\\，或改用单引号"),
+    ("Invalid hex value", "文字中的反斜杠 \\ 要写成 \\\\，或改用单引号"),
+    ("Escaped character is not a Unicode scalar value", "文字中的反斜杠 \\ 要写成 \\\\，或改用单引号"),
+]
+
+
+def explain_toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None]:
+    """A TOML syntax error as '第 3 行第 10 列附近：<the reason in Chinese>' and its line (for the error's row); the
+    policy file uses it too (decide/policy/load.py). An error at the end of the file is placed on its last line."""
+    message = str(exc)
+    reason = next((chinese for english, chinese in _TOML_REASONS if message.startswith(english)), "")
+    if where := re.search(r"line (\d+), column (\d+)", message):
+        line: int | None = int(where[1])
+        at = f"第 {where[1]} 行第 {where[2]} 列附近"
+    elif "end of document" in message:
+        line = max(len(text.splitlines()), 1)
+        at = f"文件末尾（第 {line} 行）"
+    else:
+        line, at = None, ""
+    return "：".join(p for p in (at, reason) if p) or "无法按 TOML 格式读取", line
+
+
 def find_config(explicit: Path | None) -> Path | None:
     if explicit is not None:
         return explicit
@@ -230,15 +274,14 @@ def load_settings(explicit: Path | None = None) -> Settings:
         raise ConfigError("找不到配置文件。", path=path,
                           hint="先运行 feedun init 生成配置，或用 --config 指定已有的 feedun.toml。")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError("配置文件不是 UTF-8 编码。", path=path,
                           hint="用记事本等编辑器把 feedun.toml 另存为 UTF-8 编码。") from None
     except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"line (\d+), column (\d+)", str(exc))
-        at = f"第 {where[1]} 行第 {where[2]} 列附近" if where else ""
-        raise ConfigError(f"配置文件格式有误{('：' + at) if at else ''}。", path=path,
-                          row=int(where[1]) if where else None,
+        where, line = explain_toml_error(exc, text)
+        raise ConfigError(f"配置文件格式有误：{where}。", path=path, row=line,
                           hint="按 TOML 格式修改（[小节] 要成对方括号，文字要加英文引号），或删除后重新运行 feedun init。") from None
     try:
         settings = Settings.model_validate(data)

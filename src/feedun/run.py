@@ -135,6 +135,7 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
         if last and as_of.isoformat() < last and not force:
             raise FeedunError(f"上次运行的日期是 {last}，本次日期 {as_of} 更早，已拒绝。",
                               hint="补跑历史日期请加 --force（会按该日期重新分类）。")
+        _preflight(settings)
         files = _inbox_files(inbox)
         target = outbox / as_of.isoformat()
         if last == as_of.isoformat() and not files and target.exists() and not force:
@@ -157,6 +158,17 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
         for warning in summary.warnings:
             log.warning("run %s: %s", as_of, warning)
     return summary
+
+
+def _preflight(settings: Settings) -> None:
+    """Everything the run will need that a person may have got wrong, checked before the inbox is touched.
+
+    The config was validated when it was loaded (config.load_settings); the policy file is read only when the
+    run classifies, after the inbox was imported and archived, so a broken one is found here instead and the run
+    stops with its Chinese error (PolicyError, exit 1), every file still in the inbox and nothing imported."""
+    from feedun.decide.policy.load import load_policy
+
+    load_policy(settings.policy_path)
 
 
 def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Path, as_of: date,
@@ -201,20 +213,23 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
 
 
 def _stale_ledger_warning(store: Store, settings: Settings, as_of: date, summary: RunSummary) -> None:
+    """On a reminder node day, one warning per estate whose own newest snapshot is too old: a fresh ledger of one
+    estate says nothing about another's payments."""
     from feedun.core.calendar import sms_node_today
-    from feedun.store.meta import newest_ledger_date
+    from feedun.store.meta import newest_ledger_dates
 
     if sms_node_today(as_of, settings.sms.days) is None:
         return
     with store.read() as conn:
-        newest = newest_ledger_date(conn, as_of)
-    if newest is None:
+        newest = newest_ledger_dates(conn, as_of)
+    if not newest:
         summary.warnings.append("还没有导入任何台账")
         return
-    age = (as_of - newest).days
-    if age > settings.run.max_ledger_age_days:
-        summary.warnings.append(f"今天是提醒节点日，但最新台账是 {newest}（{age} 天前），之后的缴费还不知道；"
-                                "请财务导出最新台账放入收件文件夹")
+    for estate, day in sorted(newest.items()):
+        age = (as_of - day).days
+        if age > settings.run.max_ledger_age_days:
+            summary.warnings.append(f"今天是提醒节点日，但{estate}的最新台账是 {day}（{age} 天前），之后的缴费还不知道；"
+                                    f"请财务导出{estate}的最新台账放入收件文件夹")
 
 
 def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target: Path, summary: RunSummary) -> None:
@@ -266,10 +281,11 @@ def publish(temp: Path, target: Path) -> None:
 
 
 def _write_report(store: Store, settings: Settings, decided: Decisions, folder: Path) -> str:
-    """The month's report, from the day's decisions (their feature columns) rather than a second read."""
-    from feedun.outputs.report import build_report, write_report_xlsx
+    """The report of the newest snapshot's month (early in a month that is the month before, not a month of
+    无数据), from the day's decisions (their feature columns) when the report is as of the same day."""
+    from feedun.outputs.report import build_report, default_month, parse_month, report_day, write_report_xlsx
 
-    as_of = decided.as_of
-    month = f"{as_of.year:04d}-{as_of.month:02d}"
-    report = build_report(store, settings, month, today=as_of, features=decided.frame)
-    return write_report_xlsx(report, folder / f"report-{month}.xlsx").name
+    month = default_month(store, decided.as_of)
+    same_day = report_day(*parse_month(month), decided.as_of) == decided.as_of
+    report = build_report(store, settings, month, today=decided.as_of, features=decided.frame if same_day else None)
+    return write_report_xlsx(report, folder / f"report-{report.month}.xlsx").name

@@ -111,7 +111,7 @@ def test_feedun_purge_takes_the_retention_from_feedun_toml(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "已清除 1 户" in done.stdout
     assert _owners(tmp_path) == {ERASED, "李雷"}
-    bad = run_feedun(["purge", "--before", "2024/01/15", "--db", url], tmp_path)
+    bad = run_feedun(["purge", "--before", "2024-13-45", "--db", url], tmp_path)  # 2024/01/15 is a date now (item 11)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
 
 

@@ -40,7 +40,7 @@ AS_OF = date(2026, 11, 30)  # classify date
 NOW = datetime(2026, 11, 30, 20, 0)
 ALL_TACTICS = {t.value for t in Tactic}
 DECISION_KEYS = {"estate", "room", "owner", "tactic", "eligible", "hold", "next_action", "collector", "outstanding",
-                 "months_overdue", "reasons"}
+                 "months_overdue", "unpaid_months", "reasons"}
 
 
 @dataclass
@@ -189,7 +189,7 @@ SCENARIOS: list[tuple[Callable[[Settings], None], str, tuple[str, ...]]] = [
 ]
 # How the decisive condition reads, with the room's actual value.
 WORDING = {"sympathy": ("标签含 关系融洽", "标签不含 脾气急躁"), "ally": ("房屋质量/整改",), "goodwill": ("服务问题",),
-           "demand_long": ("欠费月数 ≥ 6（实际：6）", "联系次数 ≥ 3（实际：3）"),
+           "demand_long": ("账龄（月） ≥ 6（实际：6）", "联系次数 ≥ 3（实际：3）"),
            "lawyer": ("已发催费函 ≥ 2（实际：2）", "距上次催费函天数 ≥ 7（实际：20）"),
            "trace_no_answer": ("联系得上 = 否（实际：否）",), "pin_down_vague": ("含糊推托次数 ≥ 2（实际：2）",)}
 

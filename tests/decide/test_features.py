@@ -60,6 +60,9 @@ def test_one_row_per_room_with_arrears_and_every_field(settings: Settings, store
     assert (a["outstanding_fen"], a["outstanding"], a["unpaid_periods"], a["oldest_period"]) == (20000, 200.0, 2,
                                                                                                "2026-09")
     assert a["months_overdue"] == 2
+    assert a["late_fee_fen"] == 0  # no late fee unless the company's contract rate is configured
+    settings.fees.late_fee_daily_rate = "0.003"
+    a = row(feature_table(store, settings, as_of=date(2026, 11, 30)), "1-1-101")
     # 3‰ a day on each line's principal from its own due date: 100 yuan × (76 + 46 days) × 0.003 = 36.60 yuan.
     assert a["late_fee_fen"] == 3660
     assert a["has_phone"] and a["reachable"]
@@ -111,3 +114,29 @@ def test_open_promise_is_quiet_until_its_date_then_due(settings: Settings, store
     on_the_day = row(feature_table(store, settings, as_of=date(2026, 11, 20)), "1-1-101")
     assert (before["promises_open"], before["promises_due"]) == (1, 0)
     assert (on_the_day["promises_open"], on_the_day["promises_due"]) == (0, 1)
+
+
+def test_unpaid_months_count_each_month_of_a_range_and_this_month_counts_one(tmp_path: Path) -> None:
+    """欠费月数 is the unpaid months (issue 15, item 3): a room owing only this month owes 1 (its 账龄 is 0), a
+    range line 2026-07至2026-09 is 3 months, a late fee on it accrues per month from each month's due date."""
+    s = Settings.model_validate({"fees": {"late_fee_daily_rate": "0.001"}})
+    s.workspace = tmp_path
+    path = tmp_path / "r.xlsx"
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["管理处", "房号", "业主", "收费项目", "所属期间", "欠费金额"])
+    ws.append(["阳光花园", "9-1-502", "张伟", "物业服务费", "2026-11", 100])
+    ws.append(["阳光花园", "9-1-503", "李娜", "物业服务费", "2026-07至2026-09", 300])
+    ws.append(["阳光花园", "9-1-504", "王强", "物业服务费", "2026-08", 100])
+    ws.append(["阳光花园", "9-1-504", "王强", "物业服务费", "2026-07至2026-09", 300])
+    wb.save(path)
+    store = Store.for_settings(s)
+    import_file(path, s, store=store, as_of=date(2026, 11, 25))
+    f = feature_table(store, s, as_of=date(2026, 11, 30)).set_index("room")
+    assert (f.loc["9-1-502", "unpaid_periods"], f.loc["9-1-502", "months_overdue"]) == (1, 0)
+    assert f.loc["9-1-503", "unpaid_periods"] == 3 and f.loc["9-1-504", "unpaid_periods"] == 3  # 08 counted once
+    # 100 yuan for each of 07, 08, 09, due the 15th: (138 + 107 + 76 days) × 1‰ × 100 yuan = 32.10 yuan, not
+    # 300 yuan × 138 days × 1‰ = 41.40 yuan from the range's first due date.
+    assert f.loc["9-1-503", "late_fee_fen"] == 3210

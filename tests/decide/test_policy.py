@@ -25,11 +25,11 @@ ALL_TACTICS = [t.value for t in Tactic]
 
 
 @pytest.mark.parametrize(("text", "field", "op", "value", "described"), [
-    ("months_overdue >= 3", "months_overdue", ">=", 3, "欠费月数 ≥ 3"),
+    ("months_overdue >= 3", "months_overdue", ">=", 3, "账龄（月） ≥ 3"),
     ("outstanding > 0.5", "outstanding", ">", 0.5, "欠费金额(元) > 0.5"),
     ("attempts<2", "attempts", "<", 2, "联系次数 < 2"),
     ("vague_count != 0", "vague_count", "!=", 0, "含糊推托次数 ≠ 0"),
-    ("months_overdue in [1, 2]", "months_overdue", "in", [1, 2], "欠费月数 属于 1、2"),
+    ("months_overdue in [1, 2]", "months_overdue", "in", [1, 2], "账龄（月） 属于 1、2"),
     ("dispute_open == false", "dispute_open", "==", False, "纠纷处理中 = 否"),
     ("reachable == true", "reachable", "==", True, "联系得上 = 是"),
     ('dispute == "quality"', "dispute", "==", "quality", "纠纷类型 = 房屋质量/整改"),

@@ -81,7 +81,7 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
     assert any("1-1-105：张三 → 李四" in w for w in result.changes)
     assert states(store, settings) == {
         "1-1-101": ("kept", 30000), "1-1-102": ("broken", 0), "1-1-103": ("broken", 10000),
-        "1-1-104": ("kept", 30000), "1-1-105": ("void", None), "1-1-106": ("open", None)}
+        "1-1-104": ("kept", 30000), "1-1-105": ("void", None), "1-1-106": ("open", 0)}
     assert [p.room for p in list_promises(store, settings, state="broken")] == ["1-1-102", "1-1-103"]
 
     paid = query(tmp_path, "select r.room, p.amount, p.paid_up, p.seen_on from payments p "
@@ -97,20 +97,63 @@ def test_promises_settle_across_two_snapshots(tmp_path: Path, settings: Settings
     assert any("张三" in e.text and "李四" in e.text for e in events if e.kind == "owner_change")
 
 
-def test_paid_before_the_promise_date_is_kept_at_the_first_snapshot_after_it(tmp_path: Path, settings: Settings,
-                                                                              store: Store) -> None:
+def test_paid_before_the_promise_date_is_kept_at_the_snapshot_that_shows_it(tmp_path: Path, settings: Settings,
+                                                                            store: Store) -> None:
+    """Issue 15, item 9: a payment that covers an open promise before its date keeps it at once, with 期间缴费."""
     import_file(write_snapshot(tmp_path / "a.xlsx", {"1-1-101": ("王五", 300), "1-1-102": ("赵六", 50)}),
                   settings, as_of=date(2026, 10, 31))
     promise(store, settings, "1-1-101", "2026-11-20")
-    # Paid on the 5th: the snapshot of the 8th no longer lists the room, but the promise is not due yet.
+    # Paid on the 5th: the snapshot of the 8th no longer lists the room; the promise is kept, not left open.
     early = import_file(write_snapshot(tmp_path / "b.xlsx", {"1-1-102": ("赵六", 50)}), settings,
                           as_of=date(2026, 11, 8))
-    assert (early.payments, early.promises_kept, early.promises_broken) == (1, 0, 0)
-    assert states(store, settings)["1-1-101"] == ("open", None)
+    assert (early.payments, early.promises_kept, early.promises_broken) == (1, 1, 0)
+    assert states(store, settings)["1-1-101"] == ("kept", 30000)
+    assert any("兑现 1 个" in c for c in early.changes)
     late = import_file(write_snapshot(tmp_path / "c.xlsx", {"1-1-102": ("赵六", 50), "1-1-103": ("钱七", 9)}),
                          settings, as_of=date(2026, 11, 30))
-    assert (late.payments, late.promises_kept) == (0, 1)
+    assert (late.payments, late.promises_kept, late.promises_broken) == (0, 0, 0)  # settled once
     assert states(store, settings)["1-1-101"] == ("kept", 30000)
+    shown = {p.room: p.to_dict() for p in list_promises(store, settings, state="kept")}
+    assert (shown["1-1-101"]["state_label"], shown["1-1-101"]["paid"]) == ("已兑现", 300.0)
+
+
+def test_partial_payments_fill_the_paid_column_and_the_date_decides(tmp_path: Path, settings: Settings,
+                                                                    store: Store) -> None:
+    """Issue 15, item 9: what was paid since the promise shows while it is open; at its date the rules of
+    docs/design.md, "Settlement" decide. Payments are the falls seen snapshot by snapshot, so a new month's bill
+    between them does not hide what the owner paid."""
+    rooms = {"1-1-101": ("王五", 300), "1-1-102": ("赵六", 300), "1-1-103": ("孙七", 300), "1-1-104": ("周八", 300)}
+    import_file(write_snapshot(tmp_path / "a.xlsx", rooms), settings, as_of=date(2026, 10, 31))
+    promise(store, settings, "1-1-101", "2026-11-20")  # pays 100 now, the rest by the date -> kept
+    promise(store, settings, "1-1-102", "2026-11-20")  # pays 100 and no more -> broken, 100 paid
+    promise(store, settings, "1-1-103", "2026-11-20", amount=None)  # pays the 300 owed while a new bill arrives
+    promise(store, settings, "1-1-104", "2026-11-20", amount=200)  # pays 200 on the promise date -> kept
+    part = import_file(write_snapshot(tmp_path / "b.xlsx", {"1-1-101": ("王五", 200), "1-1-102": ("赵六", 200),
+                                                            "1-1-103": ("孙七", 300), "1-1-104": ("周八", 300)}),
+                       settings, as_of=date(2026, 11, 10))
+    assert (part.payments, part.promises_kept, part.promises_broken) == (2, 0, 0)
+    assert states(store, settings) == {"1-1-101": ("open", 10000), "1-1-102": ("open", 10000),
+                                       "1-1-103": ("open", 0), "1-1-104": ("open", 0)}
+    shown = {p.room: p.to_dict() for p in list_promises(store, settings, state="open")}
+    assert (shown["1-1-101"]["state_label"], shown["1-1-101"]["paid"]) == ("待兑现", 100.0)
+
+    on_the_day = import_file(write_snapshot(tmp_path / "c.xlsx", {"1-1-101": ("王五", 0.5), "1-1-102": ("赵六", 200),
+                                                                  "1-1-103": ("孙七", 400), "1-1-104": ("周八", 100)}),
+                             settings, as_of=date(2026, 11, 20))
+    # On the promise date: 1-1-101 has paid 299.50 of 300 (open until the date has passed), 1-1-103's arrears
+    # rose by a new bill, 1-1-104 has paid the 200 it promised (kept).
+    assert (on_the_day.promises_kept, on_the_day.promises_broken) == (1, 0)
+    assert states(store, settings) == {"1-1-101": ("open", 29950), "1-1-102": ("open", 10000),
+                                       "1-1-103": ("open", 0), "1-1-104": ("kept", 20000)}
+
+    after = import_file(write_snapshot(tmp_path / "d.xlsx", {"1-1-102": ("赵六", 200), "1-1-103": ("孙七", 100),
+                                                             "1-1-104": ("周八", 100)}),
+                        settings, as_of=date(2026, 11, 30))
+    # The first snapshot after the date: 1-1-101's arrears reached zero -> kept (design: "or to zero").
+    # 1-1-103 paid 300 between the 20th and the 30th: everything owed when promising, though a bill came since.
+    assert (after.promises_kept, after.promises_broken) == (2, 1)
+    assert states(store, settings) == {"1-1-101": ("kept", 30000), "1-1-102": ("broken", 10000),
+                                       "1-1-103": ("kept", 30000), "1-1-104": ("kept", 20000)}
 
 
 def test_an_older_snapshot_imported_late_settles_nothing(tmp_path: Path, settings: Settings) -> None:

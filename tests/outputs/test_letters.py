@@ -194,3 +194,141 @@ def test_filled_register_moves_letters_through_the_same_states(settings: Setting
 def test_pdf_conversion_with_libreoffice(settings: Settings) -> None:
     batch = generate_letters(settings, "dunning", as_of=AS_OF, pdf=True)
     assert batch.pdfs and all(p.exists() and p.read_bytes()[:4] == b"%PDF" for p in batch.pdfs)
+
+
+# ---- issue 15, items 5 and 6: every sentence of a letter is true of its owner ----------------------------------
+
+def paragraphs_of(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+def with_law_firm(settings: Settings, lawyer: str = "张明律师") -> Settings:
+    settings.law_firm = Settings.model_validate({"law_firm": {"name": "某某律师事务所", "address": "某路 1 号",
+                                                               "lawyer": lawyer, "phone": "0571-00000000"}}).law_firm
+    return settings
+
+
+def send_two_demands(settings: Settings) -> tuple[str, str]:
+    """Two demand letters to 8-2-1201: the first sent by EMS and signed for, the second only sent."""
+    [d1] = generate_letters(settings, "dunning", as_of=date(2026, 11, 25), rooms=["8-2-1201"]).letters
+    [d2] = generate_letters(settings, "dunning", as_of=date(2026, 11, 26), rooms=["8-2-1201"]).letters
+    store = Store.for_settings(settings)
+    change_state(store, [d1.number], "sent", method="ems", tracking="EA1", on=date(2026, 11, 25))
+    change_state(store, [d1.number], "signed", on=date(2026, 11, 27))
+    change_state(store, [d2.number], "sent", method="ems", tracking="EA2", on=date(2026, 11, 26))
+    return d1.number, d2.number
+
+
+RESOLVED = "我们对您此前提出的问题已作说明或处理"
+
+
+def test_dispute_sentence_only_for_an_owner_whose_recorded_dispute_was_resolved(settings: Settings) -> None:
+    from feedun.memory.profiles import TagRequest, tag_room
+
+    [never] = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["8-2-1201"]).letters
+    assert RESOLVED not in text_of(Path(never.file))  # never raised anything
+    store = Store.for_settings(settings)
+    tag_room(store, settings, TagRequest(room="8-2-1201", dispute="vacancy", dispute_open=True))
+    [open_] = generate_letters(settings, "dunning", as_of=date(2026, 11, 28), rooms=["8-2-1201"]).letters
+    assert RESOLVED not in text_of(Path(open_.file))  # raised, not yet answered
+    tag_room(store, settings, TagRequest(room="8-2-1201", dispute_open=False))
+    [resolved] = generate_letters(settings, "dunning", as_of=date(2026, 11, 29), rooms=["8-2-1201"]).letters
+    assert RESOLVED in text_of(Path(resolved.file))
+
+
+def test_lawyer_draft_says_delivered_only_for_signed_demand_letters(settings: Settings) -> None:
+    signed, sent = send_two_demands(with_law_firm(settings))
+    [letter] = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4)).letters
+    lines = paragraphs_of(Path(letter.file))
+    [signed_line] = [p for p in lines if signed in p]
+    [sent_line] = [p for p in lines if sent in p]
+    assert "送达" in signed_line and "EA1" in signed_line
+    assert "送达" not in sent_line and "已寄出（EMS 特快专递，单号 EA2）" in sent_line
+
+
+def test_balance_is_stated_as_of_the_ledger_snapshot_it_comes_from(settings: Settings) -> None:
+    [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters  # the ledger is of 2026-11-25
+    [balance] = [p for p in paragraphs_of(Path(letter.file)) if "尚有以下费用未缴纳" in p]
+    assert "截至 2026年11月25日" in balance and "2026年11月27日" not in balance
+
+
+def test_late_fee_sentence_only_with_a_late_fee(settings: Settings) -> None:
+    [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters
+    assert "滞纳金" not in text_of(Path(letter.file))  # no contract rate configured: no late fee at all
+    settings.fees.late_fee_daily_rate = "0.0005"
+    settings.letters.late_fee_basis = "物业服务合同第十二条"
+    [letter] = generate_letters(settings, "dunning", as_of=date(2026, 11, 28)).letters
+    [fee] = [p for p in paragraphs_of(Path(letter.file)) if "滞纳金" in p]
+    assert "物业服务合同第十二条" in fee and "截至 2026年11月28日" in fee
+
+
+def test_second_batch_the_same_day_keeps_the_first_in_the_print_file(settings: Settings) -> None:
+    first = generate_letters(settings, "dunning", as_of=AS_OF)
+    second = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["3-1-101"])
+    assert [x.number for x in second.letters] == ["催字〔2026〕第0002号"]
+    assert second.combined == first.combined
+    combined = text_of(second.combined)
+    assert "催字〔2026〕第0001号" in combined and "催字〔2026〕第0002号" in combined
+    assert combined.count("签收回执") == 2
+    change_state(Store.for_settings(settings), ["催字〔2026〕第0002号"], "void")
+    third = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["8-2-1201"])  # the draft reused
+    assert third.reused == 1 and "催字〔2026〕第0002号" not in text_of(third.combined)
+
+
+def test_lawyer_letter_for_a_named_room_refused_below_the_policys_demand_letters_unless_forced(
+        settings: Settings) -> None:
+    with_law_firm(settings)
+    [d1] = generate_letters(settings, "dunning", as_of=date(2026, 11, 25), rooms=["8-2-1201"]).letters
+    change_state(Store.for_settings(settings), [d1.number], "sent", method="ems", tracking="EA1",
+                 on=date(2026, 11, 25))
+    with pytest.raises(FeedunError, match=r"已寄出的催费函 1 份.*至少 2 份") as refused:
+        generate_letters(settings, "lawyer", as_of=date(2026, 12, 4), rooms=["8-2-1201"])
+    assert "--force" in (refused.value.hint or "")
+    assert query(settings.workspace, "select count(*) from letters where kind = 'lawyer'") == [(0,)]
+    batch = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4), rooms=["8-2-1201"], force=True)
+    [letter] = batch.letters
+    [(detail,)] = query(settings.workspace, "select detail from room_events where kind = 'letter_override'")
+    assert letter.number in detail and "已寄出的催费函 1 份" in detail and "--force" in detail
+    assert any(letter.number in w and "--force" in w for w in batch.warnings)
+    again = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4), rooms=["8-2-1201"], force=True)
+    assert again.reused == 1  # the same draft: recorded once
+    assert query(settings.workspace, "select count(*) from room_events where kind = 'letter_override'") == [(1,)]
+
+
+def test_cli_lawyer_letter_force(tmp_path: Path, settings: Settings) -> None:
+    from helpers import run_feedun
+
+    (tmp_path / "feedun.toml").write_text('[law_firm]\nname = "某某律师事务所"\naddress = "某路 1 号"\n'
+                                          'lawyer = "张明"\nphone = "0571-00000000"\n', encoding="utf-8")
+    refused = run_feedun(["letters", "--kind", "lawyer", "--room", "8-2-1201", "--as-of", "2026-12-04"], tmp_path)
+    assert refused.returncode == 1 and "已寄出的催费函 0 份" in refused.stderr and "--force" in refused.stderr
+    forced = run_feedun(["letters", "--kind", "lawyer", "--room", "8-2-1201", "--as-of", "2026-12-04", "--force",
+                         "--json"], tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    made = json.loads(forced.stdout)
+    assert [x["number"] for x in made["letters"]] == ["律字〔2026〕第0001号"]
+    assert any("--force" in w for w in made["warnings"])
+
+
+def test_missing_company_details_leave_their_sentences_out_and_are_reported_once(settings: Settings) -> None:
+    settings.company.phone = ""
+    settings.company.address = ""
+    batch = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["8-2-1201", "3-1-101"])
+    for letter in batch.letters:
+        text = text_of(Path(letter.file))
+        assert "电话" not in text and "地址" not in text and "物业服务中心电话" not in text
+    [warning] = batch.warnings
+    assert "phone" in warning and "address" in warning and "feedun.toml" in warning and "[company]" in warning
+    settings.company.phone = "0571-88001234"
+    batch = generate_letters(settings, "dunning", as_of=AS_OF)
+    assert "电话：0571-88001234" in text_of(Path(batch.letters[0].file)) and "地址" not in text_of(batch.combined)
+    [warning] = batch.warnings
+    assert "address" in warning and "phone" not in warning
+
+
+@pytest.mark.parametrize("lawyer", ["张明律师", "张明"])
+def test_lawyer_named_once_with_one_title(settings: Settings, lawyer: str) -> None:
+    send_two_demands(with_law_firm(settings, lawyer))
+    [letter] = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4)).letters
+    text = text_of(Path(letter.file))
+    assert "指派张明律师，" in text and "律师律师" not in text

@@ -225,7 +225,8 @@ def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> No
 
     path = write_report_xlsx(report, tmp_path / "out" / "report-2026-11.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["概览", "收费率", "收费率趋势", "欠费账龄", "缴费承诺", "招数效果", "诉讼时效"]
+    assert wb.sheetnames == ["概览", "收费率", "收费率趋势", "欠费走势", "本月回收", "欠费账龄", "缴费承诺", "招数效果",
+                             "诉讼时效"]
 
     def header(name: str) -> list:
         return [c.value for c in wb[name][1] if c.value is not None]
@@ -243,12 +244,12 @@ def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> No
     total = [c.value for c in rates_ws[2]]
     assert total[:5] == ["合计", "合计", 1100, 700, 400] and total[5] == pytest.approx(7 / 11)
     assert rates_ws.cell(2, 6).number_format == "0.00%"
-    assert any(row[1] == C and row[5] == "无数据" for row in rates_ws.iter_rows(min_row=2, values_only=True))
+    assert any(row[1] == C and row[5] == "应收不详" for row in rates_ws.iter_rows(min_row=2, values_only=True))
     assert any("口径" in str(row[0]) for row in rates_ws.iter_rows(values_only=True))
 
     trend = wb["收费率趋势"]
     assert trend["A13"].value == "2026-11" and trend["D13"].value == pytest.approx(7 / 11)
-    assert trend["D2"].value is None and "无数据" in trend["H2"].value  # 2025-12: a gap in the chart, said in words
+    assert trend["D2"].value is None and "应收不详" in trend["H2"].value  # 2025-12: a gap in the chart, said in words
     (line,) = trend._charts
     assert line.tagname == "lineChart"
     refs = [s.val.numRef.f for s in line.series]
@@ -274,7 +275,7 @@ def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> No
 def test_terminal_summary_in_chinese(report, capsys: pytest.CaptureFixture[str]) -> None:
     print_report(report)
     text = capsys.readouterr().out
-    assert "收费率" in text and "63.64%" in text and "无数据" in text
+    assert "收费率" in text and "63.64%" in text and "应收不详" in text
     assert "第1招 适时提醒" in text and "3-1-301" in text
 
 
@@ -339,3 +340,104 @@ def test_report_command_json_is_strict(store: Store, tmp_path: Path) -> None:
     data = json.loads(proc.stdout, parse_constant=no_constants)
     assert data["month"] == "2026-11" and data["collection_rate"][0]["receivable"] == 1100.0
     assert data["file"] == str(tmp_path / "r.xlsx") and (tmp_path / "r.xlsx").is_file()
+
+
+def test_the_default_month_is_the_newest_snapshots_month(store: Store, settings: Settings) -> None:
+    """Issue 15 item 8: early in December, with November's ledger the newest, the report is November's."""
+    early = build_report(store, settings, None, today=date(2026, 12, 2))
+    assert early.month == "2026-11" and early.as_of == TODAY
+    assert rates(early, "total") == {"合计": (110000, 70000)}
+    # a snapshot dated after the day asked about does not count: on 2026-11-15 the newest is October's
+    assert build_report(store, settings, None, today=date(2026, 11, 15)).month == "2026-10"
+
+
+def test_the_default_month_of_an_empty_store_is_the_current_month(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path)
+    assert build_report(Store.for_settings(settings), settings, None, today=date(2026, 12, 2)).month == "2026-12"
+
+
+ARREARS_HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
+# (room, owner, period, arrears in yuan): an arrears-only ledger says nothing of what was billed.
+ARREARS_OCT = [("5-1-501", "孙六", "2026-09", 100), ("5-1-501", "孙六", "2026-10", 100),
+               ("5-1-502", "周七", "2026-10", 200), ("6-1-601", "吴八", "2026-08", 300)]
+# 501 paid September and October, owes November: 100 less; 601 paid up (gone from the ledger); 502 owes a month more.
+ARREARS_NOV = [("5-1-501", "孙六", "2026-11", 100),
+               ("5-1-502", "周七", "2026-10", 200), ("5-1-502", "周七", "2026-11", 200)]
+
+
+def write_arrears(path: Path, lines: list[tuple]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(ARREARS_HEADER)
+    for room, owner, period, amount in lines:
+        ws.append([C, room, owner, "13912345678", "物业服务费", period, amount])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def arrears_only(tmp_path_factory: pytest.TempPathFactory):
+    """An arrears-only company: two snapshots, a classify run between them, two rooms that paid."""
+    tmp = tmp_path_factory.mktemp("arrears")
+    settings = Settings.model_validate({"collectors": {f"{C}/5": "孙管家", f"{C}/6": "吴管家"}})
+    settings.workspace = tmp
+    store = Store.for_settings(settings)
+    import_file(write_arrears(tmp / "oct.xlsx", ARREARS_OCT), settings, as_of=date(2026, 10, 31))
+    classify(store, settings, as_of=date(2026, 10, 31))
+    import_file(write_arrears(tmp / "nov.xlsx", ARREARS_NOV), settings, as_of=date(2026, 11, 30))
+    return store, settings
+
+
+def test_arrears_only_the_receivable_is_unknown_and_what_is_known_is_shown(arrears_only) -> None:
+    """Issue 15 item 8: no receivable column, no collection rate; arrears month on month and what was recovered."""
+    store, settings = arrears_only
+    report = build_report(store, settings, None, today=date(2026, 12, 2))
+    assert report.month == "2026-11" and not report.receivable_known
+    assert report.total_rate.rate is None and all(t.total.rate is None for t in report.trend)
+    arrears = {a.month: (a.rooms, a.amount) for a in report.arrears_trend}
+    assert list(arrears)[-1] == "2026-11" and len(arrears) == 12
+    assert arrears["2026-10"] == (3, 70000) and arrears["2026-11"] == (2, 50000)
+    assert all(arrears[m] == (None, None) for m in list(arrears)[:-2])  # no snapshot those months: unknown, not 0
+    nov = report.arrears_trend[-1]
+    assert nov.snapshots == {C: TODAY} and nov.change == -20000
+    recovered = {(r.dimension, r.name): (r.rooms, r.amount) for r in report.recovered}
+    assert recovered[("total", "合计")] == (2, 40000)
+    assert recovered[("estate", C)] == (2, 40000)
+    assert recovered[("collector", "孙管家")] == (1, 10000) and recovered[("collector", "吴管家")] == (1, 30000)
+    by_tactic = {name: v for (dim, name), v in recovered.items() if dim == "tactic"}
+    assert sum(v[0] for v in by_tactic.values()) == 2 and sum(v[1] for v in by_tactic.values()) == 40000
+    assert all(name.startswith("第") or name == "暂缓" for name in by_tactic), by_tactic
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, allow_nan=False))
+    assert data["receivable_known"] is False
+    assert data["arrears_trend"][-1]["amount"] == 500.0 and data["arrears_trend"][0]["amount"] is None
+    assert data["recovered"][0] == {"dimension": "total", "name": "合计", "rooms": 2, "amount": 400.0}
+
+
+def test_arrears_only_workbook_and_terminal_say_the_receivable_is_unknown(
+        arrears_only, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    store, settings = arrears_only
+    report = build_report(store, settings, None, today=date(2026, 12, 2))
+    wb = load_workbook(write_report_xlsx(report, tmp_path / "r.xlsx"))
+    overview = {row[0]: row[1] for row in wb["概览"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert overview["当月收费率"] == "应收不详" and overview["当月应收金额(元)"] == "应收不详"
+    assert overview["当月回收金额(元)"] == 400 and overview["当月有缴费的户数"] == 2
+    assert wb["收费率趋势"]._charts == []  # no rate to chart
+    trend = wb["收费率趋势"]
+    assert all(row[3] in (None, "应收不详") for row in trend.iter_rows(min_row=2, max_row=13, values_only=True))
+    arrears = wb["欠费走势"]
+    assert [c.value for c in arrears[1]][:3] == ["月份", "欠费户数", "欠费金额(元)"]
+    assert arrears["A13"].value == "2026-11" and arrears["C13"].value == 500 and arrears["C2"].value is None
+    (chart,) = arrears._charts
+    assert [s.val.numRef.f for s in chart.series] == ["'欠费走势'!$C$2:$C$13"]
+    recovered = [row for row in wb["本月回收"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert recovered[0][:4] == ("合计", "合计", 2, 400)
+    cells = [str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert not any(c in ("nan", "None", "无数据") for c in cells)
+    print_report(report)
+    text = capsys.readouterr().out
+    assert "应收不详" in text and "%" not in text.split("招数效果")[0]
+    assert "欠费走势" in text and "500.00" in text and "本月回收" in text and "吴管家" in text

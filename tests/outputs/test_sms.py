@@ -59,7 +59,7 @@ def _row(room: str, owner: str = "张三", phones: str = "13800138000", tactic: 
          fen: int = 123_456, estate: str = "阳光花园") -> dict:
     return {"estate": estate, "room": room, "owner": owner, "phones": phones, "tactic": tactic, "hold": hold,
             "hold_name": hold_name, "do_not_contact": do_not_contact, "outstanding_fen": fen,
-            "late_fee_fen": LATE_FEE_FEN, "months_overdue": 3, "oldest_period": "2026-09", "collector": "小王"}
+            "late_fee_fen": LATE_FEE_FEN, "months_overdue": 3, "unpaid_periods": 3, "oldest_period": "2026-09", "collector": "小王"}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

@@ -127,3 +127,55 @@ def test_one_run_evaluates_the_policy_once_and_every_output_uses_those_decisions
     summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
     assert summary.outputs["call_lists"] >= 1 and summary.outputs["report"]
     assert calls == {"decide": 1, "build_features": 1}
+
+
+def test_a_broken_policy_stops_the_run_before_the_inbox_is_touched(ws: Settings) -> None:
+    """Issue 15 item 10: the policy is validated first; the inbox stays as it was and nothing is imported."""
+    from feedun.decide.policy.load import PolicyError
+    from feedun.store.ledger import latest_snapshots
+
+    (ws.workspace / "policy.toml").write_text('[[rule]]\ntactic = "reminder"\nwhen = ["months_overdue >>> 1"]\n',
+                                              encoding="utf-8")
+    inbox = ws.workspace / "inbox"
+    before = sorted(p.name for p in inbox.iterdir())
+    store = Store.for_settings(ws)
+    with pytest.raises(PolicyError, match="规则文件"):
+        run_cycle(store, ws, as_of=date(2026, 10, 27))
+    assert sorted(p.name for p in inbox.iterdir()) == before  # no archive/, no failed/
+    assert latest_snapshots(store.engine, None) == {}
+    assert not (ws.workspace / "outbox").exists()
+
+
+def test_a_broken_policy_or_config_exits_1_in_chinese_with_the_inbox_untouched(ws: Settings) -> None:
+    inbox = ws.workspace / "inbox"
+    before = sorted(p.name for p in inbox.iterdir())
+    (ws.workspace / "policy.toml").write_text("[[rule]\n", encoding="utf-8")
+    proc = subprocess.run([str(FEEDUN), "run", "--as-of", "2026-10-27"], cwd=ws.workspace, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1 and "规则文件" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in inbox.iterdir()) == before
+    (ws.workspace / "policy.toml").unlink()
+    (ws.workspace / "feedun.toml").write_text("[run\n", encoding="utf-8")
+    proc = subprocess.run([str(FEEDUN), "run", "--as-of", "2026-10-27"], cwd=ws.workspace, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1 and "配置文件" in proc.stderr
+    assert sorted(p.name for p in inbox.iterdir()) == before
+
+
+def test_the_stale_ledger_warning_judges_each_estate_by_its_own_newest_snapshot(ws: Settings) -> None:
+    """Issue 15 item 10: a fresh ledger of one estate does not hide another estate's stale one."""
+    run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 10, 27))
+    lines = (EXAMPLES / "ledger-2026-10.csv").read_text("utf-8-sig").splitlines()
+    fresh = [lines[0], "截止日期：2026年11月14日", lines[2], *[x for x in lines[3:] if x.startswith("翠湖苑")]]
+    (ws.workspace / "inbox" / "翠湖苑-2026-11.csv").write_text("\n".join(fresh) + "\n", encoding="utf-8")
+    late = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 16))  # node day (the 15th is a Sunday)
+    assert [i["file"] for i in late.imported] == ["翠湖苑-2026-11.csv"]
+    stale = [w for w in late.warnings if "最新台账" in w]
+    assert len(stale) == 1 and "阳光花园" in stale[0] and "2026-10-25" in stale[0] and "翠湖苑" not in stale[0]
+
+
+def test_the_run_reports_the_month_of_the_newest_snapshot(ws: Settings) -> None:
+    """Issue 15 item 8: early in November, with October's ledger the newest, the report is October's."""
+    summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 3))
+    assert summary.outputs["report"] == "report-2026-10.xlsx"
+    assert (ws.workspace / "outbox" / "2026-11-03" / "report-2026-10.xlsx").is_file()

@@ -2,7 +2,9 @@
 
 Amounts, periods, dates, outcomes and letter numbers stay (the report's aggregates need them); names, phone
 numbers, notes, profiles and alternate contacts go. Only rooms with no arrears in their estate's newest snapshot
-whose last arrears were seen before DATE are touched. Without DATE: today minus `[purge] retention_days`.
+whose last arrears were seen before DATE are touched; a room that never owed is not (it has no debt history to
+erase, and blanking a paying owner's name would read as a sale at the next import). A purged room that a later
+ledger names again takes that name back without an owner change (intake/settlement.py). Without DATE: today minus `[purge] retention_days`.
 Nothing purges on its own (not `feedun run` either): it is always someone's explicit `feedun purge --yes`.
 """
 
@@ -18,7 +20,7 @@ from feedun.store import purge as queries
 if TYPE_CHECKING:
     from feedun.store import Store
 
-ERASED = "（已清除）"
+ERASED = queries.ERASED
 
 
 @dataclass
@@ -40,12 +42,13 @@ def retention_cutoff(settings: Settings, today: date | None = None) -> date:
 def settled_before(owners: list[queries.RoomOwner], owing: set[queries.RoomKey],
                    traces: dict[queries.RoomKey, queries.LedgerTrace], before: date) -> list[queries.RoomOwner]:
     """The rooms whose personal data may go: not owing in the newest snapshot, not erased already, and last
-    owing before `before` (a room no ledger ever showed owing counts as settled long ago)."""
-    def last_owed(key: queries.RoomKey) -> date:
+    owing before `before`. A room no ledger ever showed owing is a customer, not a settled debtor: it has nothing
+    to purge and is never 'last owed before' any date."""
+    def settled_long_ago(key: queries.RoomKey) -> bool:
         trace = traces.get(key)
-        return trace.last_owed if trace is not None and trace.last_owed is not None else date.min
+        return trace is not None and trace.last_owed is not None and trace.last_owed < before
 
-    return [r for r in owners if r.key not in owing and r.owner != ERASED and last_owed(r.key) < before]
+    return [r for r in owners if r.key not in owing and r.owner != ERASED and settled_long_ago(r.key)]
 
 
 def purge(store: Store, settings: Settings, *, before: date | None = None, apply: bool = False,

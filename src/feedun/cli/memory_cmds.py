@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from feedun.cli.options import ConfigOpt, DbOpt, EstateOpt, JsonOpt, parse_date_option
+from feedun.cli.options import ConfigOpt, DbOpt, EstateOpt, JsonOpt, parse_date_option, vocab_help, vocab_parser
 from feedun.cli.options import print_json as _print_json
 from feedun.core.errors import UsageError
-from feedun.core.vocab import Channel, Outcome
+from feedun.core.vocab import CHANNEL_LABELS, DISPUTE_LABELS, OUTCOME_LABELS, TAG_LABELS, Channel, Outcome
 
 
 def debtors_cmd(
@@ -41,14 +41,16 @@ def debtors_cmd(
 
 def log_cmd(
     room: Annotated[str, typer.Argument(help="房号，如 8-2-1201 或 8栋2单元1201室。", show_default=False)],
-    outcome: Annotated[Outcome, typer.Option("--outcome", "-o", help="联系结果代码：paid_claimed 称已缴费、promised 承诺缴费、vague 含糊推托、busy_away 忙或不在本地、refused_quality/refused_service/refused_unfair/refused_other 拒缴、no_answer 无人接听、invalid_number 号码无效、callback 约定回电、wrong_person 非本人。",
-                                         show_default=False)],
-    channel: Annotated[Channel, typer.Option("--channel", help="联系方式：call 电话、sms 短信、visit 上门、wechat 微信、letter 函件、in_person 当面。")] = Channel.CALL,
-    promise_date: Annotated[str | None, typer.Option("--promise-date", help="承诺缴费日期 YYYY-MM-DD（结果为 promised 时必填）。", show_default=False)] = None,
+    outcome: Annotated[Outcome, typer.Option("--outcome", "-o", parser=vocab_parser(Outcome, OUTCOME_LABELS),
+                                             help=f"联系结果，代码或中文均可：{vocab_help(OUTCOME_LABELS)}。",
+                                             show_default=False)],
+    channel: Annotated[Channel, typer.Option("--channel", parser=vocab_parser(Channel, CHANNEL_LABELS),
+                                             help=f"联系方式，代码或中文均可：{vocab_help(CHANNEL_LABELS)}。")] = Channel.CALL,
+    promise_date: Annotated[str | None, typer.Option("--promise-date", help="承诺缴费日期，如 2026-12-20、2026/12/20、2026年12月20日 或 12月20日（不写年份的为联系之后最近的这一天；结果为承诺缴费时必填）。", show_default=False)] = None,
     promise_amount: Annotated[str | None, typer.Option("--promise-amount", help="承诺缴费金额（元；不填表示缴清全部欠费）。", show_default=False)] = None,
-    callback: Annotated[str | None, typer.Option("--callback", help="约定回电时间，如 \"2026-12-03 19:00\"。", show_default=False)] = None,
+    callback: Annotated[str | None, typer.Option("--callback", help="约定回电时间，如 \"2026-12-03 19:00\" 或 \"12月3日 19:00\"。", show_default=False)] = None,
     by: Annotated[str, typer.Option("--by", help="经办人（管家）姓名。")] = "",
-    at: Annotated[str | None, typer.Option("--at", help="联系时间（YYYY-MM-DD HH:MM 或 ISO 8601；默认：现在）。", show_default=False)] = None,
+    at: Annotated[str | None, typer.Option("--at", help="联系时间，如 \"2026-12-01 10:00\" 或 \"2026年12月1日 10:00\"（默认：现在）。", show_default=False)] = None,
     note: Annotated[str, typer.Option("--note", help="备注。")] = "",
     estate: EstateOpt = None,
     config: ConfigOpt = None,
@@ -62,10 +64,13 @@ def log_cmd(
     from feedun.store import Store
 
     now = datetime.now()
+    contacted = parse_time(at, "--at", now)
+    # A promise date or callback typed without a year lies ahead of the contact, not of today.
     request = ContactRequest(
         room=room, outcome=outcome.value, channel=channel.value, estate=estate,
-        promise_date=parse_date_option(promise_date, "--promise-date"), promise_amount=parse_money(promise_amount, "--promise-amount"),
-        callback_at=parse_time(callback, "--callback", now), by=by.strip(), at=parse_time(at, "--at", now),
+        promise_date=parse_date_option(promise_date, "--promise-date", forward=True, today=(contacted or now).date()),
+        promise_amount=parse_money(promise_amount, "--promise-amount"),
+        callback_at=parse_time(callback, "--callback", contacted or now, forward=True), by=by.strip(), at=contacted,
         note=note.strip())
     settings = load_settings(config)
     validate(request, now)  # a typo is refused before any store is opened (or created)
@@ -79,9 +84,9 @@ def log_cmd(
 
 def tag_cmd(
     room: Annotated[str, typer.Argument(help="房号，如 8-2-1201。", show_default=False)],
-    tags: Annotated[list[str] | None, typer.Argument(help="+标签 加上、-标签 去掉：rapport 关系融洽、hot_tempered 脾气急躁、leader 带头人、timid 胆小怕事、absentee 长期不在本地。",
+    tags: Annotated[list[str] | None, typer.Argument(help=f"+标签 加上、-标签 去掉，代码或中文均可（如 +关系融洽 -脾气急躁）：{vocab_help(TAG_LABELS)}。",
                                                      show_default=False)] = None,
-    dispute: Annotated[str | None, typer.Option("--dispute", help="纠纷类型：quality 房屋质量/整改、service 服务问题、neighbor 邻里纠纷、vacancy 空置房收费、shared_cost 公摊费用、other 其他。", show_default=False)] = None,
+    dispute: Annotated[str | None, typer.Option("--dispute", help=f"纠纷类型，代码或中文均可：{vocab_help(DISPUTE_LABELS)}。", show_default=False)] = None,
     dispute_open: Annotated[bool | None, typer.Option("--dispute-open/--dispute-resolved", help="纠纷处理中 / 已解决。", show_default=False)] = None,
     plate: Annotated[str | None, typer.Option("--plate", help="车牌号。", show_default=False)] = None,
     slot: Annotated[str | None, typer.Option("--slot", help="车位号。", show_default=False)] = None,
@@ -96,11 +101,12 @@ def tag_cmd(
     """给房间的当前业主加减标签、记录纠纷、车辆和备用联系人、勿扰，或指定负责管家。"""
     from feedun.cli.views import profile_summary
     from feedun.config import load_settings
-    from feedun.memory.profiles import TagRequest, check_tag_request, parse_tag_words, tag_room
+    from feedun.memory.profiles import TagRequest, check_tag_request, parse_dispute_word, parse_tag_words, tag_room
     from feedun.store import Store
 
     add, remove = parse_tag_words(tags or [])
-    request = TagRequest(room=room, estate=estate, add=add, remove=remove, dispute=dispute, dispute_open=dispute_open,
+    request = TagRequest(room=room, estate=estate, add=add, remove=remove, dispute=parse_dispute_word(dispute),
+                         dispute_open=dispute_open,
                          plate=plate, slot=slot, alt_contacts=[a.strip() for a in alt_contact or [] if a.strip()],
                          do_not_contact=do_not_contact, collector=collector)
     settings = load_settings(config)

@@ -104,6 +104,8 @@ def letters_cmd(
                                                    show_default=False)] = None,
     estate: EstateOpt = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 转成 PDF。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="用 --room 指定的房间已寄出的催费函少于规则要求时，仍出具律师函"
+                                                         "（记入该房间的记录）。")] = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -120,14 +122,19 @@ def letters_cmd(
     settings = load_settings(config)
     store = _store(settings, db)
     decided = _decisions(store, settings, parse_date_option(as_of, "--as-of") or date.today())
-    batch = generate_letters(store, settings, decided, kind.value, rooms=room, estate=estate, pdf=pdf)
+    batch = generate_letters(store, settings, decided, kind.value, rooms=room, estate=estate, pdf=pdf, force=force)
     if as_json:
         _print_json({"kind": batch.kind, "as_of": batch.as_of.isoformat(), "reused": batch.reused,
                      "combined": str(batch.combined) if batch.combined else None,
                      "register": str(batch.register) if batch.register else None,
-                     "letters": [dict(x.to_dict(), file=x.file) for x in batch.letters]})
+                     "letters": [dict(x.to_dict(), file=x.file) for x in batch.letters],
+                     "warnings": batch.warnings})
     else:
         letters_summary(batch)
+        from feedun.cli.console import err
+
+        for warning in batch.warnings:  # each once per command (missing company details, a forced lawyer letter)
+            err.print(f"[yellow]提示[/]：{warning}")
 
 
 @letters_app.command("list")

@@ -126,10 +126,11 @@ def debtors_table(debtors: list[Debtor], limit: int | None = None) -> None:
         return
     shown = debtors if limit is None else sorted(debtors, key=lambda d: -d.outstanding)[:limit]
     rows = [[d.estate, d.room, d.owner, " ".join(mask_phone(p) for p in d.phones) or "（无有效号码）",
-             yuan(d.outstanding), period_text(d.oldest_period), str(d.months_overdue)] for d in shown]
+             yuan(d.outstanding), period_text(d.oldest_period), str(d.unpaid_months), str(d.months_overdue)]
+            for d in shown]
     title = "欠费房间" if limit is None else f"欠费金额最多的 {len(shown)} 户"
     out.print(table(title, [("管理处", "left"), ("房号", "left"), ("业主", "left"), ("电话", "left"),
-                            ("欠费金额(元)", "right"), ("最早欠费期间", "left"), ("欠费月数", "right")], rows))
+                            ("欠费金额(元)", "right"), ("最早欠费期间", "left"), ("欠费月数", "right"), ("账龄(月)", "right")], rows))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for d in debtors:
         totals[d.estate][0] += 1

@@ -41,3 +41,28 @@ def period_text(period: str | None, period_end: str | None = None) -> str:
     if period_end and period_end == period_end and period_end != period:
         return f"{period} 至 {period_end}"
     return period
+
+
+def months_in(period: str, period_end: str | None = None) -> list[str]:
+    """The months a ledger line covers: '2026-07', '2026-09' -> ['2026-07', '2026-08', '2026-09']; one month
+    when there is no end; [] for a period we do not know ('')."""
+    if not period:
+        return []
+    year, month = int(period[:4]), int(period[5:7])
+    end = period_end if period_end and period_end == period_end and period_end > period else period
+    months = []
+    while True:
+        text = f"{year:04d}-{month:02d}"
+        months.append(text)
+        if text >= end:
+            return months
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def split_fen(amount: int, parts: int) -> list[int]:
+    """An amount in fen spread over `parts` months, exactly: 1000 over 3 -> [333, 333, 334] (the last takes the
+    remainder, so the parts always add back to the amount)."""
+    if parts <= 1:
+        return [amount]
+    base = amount // parts
+    return [base] * (parts - 1) + [amount - base * (parts - 1)]

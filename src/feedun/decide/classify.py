@@ -123,7 +123,7 @@ def summary(decided: Decisions) -> tuple[list[list[Any]], list[list[Any]]]:
     if len(held):
         for hold, part in held.groupby("hold_name"):
             by_tactic.append([f"暂缓：{hold}", len(part), int(part["outstanding_fen"].sum())])
-    by_collector = ([[name or "未指定", len(part), int(part["outstanding_fen"].sum())]
+    by_collector = ([[name or "未分配管家", len(part), int(part["outstanding_fen"].sum())]
                      for name, part in d.assign(collector=d["collector"].fillna("")).groupby("collector")]
                     if len(d) else [])
     return by_tactic, by_collector

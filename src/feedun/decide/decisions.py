@@ -96,7 +96,8 @@ class Decision:
                 "tactic": self.tactic.value if self.tactic else None,
                 "eligible": [t.value for t in self.eligible], "hold": self.hold, "next_action": self.next_action,
                 "collector": self.collector, "outstanding": float(Decimal(self.outstanding_fen) / 100),
-                "months_overdue": self.months_overdue, "reasons": list(self.reasons)}
+                "months_overdue": self.months_overdue, "unpaid_months": self.unpaid_periods,
+                "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from feedun.config import Settings
-from feedun.core.periods import add_months, default_due_date
+from feedun.core.periods import add_months, default_due_date, months_in, split_fen
 from feedun.memory.contacts import FAILED_OUTCOMES
 from feedun.store import Store
 
@@ -30,8 +30,8 @@ class Field:
 
 FIELDS: dict[str, Field] = {
     "outstanding": Field("number", "欠费金额(元)"),
-    "months_overdue": Field("number", "欠费月数"),
-    "unpaid_periods": Field("number", "欠费期数"),
+    "months_overdue": Field("number", "账龄（月）"),
+    "unpaid_periods": Field("number", "欠费月数"),
     "oldest_period": Field("text", "最早欠费期间"),
     "late_fee": Field("number", "合同滞纳金(元)"),
     "promises_made": Field("number", "承诺次数"),
@@ -101,10 +101,7 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
         due[unknown] = [since.get((e, r), as_of) for e, r in zip(lines.loc[unknown, "estate"],
                                                                    lines.loc[unknown, "room"], strict=True)]
     lines["due"] = due
-    days_late = np.maximum((pd.Timestamp(as_of) - pd.to_datetime(lines["due"])).dt.days.to_numpy(), 0)
-    days_late = np.where(known.to_numpy(), days_late, 0)  # no late fee on arrears whose due date we do not know
-    rate = Fraction(Decimal(settings.fees.late_fee_daily_rate))
-    lines["late"] = lines["outstanding"].to_numpy(dtype=np.int64) * days_late * rate.numerator // rate.denominator
+    lines["late"] = _late_fees(lines, known.to_numpy(), as_of, settings)
 
     g = lines.groupby("room_id", sort=False)
     periods = lines["period"].where(known)  # NaN for 期间不详: neither the oldest period nor a counted month
@@ -112,7 +109,7 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
         "outstanding_fen": g["outstanding"].sum(),
         "late_fee_fen": g["late"].sum(),
         "oldest_period": periods.groupby(lines["room_id"], sort=False).min().fillna(""),
-        "unpaid_periods": periods.groupby(lines["room_id"], sort=False).nunique(),
+        "unpaid_periods": _unpaid_months(lines, known),
         "phones": g["phones"].agg(lambda s: ",".join(dict.fromkeys(p for c in s for p in c.split(",") if p))),
     })
     f["oldest_due"] = g["due"].min()
@@ -154,6 +151,43 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
     f["limitation_risk"] = [bool(d <= cutoff and ld < d) for d, ld in zip(f["oldest_due"], last_demand, strict=True)]
     f = f[f["outstanding_fen"] > 0].reset_index(drop=True)
     return f.drop(columns=["last_reached", "last_letter_on"])
+
+
+def _late_fees(lines: pd.DataFrame, known: np.ndarray, as_of: date, settings: Settings) -> np.ndarray:
+    """Each line's contractual late fee in fen (docs/design.md, "Late fees"): none without a configured rate,
+    none where the period is unknown; a range line ('2026-07至2026-09') is split evenly over its months, and
+    each month's part accrues from that month's own due date, not the whole amount from the first one."""
+    fees = np.zeros(len(lines), dtype=np.int64)
+    if settings.fees.late_fee_daily_rate is None:
+        return fees
+    rate = Fraction(Decimal(settings.fees.late_fee_daily_rate))
+    days_late = np.maximum((pd.Timestamp(as_of) - pd.to_datetime(lines["due"])).dt.days.to_numpy(), 0)
+    fees = lines["outstanding"].to_numpy(dtype=np.int64) * days_late * rate.numerator // rate.denominator
+    fees = np.where(known, fees, 0)
+    ends = lines["period_end"].to_numpy(dtype=object)
+    ranged = np.flatnonzero(known & np.array([isinstance(e, str) and e != "" for e in ends], dtype=bool))
+    for i in ranged:
+        months = months_in(lines["period"].iat[i], ends[i])
+        total = 0
+        for month, part in zip(months, split_fen(int(lines["outstanding"].iat[i]), len(months)), strict=True):
+            days = max((as_of - default_due_date(month, settings.import_.due_day)).days, 0)
+            total += part * days * rate.numerator // rate.denominator
+        fees[i] = total
+    return fees
+
+
+def _unpaid_months(lines: pd.DataFrame, known: pd.Series) -> pd.Series:
+    """欠费月数 per room: the distinct months its unpaid lines cover (a range line counts each of its months);
+    lines of unknown period count none (docs/design.md, "Words the outputs use")."""
+    has_end = lines["period_end"].notna() & (lines["period_end"] != "") & known
+    counts = lines.loc[known & ~has_end].groupby("room_id")["period"].nunique()
+    if has_end.any():  # rare: spell the ranges out and count distinct months with the single ones
+        months = pd.DataFrame(
+            [(room, month) for room, p, e in zip(lines.loc[known, "room_id"], lines.loc[known, "period"],
+                                                   lines.loc[known, "period_end"], strict=True)
+             for month in months_in(p, e if isinstance(e, str) and e else None)], columns=["room_id", "month"])
+        counts = months.groupby("room_id")["month"].nunique()
+    return counts.reindex(lines["room_id"].unique(), fill_value=0)
 
 
 def _whole_months(due: date, as_of: date) -> int:

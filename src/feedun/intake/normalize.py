@@ -139,12 +139,12 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
     candidates = [first] + [data[cmap.fields[f]] for f in ("estate", "building", "room") if f in cmap.fields]
     suffixes = tuple(synonyms().subtotal_suffixes)
     total = np.zeros(len(data), dtype=bool)
-    for series in candidates:
-        keys, _ = _apply(series, _key)
-        total |= np.array([_is_total(k, totals, suffixes) for k in keys], dtype=bool)
+    for series in candidates:  # judged once per distinct label, then spread back (see _apply)
+        flags, _ = _apply(series, lambda text: _is_total(_key(text), totals, suffixes))
+        total |= flags.astype(bool)
     footers = tuple(_key(f) for f in synonyms().footers)
-    first_keys, _ = _apply(first, _key)
-    footer = np.array([k.startswith(footers) for k in first_keys], dtype=bool)
+    flags, _ = _apply(first, lambda text: _key(text).startswith(footers))
+    footer = flags.astype(bool)
     # A header pasted again mid-sheet (paged reports) repeats the header cells verbatim.
     header_cols = [c for c in [*cmap.fields.values(), *cmap.wide_items] if c < data.shape[1]]
     same = np.zeros(len(data), dtype=int)

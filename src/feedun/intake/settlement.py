@@ -15,7 +15,8 @@ from feedun.core.money import yuan
 from feedun.core.vocab import PromiseState
 from feedun.store.history import add_room_event
 from feedun.store.payments import Payment, add_payments
-from feedun.store.promises import open_promises_due, settle_promise, void_open_promises
+from feedun.store.promises import open_promises_before, record_paid, settle_promise, void_open_promises
+from feedun.store.purge import ERASED
 from feedun.store.settlement import add_rooms, estate_rooms, is_newest, previous_snapshot, room_balances, set_owner
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Settlement:
     promises_kept: int = 0
     promises_broken: int = 0
     owner_changes: list[str] = field(default_factory=list)
+    owners_restored: int = 0  # purged rooms the ledger names again (not owner changes)
     notes: list[str] = field(default_factory=list)
 
 
@@ -66,7 +68,12 @@ def update_rooms(conn: Connection, estate: str, current: Balances, import_id: in
         old = known.get(room)
         if old is None:
             continue
-        if owner and old.owner and owner != old.owner:
+        if owner and old.owner == ERASED:
+            # Purged for retention (admin/purge.py): the erased name cannot be compared, and the ledger names the
+            # room's owner again. Not a sale: no event, nothing voided; history from now on is theirs.
+            set_owner(conn, old.id, owner, import_id)
+            result.owners_restored += 1
+        elif owner and old.owner and owner != old.owner:
             # A sale: the previous owner's tags, disputes and open promises stay with them.
             set_owner(conn, old.id, owner, import_id)
             void_open_promises(conn, old.id, old.owner)
@@ -94,16 +101,24 @@ def record_payments(conn: Connection, previous: Balances, current: Balances, ids
 
 def settle_promises(conn: Connection, estate: str, current: Balances, import_id: int, as_of: date,
                     result: Settlement) -> None:
-    """Open promises whose date has passed: kept when the arrears fell by the amount promised (or to zero)."""
-    for p in open_promises_due(conn, estate, as_of):
+    """Judge the open promises this snapshot can speak for (made before its date), by what the room paid since.
+
+    Kept as soon as the payments cover the promised amount (everything owed when promising, when no amount was
+    given) or the arrears reach zero, on or before the promise date or at the first snapshot after it; broken when
+    the date has passed without that; otherwise still open, with what was paid so far (期间缴费). Payments are the
+    falls snapshot by snapshot (record_payments, run first), so a new bill between them hides no payment.
+    """
+    for p in open_promises_before(conn, estate, as_of):
         now_owing = current.get(p.room, ("", 0))[1]
-        fell = max(p.baseline - now_owing, 0)
-        kept = now_owing == 0 or (p.amount is not None and fell >= p.amount)
-        settle_promise(conn, p.id, PromiseState.KEPT if kept else PromiseState.BROKEN, fell, as_of, import_id)
-        if kept:
+        target = p.amount if p.amount is not None else p.baseline
+        if now_owing == 0 or p.paid >= target:
+            settle_promise(conn, p.id, PromiseState.KEPT, p.paid, as_of, import_id)
             result.promises_kept += 1
-        else:
+        elif p.promise_date < as_of:
+            settle_promise(conn, p.id, PromiseState.BROKEN, p.paid, as_of, import_id)
             result.promises_broken += 1
+        else:
+            record_paid(conn, p.id, p.paid)
 
 
 def describe(result: Settlement) -> list[str]:
@@ -113,6 +128,9 @@ def describe(result: Settlement) -> list[str]:
         lines.append(f"与上一份台账相比，{result.payments} 户欠费减少，共 {yuan(result.paid_total)} 元，已记为缴费")
     if result.promises_kept or result.promises_broken:
         lines.append(f"到期的缴费承诺：兑现 {result.promises_kept} 个，未兑现 {result.promises_broken} 个")
+    if result.owners_restored:
+        lines.append(f"{result.owners_restored} 个房间的业主信息此前已按保存期限清除，本台账重新记载了业主姓名"
+                     "（不视为业主变更）")
     if result.owner_changes:
         shown = "；".join(result.owner_changes[:5]) + ("等" if len(result.owner_changes) > 5 else "")
         lines.append(f"{len(result.owner_changes)} 个房间业主变更（{shown}）：原业主的标签、纠纷和未兑现承诺不再沿用")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
 from feedun.core.errors import FeedunError, UsageError
+from feedun.core.numbers import DATE_FORMS, parse_day
 from feedun.core.vocab import CHANNEL_LABELS, FAILED_OUTCOMES, OUTCOME_LABELS, Channel, Outcome, choices
 from feedun.store.contacts import ContactEntry, find_contact, insert_contact
 from feedun.store.promises import insert_promise
@@ -29,23 +30,33 @@ __all__ = ["CHANNELS", "FAILED_OUTCOMES", "OUTCOMES", "ContactRequest", "LoggedC
            "parse_money", "parse_time", "record_contact", "validate"]
 
 
-def parse_time(text: str | None, option: str, now: datetime) -> datetime | None:
-    """'2026-12-03 19:00', ISO 8601 ('2026-12-03T19:00:00+08:00'), or a bare date (midnight)."""
+_CLOCK = re.compile(r"(?:^|(?<=[\sT日号]))(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?$")
+
+
+def parse_time(text: str | None, option: str, now: datetime, *, forward: bool = False) -> datetime | None:
+    """A time as people write it: a date (core/numbers.py, parse_day: 2026-12-03, 2026/12/03, 2026年12月3日,
+    20261203, 12月3日 …) with an optional HH:MM[:SS] (full-width colon too), or ISO 8601
+    ('2026-12-03T19:00:00+08:00'); a bare date is midnight. A date without a year is in `now`'s year, or with
+    `forward` (a callback) the next year when that day has passed. Anything else is refused naming `option`."""
     if text is None:
         return None
-    s = unicodedata.normalize("NFKC", text).strip().replace("/", "-")
-    s = re.sub(r"(\d)\s*[年月]\s*", r"\1-", s).replace("日", " ").strip()
+    s = unicodedata.normalize("NFKC", text).strip()
     try:
-        value = datetime.fromisoformat(s)
+        value: datetime | None = datetime.fromisoformat(s)
     except ValueError:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?", s)
+        value = None
+    if value is None:
+        clock = _CLOCK.search(s)
+        day_text = s[:clock.start()].rstrip(" T") if clock else s
+        day = parse_day(day_text, today=now.date(), forward=forward) if day_text else None
         try:
-            value = datetime(*(int(g) for g in m.groups(default="0"))) if m else None
-        except ValueError:
+            value = (datetime(day.year, day.month, day.day, *(int(g) for g in clock.groups(default="0")))
+                     if clock else datetime(day.year, day.month, day.day)) if day is not None else None
+        except ValueError:  # 25:00, 19:75
             value = None
         if value is None:
             raise UsageError(f"{option} 的值“{text}”不是可识别的时间。",
-                             hint="写成 2026-12-03 19:00 或 2026-12-03T19:00:00+08:00。") from None
+                             hint=f"写成 2026-12-03 19:00；日期也可写 {DATE_FORMS}，时间写 19:00。")
     if value.tzinfo is not None:  # stored as local wall-clock time, like everything a collector types
         value = value.astimezone().replace(tzinfo=None)
     return value.replace(microsecond=0)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from feedun.config import Settings
-from feedun.core.periods import default_due_date, whole_months
+from feedun.core.periods import default_due_date, months_in, whole_months
 from feedun.store.ledger import snapshot_lines, unknown_period_since
 
 if TYPE_CHECKING:
@@ -24,13 +24,14 @@ class Debtor:
     phones: list[str]
     outstanding: int  # fen
     oldest_period: str
-    months_overdue: int
+    months_overdue: int  # 账龄: whole months since the oldest unpaid due date
+    unpaid_months: int = 0  # 欠费月数: the unpaid monthly periods (what owners and collectors call 欠费N个月)
 
     def to_dict(self) -> dict[str, Any]:
         """The --json shape: amounts in yuan."""
         return {"estate": self.estate, "room": self.room, "owner": self.owner, "phones": self.phones,
                 "outstanding": float(Decimal(self.outstanding) / 100), "oldest_period": self.oldest_period,
-                "months_overdue": self.months_overdue}
+                "months_overdue": self.months_overdue, "unpaid_months": self.unpaid_months}
 
 
 def _natural(text: str) -> list[Any]:
@@ -62,6 +63,8 @@ def list_debtors(store: Store, settings: Settings, *, as_of: date | None = None)
         debtors.append(Debtor(
             estate=estate, room=room, owner=owners[-1] if owners else "", phones=phones,
             outstanding=int(group["outstanding"].sum()), oldest_period=oldest,
-            months_overdue=whole_months(due, as_of)))
+            months_overdue=whole_months(due, as_of),
+            unpaid_months=len({m for p, e in zip(group["period"], group["period_end"], strict=True)
+                               for m in months_in(p, e if isinstance(e, str) else None)})))
     debtors.sort(key=lambda d: (d.estate, _natural(d.room)))
     return debtors

@@ -5,6 +5,7 @@ A profile belongs to the room's current owner: a sale starts a clean one (docs/d
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,16 +44,37 @@ class TagRequest:
     workplace: str | None = None
 
 
+def _by_code_or_label(labels: dict) -> dict[str, str]:
+    """'rapport' and '关系融洽' -> 'rapport' for one vocabulary (core/vocab.py)."""
+    return {str(code): str(code) for code in labels} | {label: str(code) for code, label in labels.items()}
+
+
 def parse_tag_words(words: list[str]) -> tuple[list[str], list[str]]:
-    """'+rapport', '-hot_tempered' (or a bare 'leader' to add) -> (added, removed); unknown tags refused."""
+    """'+rapport', '-hot_tempered', '+关系融洽', '-脾气急躁' (or a bare 'leader' / '带头人' to add; full-width ＋/－ too)
+    -> (added, removed) as tag codes; unknown tags refused."""
+    known = _by_code_or_label(TAG_LABELS)
     add: list[str] = []
     remove: list[str] = []
     for word in words:
-        sign, name = (word[0], word[1:]) if word[:1] in "+-" else ("+", word)
-        if name not in TAG_LABELS:
-            raise UsageError(f"不认识的标签“{name}”。", hint=f"可用的标签：{choices(TAG_LABELS)}。")
-        (add if sign == "+" else remove).append(Tag(name))
+        typed = unicodedata.normalize("NFKC", word).strip()
+        sign, name = (typed[0], typed[1:].strip()) if typed[:1] in "+-" else ("+", typed)
+        code = known.get(name) or known.get(name.lower())
+        if code is None:
+            raise UsageError(f"不认识的标签“{name}”。", hint=f"可用的标签（代码或中文均可）：{choices(TAG_LABELS)}。")
+        (add if sign == "+" else remove).append(Tag(code))
     return add, remove
+
+
+def parse_dispute_word(word: str | None) -> str | None:
+    """'service' or '服务问题' -> 'service' for --dispute; None stays None; unknown types refused."""
+    if word is None:
+        return None
+    typed = unicodedata.normalize("NFKC", word).strip()
+    known = _by_code_or_label(DISPUTE_LABELS)
+    code = known.get(typed) or known.get(typed.lower())
+    if code is None:
+        raise UsageError(f"不认识的纠纷类型“{word}”。", hint=f"可用的类型（代码或中文均可）：{choices(DISPUTE_LABELS)}。")
+    return code
 
 
 def check_tag_request(request: TagRequest) -> None:

@@ -24,6 +24,7 @@ from feedun.outputs.xlsx import write_sheet
 from feedun.store import Store
 
 KEY_HEADER = "键（勿改）"
+UNASSIGNED = "未分配管家"  # the list of rooms no collector is assigned to (feedun.toml [collectors] or feedun tag)
 OWNER_KEY_HEADER = "业主键（勿改）"
 INFO_HEADERS = ["序号", "管理处", "房号", "业主", "称呼", "电话", "欠费金额(元)", "欠费月数", "最早欠费月份", "策略",
                 "下一步", "话术", "上次联系", "上次承诺日期"]
@@ -73,10 +74,13 @@ def _priority(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
     owner = row.owner or ""
-    return {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
-            "payment_methods": settings.company.payment_methods, "collector": collector or "管家",
+    # A missing detail is left out by the templates ({% if company_phone %}), never filled with its label; a room
+    # nobody is assigned to is called by "管家", the role, not by the list's name 未分配管家.
+    return {"company": settings.company.name, "company_phone": settings.company.phone.strip(),
+            "payment_methods": settings.company.payment_methods,
+            "collector": "管家" if collector in ("", UNASSIGNED) else collector,
             "owner": owner, "surname": owner[:1], "salutation": salutation(owner), "estate": row.estate,
-            "room": row.room, "amount": yuan(int(row.outstanding_fen)), "months": int(row.months_overdue),
+            "room": row.room, "amount": yuan(int(row.outstanding_fen)), "months": int(row.unpaid_periods),
             "oldest_period": row.oldest_period, "promise_date": row.promise_date or ""}
 
 
@@ -103,7 +107,7 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
     work_day = next_workday(as_of)
     result = CallLists(as_of=as_of, work_day=work_day, held=decisions.held)
     active = decisions.active().copy()
-    active["collector"] = active["collector"].fillna("未指定管家")
+    active["collector"] = active["collector"].fillna(UNASSIGNED)
     last, promised = _last_contacts(store)
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
@@ -145,7 +149,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
     for number, row in enumerate(today.itertuples(index=False), start=1):
         ctx = _context(settings, row, collector)
         rows.append([number, row.estate, row.room, row.owner, ctx["salutation"], " ".join(row.phones.split(",")),
-                     float(int(row.outstanding_fen)) / 100, int(row.months_overdue), period_text(row.oldest_period),
+                     float(int(row.outstanding_fen)) / 100, int(row.unpaid_periods), period_text(row.oldest_period),
                      label(row.tactic), row.next_action, render(settings, f"scripts/{row.tactic}.short.j2", ctx),
                      row.last_contact, row.promise_date, None, None, None, None, None, None, None,
                      f"{row.estate}|{row.room}", row.owner])
@@ -167,8 +171,9 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
 
     script_rows = []
     for tactic in sorted(FACTS, key=lambda t: -FACTS[t].number):
-        sample = {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
-                  "payment_methods": settings.company.payment_methods, "collector": collector, "owner": "【业主】",
+        sample = {"company": settings.company.name, "company_phone": settings.company.phone.strip(),
+                  "payment_methods": settings.company.payment_methods,
+                  "collector": "管家" if collector == UNASSIGNED else collector, "owner": "【业主】",
                   "surname": "【姓】", "salutation": "【称呼】", "estate": "【小区】", "room": "【房号】",
                   "amount": "【金额】", "months": "【月数】", "oldest_period": "【最早欠费月份】",
                   "promise_date": "【承诺日期】"}
@@ -176,12 +181,13 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                             render(settings, f"scripts/{tactic.value}.j2", sample)])
     write_sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
 
-    mine = decided[decided["collector"].fillna("未指定管家") == collector]
+    mine = decided[decided["collector"].fillna(UNASSIGNED) == collector]
     trace = mine[mine["tactic"] == Tactic.TRACE]
     trace_rows = [[r.estate, r.room, r.owner, "；".join(_alternates(r)) or "暂无：查开发商资料、中介、租户、物业档案",
                    render(settings, "scripts/trace_third_party.j2",
-                          {"company": settings.company.name, "company_phone": settings.company.phone or "物业服务中心电话",
-                           "collector": collector, "owner": r.owner, "salutation": salutation(r.owner)})]
+                          {"company": settings.company.name, "company_phone": settings.company.phone.strip(),
+                           "collector": "管家" if collector == UNASSIGNED else collector, "owner": r.owner,
+                           "salutation": salutation(r.owner)})]
                   for r in trace.itertuples(index=False)]
     write_sheet(wb, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
            {"已知线索": 40, "向第三方询问时这样说（不提欠费）": 70})
@@ -210,7 +216,7 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
         for position, r in enumerate(ordered.itertuples(index=False)):
             detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner,
                            " ".join(mask_phone(p) for p in r.phones.split(",") if p),
-                           float(int(r.outstanding_fen)) / 100, int(r.months_overdue), label(r.tactic)])
+                           float(int(r.outstanding_fen)) / 100, int(r.unpaid_periods), label(r.tactic)])
     write_sheet(wb, "全部明细", ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"], detail)
     wb.save(path)
 

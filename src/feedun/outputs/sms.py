@@ -175,7 +175,7 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
             "estate": row.estate.strip(),
             "room": row.room.strip(),
             "amount": yuan(fen),
-            "months": int(row.months_overdue),
+            "months": int(row.unpaid_periods),  # 欠费月数: unpaid months, not the age
             "oldest_period": row.oldest_period.strip(),
             "month": as_of.month,
             "pay_short": pay,

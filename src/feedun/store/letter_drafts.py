@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from feedun.store.schema import contacts, letters
+from feedun.store.schema import contacts, import_estates, imports, letters, rooms
 
 SENT = ("sent", "signed", "returned")  # core.vocab.SENT_STATES; the store keeps no import of core
 
@@ -26,9 +26,27 @@ def insert_draft(conn: Connection, *, number: str, kind: str, room_id: int, owne
                                          late_fee=late_fee, issued_on=issued_on, deadline=deadline, state="draft"))
 
 
+def days_drafts(conn: Connection, kind: str, issued_on: date) -> list[tuple[str, str, str]]:
+    """(number, estate, room) of every draft of this kind issued that day, in the order they were numbered:
+    what the day's combined print file holds."""
+    return [tuple(r) for r in conn.execute(
+        select(letters.c.number, rooms.c.estate, rooms.c.room).join(rooms, rooms.c.id == letters.c.room_id)
+        .where(letters.c.kind == kind, letters.c.issued_on == issued_on, letters.c.state == "draft")
+        .order_by(letters.c.id))]
+
+
+def snapshot_dates(conn: Connection, as_of: date) -> dict[str, date]:
+    """estate -> the date of its newest ledger snapshot on or before as_of: the day a letter's balance is 截至."""
+    query = (select(import_estates.c.estate, func.max(imports.c.as_of))
+             .join(imports, imports.c.id == import_estates.c.import_id)
+             .where(imports.c.kind == "ledger", imports.c.as_of <= as_of).group_by(import_estates.c.estate))
+    return {estate: day for estate, day in conn.execute(query)}
+
+
 def sent_demands(conn: Connection, room_id: int) -> list[dict[str, Any]]:
-    """The room's demand letters that left the office, oldest first: number, sent_on, delivery, evidence."""
-    rows = conn.execute(select(letters.c.number, letters.c.sent_on, letters.c.delivery, letters.c.evidence).where(
+    """The room's demand letters that left the office, oldest first: number, state, sent_on, delivery, evidence."""
+    rows = conn.execute(select(letters.c.number, letters.c.state, letters.c.sent_on, letters.c.delivery,
+                               letters.c.evidence).where(
         letters.c.room_id == room_id, letters.c.kind == "dunning", letters.c.state.in_(SENT))
         .order_by(letters.c.sent_on)).mappings().all()
     return [dict(r) for r in rows]

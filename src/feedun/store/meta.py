@@ -1,4 +1,4 @@
-"""Small facts the store keeps about itself (`meta`), the newest ledger date, and the one-run-per-database lock."""
+"""Small facts the store keeps about itself (`meta`), each estate's newest ledger date, and the one-run-per-database lock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from feedun.store.ledger import latest_snapshots
 from feedun.store.schema import imports, meta
@@ -25,12 +25,14 @@ def set_value(conn: Connection, key: str, value: str) -> None:
         conn.execute(meta.update().where(meta.c.key == key).values(value=value))
 
 
-def newest_ledger_date(conn: Connection, as_of: date) -> date | None:
-    """The as-of date of the newest current ledger snapshot (of any estate) on or before `as_of`; None if none."""
+def newest_ledger_dates(conn: Connection, as_of: date) -> dict[str, date]:
+    """estate -> the as-of date of its own newest ledger snapshot on or before `as_of` (estates without one absent)."""
     snapshots = latest_snapshots(conn, as_of)
     if not snapshots:
-        return None
-    return conn.execute(select(func.max(imports.c.as_of)).where(imports.c.id.in_(snapshots.values()))).scalar()
+        return {}
+    query = select(imports.c.id, imports.c.as_of).where(imports.c.id.in_(set(snapshots.values())))
+    dates = {import_id: as_of for import_id, as_of in conn.execute(query)}
+    return {estate: dates[import_id] for estate, import_id in snapshots.items()}
 
 
 @contextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Connection, select
 
 from feedun.core.vocab import PromiseState
-from feedun.store.schema import contacts, promises, rooms
+from feedun.store.schema import contacts, payments, promises, rooms
+
+CHUNK = 5_000  # room ids per IN (...) list: well under SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,16 @@ class ListedPromise:
 
 
 @dataclass(frozen=True)
-class DuePromise:
-    """An open promise whose date has passed, with what it is judged against."""
+class OpenPromise:
+    """An open promise made before a snapshot, with what it is judged against (docs/design.md, "Settlement")."""
 
     id: int
     room: str
+    made_on: date
+    promise_date: date
     amount: int | None  # fen; None = pay everything
     baseline: int  # fen owed when it was made
+    paid: int  # fen: the payments (falls in arrears) seen in the room's snapshots since the day it was made
 
 
 def insert_promise(conn: Connection, contact_id: int, room_id: int, owner: str, made_at: datetime,
@@ -77,19 +82,43 @@ def settled_promises(conn: Connection, room_id: int) -> list[SettledPromise]:
     return [SettledPromise(*row) for row in conn.execute(query)]
 
 
-def open_promises_due(conn: Connection, estate: str, before: date) -> list[DuePromise]:
-    """Open promises in the estate whose date is before `before` (a snapshot's date): time to judge them."""
-    query = (select(promises.c.id, rooms.c.room, promises.c.amount, promises.c.baseline)
+def open_promises_before(conn: Connection, estate: str, as_of: date) -> list[OpenPromise]:
+    """Open promises in the estate made before the snapshot of `as_of`, each with what its room paid since: the
+    payments seen after the day it was made, up to `as_of`. A snapshot of the promise's own day or earlier says
+    nothing about it (its fall is already in the baseline)."""
+    query = (select(promises.c.id, promises.c.room_id, rooms.c.room, promises.c.made_at, promises.c.promise_date,
+                    promises.c.amount, promises.c.baseline)
              .join(rooms, rooms.c.id == promises.c.room_id)
              .where(rooms.c.estate == estate, promises.c.state == PromiseState.OPEN,
-                    promises.c.promise_date < before)
+                    promises.c.made_at < datetime.combine(as_of, time.min))
              .order_by(promises.c.id))
-    return [DuePromise(*row) for row in conn.execute(query)]
+    found = conn.execute(query).all()
+    if not found:
+        return []
+    seen: dict[int, list[tuple[date, int]]] = {}
+    room_ids = sorted({row.room_id for row in found})
+    for part in (room_ids[i:i + CHUNK] for i in range(0, len(room_ids), CHUNK)):
+        paid = select(payments.c.room_id, payments.c.seen_on, payments.c.amount).where(
+            payments.c.room_id.in_(part), payments.c.seen_on <= as_of)
+        for room_id, seen_on, amount in conn.execute(paid):
+            seen.setdefault(room_id, []).append((seen_on, int(amount)))
+    result = []
+    for row in found:
+        made_on = row.made_at.date()
+        since = sum(amount for seen_on, amount in seen.get(row.room_id, []) if seen_on > made_on)
+        result.append(OpenPromise(row.id, row.room, made_on, row.promise_date, row.amount, row.baseline, since))
+    return result
+
+
+def record_paid(conn: Connection, promise_id: int, paid: int) -> None:
+    """What an open promise's room has paid since it was made (期间缴费), while it stays open."""
+    conn.execute(promises.update().where(promises.c.id == promise_id, promises.c.state == PromiseState.OPEN)
+                 .values(paid=paid))
 
 
 def settle_promise(conn: Connection, promise_id: int, state: PromiseState, paid: int, settled_on: date,
                    import_id: int) -> None:
-    """Mark a promise kept or broken by the snapshot `import_id`, with how much the arrears fell meanwhile."""
+    """Mark a promise kept or broken by the snapshot `import_id`, with what the room paid since it was made."""
     conn.execute(promises.update().where(promises.c.id == promise_id).values(
         state=state, paid=paid, settled_on=settled_on, settled_import_id=import_id))
 

@@ -24,6 +24,9 @@ from feedun.store.schema import (
 )
 
 RoomKey = tuple[str, str]  # (estate, room)
+# What stands where a purged owner's name was (rooms, ledger lines, contacts, promises, letters). Settlement
+# (intake/settlement.py) knows it: a ledger naming a purged room again is not a sale.
+ERASED = "（已清除）"
 CHUNK = 5_000  # room ids per IN (...) list: well under SQLite's limit on bound parameters
 
 

@@ -1,4 +1,5 @@
-"""What `feedun report` reads: month lines of a snapshot, promises made, classify runs and the payments after them.
+"""What `feedun report` reads: month lines of a snapshot, arrears month on month, promises made, classify runs and
+the payments after them.
 
 Each function takes a Connection (call them all inside one `Store.read()` so the figures agree with each other)
 and returns plain values; the metrics themselves are computed above the store (outputs/report/metrics.py).
@@ -127,9 +128,87 @@ def runs_between(conn: Connection, since: date, until: date) -> dict[int, date]:
                                               .where(runs.c.as_of >= since, runs.c.as_of <= until))}
 
 
-def newest_ledger_date(conn: Connection) -> date | None:
-    """The date of the newest ledger snapshot of any estate."""
-    return conn.execute(select(func.max(imports.c.as_of)).where(imports.c.kind == ImportKind.LEDGER)).scalar()
+def newest_ledger_date(conn: Connection, until: date | None = None) -> date | None:
+    """The date of the newest ledger snapshot of any estate (dated on or before `until`, when given)."""
+    query = select(func.max(imports.c.as_of)).where(imports.c.kind == ImportKind.LEDGER)
+    if until is not None:
+        query = query.where(imports.c.as_of <= until)
+    return conn.execute(query).scalar()
+
+
+@dataclass(frozen=True)
+class ArrearsPoint:
+    """Rooms with arrears and their arrears (fen) in one estate's snapshot dated `as_of`."""
+
+    as_of: date
+    rooms: int
+    amount: int
+
+
+def month_arrears(conn: Connection, start: date, end: date) -> dict[str, ArrearsPoint]:
+    """estate -> its arrears in its newest ledger snapshot dated in [start, end]; estates without one are absent.
+
+    A room counts when any of its lines is in arrears; the amount is the sum of those lines (credits left out),
+    as the debtor list counts them."""
+    query = (select(import_estates.c.estate, imports.c.id, imports.c.as_of)
+             .join(imports, imports.c.id == import_estates.c.import_id)
+             .where(imports.c.kind == ImportKind.LEDGER, imports.c.as_of >= start, imports.c.as_of <= end))
+    newest: dict[str, tuple[date, int]] = {}
+    for estate, import_id, as_of in conn.execute(query):
+        if estate not in newest or (as_of, import_id) > newest[estate]:
+            newest[estate] = (as_of, import_id)
+    ll = ledger_lines
+    found = {}
+    for estate, (as_of, import_id) in newest.items():
+        count, amount = conn.execute(
+            select(func.count(func.distinct(ll.c.room)), func.sum(ll.c.outstanding))
+            .where(ll.c.import_id == import_id, ll.c.estate == estate, ll.c.outstanding > 0)).one()
+        found[estate] = ArrearsPoint(as_of, int(count or 0), int(amount or 0))
+    return found
+
+
+@dataclass(frozen=True)
+class SeenPayment:
+    """A fall in a room's arrears seen in the snapshot dated `seen_on`, with the room's estate and number."""
+
+    room_id: int
+    estate: str
+    room: str
+    owner: str
+    seen_on: date
+    amount: int
+
+
+def payments_seen(conn: Connection, after: date, until: date) -> list[SeenPayment]:
+    """Payments seen in snapshots dated in (after, until], with their rooms."""
+    query = (select(payments.c.room_id, rooms.c.estate, rooms.c.room, payments.c.owner, payments.c.seen_on,
+                    payments.c.amount).join(rooms, rooms.c.id == payments.c.room_id)
+             .where(payments.c.seen_on > after, payments.c.seen_on <= until))
+    return [SeenPayment(room_id, estate, room, owner, seen_on, int(amount))
+            for room_id, estate, room, owner, seen_on, amount in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class RoomDecision:
+    """A room's decision in the classify run dated `as_of`; tactic None when a hold applied."""
+
+    room_id: int
+    owner: str
+    as_of: date
+    tactic: Tactic | None
+
+
+def room_decisions(conn: Connection, room_ids: Iterable[int], since: date, before: date) -> list[RoomDecision]:
+    """The decisions on these rooms in classify runs dated in [since, before)."""
+    ids = sorted(set(room_ids))
+    found: list[RoomDecision] = []
+    for i in range(0, len(ids), 500):
+        query = (select(decisions.c.room_id, decisions.c.owner, runs.c.as_of, decisions.c.tactic)
+                 .join(runs, runs.c.id == decisions.c.run_id)
+                 .where(decisions.c.room_id.in_(ids[i:i + 500]), runs.c.as_of >= since, runs.c.as_of < before))
+        found += [RoomDecision(room_id, owner, as_of, Tactic(tactic) if tactic else None)
+                  for room_id, owner, as_of, tactic in conn.execute(query)]
+    return found
 
 
 def run_decisions(conn: Connection, run_ids: Iterable[int]) -> list[RunDecision]:

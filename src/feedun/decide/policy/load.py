@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from feedun.config import explain_toml_error
 from feedun.core.errors import FeedunError
 from feedun.core.tactics import Tactic
 from feedun.decide.policy.grammar import Condition, ConditionError, parse
@@ -63,7 +64,8 @@ def parse_policy(text: str, source: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"规则文件不是有效的 TOML：{exc}", path=source,
+        where, line = explain_toml_error(exc, text)
+        raise PolicyError(f"规则文件不是有效的 TOML：{where}。", path=source, row=line,
                           hint="检查引号、方括号是否成对；条件里的双引号写成 \\\" 或改用单引号。") from None
     lines = text.splitlines()
     problems: list[str] = []

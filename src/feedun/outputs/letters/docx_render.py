@@ -57,14 +57,23 @@ class PreparedTemplate:
     def render(self, context: dict[str, Any]) -> bytes:
         return self._zip(self.document_xml(context))
 
+    def package(self, document_xml: str) -> bytes:
+        """A .docx of this template's parts around a document.xml already rendered (document_xml)."""
+        return self._zip(document_xml)
+
     def render_combined(self, contexts: list[dict[str, Any]]) -> bytes:
         """All letters in one document, a page break between them, for printing a batch."""
+        return self.combine([self.document_xml(context) for context in contexts])
+
+    def combine(self, document_xmls: list[str]) -> bytes:
+        """Letters already rendered from this template (their document.xml) in one document, a page break between
+        them: the body of each, the head and the section settings of the first."""
         bodies, head, tail = [], "", ""
-        for context in contexts:
-            xml = self.document_xml(context)
+        for xml in document_xmls:
             start = xml.index("<w:body>") + len("<w:body>")
             section = xml.rindex("<w:sectPr")
-            head, tail = xml[:start], xml[section:]
+            if not bodies:
+                head, tail = xml[:start], xml[section:]
             bodies.append(xml[start:section])
         return self._zip(head + PAGE_BREAK.join(bodies) + tail)
 
@@ -85,6 +94,12 @@ class PreparedTemplate:
                 else:
                     archive.writestr(info, data)
         self._base = buffer.getvalue()
+
+
+def document_xml_of(path: Path) -> str:
+    """The document.xml of a letter written earlier (to put it into a combined print file again)."""
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(DOCUMENT).decode("utf-8")
 
 
 def render_naive(path: Path, context: dict[str, Any], out: Path) -> None:

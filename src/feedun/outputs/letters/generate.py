@@ -6,9 +6,10 @@ Only sent letters count: for escalation (classify) and as demands that restart t
 from __future__ import annotations
 
 import os
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from feedun.config import Settings
 from feedun.core.errors import ConfigError, FeedunError, UsageError
 from feedun.core.money import yuan
 from feedun.core.periods import period_text
+from feedun.core.tactics import Tactic
+from feedun.core.vocab import Delivery, LetterState
 from feedun.decide.decisions import Decisions
 from feedun.outputs.letters.register import KINDS, METHODS, STATES, TACTIC_OF, LetterRow, list_letters, write_register
 from feedun.store import Store
@@ -36,6 +39,7 @@ class LetterBatch:
     register: Path | None = None
     evidence: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Chinese; each said once per batch
 
 
 def _template_path(settings: Settings, kind: str) -> Path:
@@ -69,16 +73,104 @@ def _remove_stale_partials(folder: Path) -> None:
             pass  # alive, someone else's
 
 
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _lawyer_name(name: str) -> str:
+    """The lawyer's name without a trailing 律师: the templates add the title (「指派{{ lawyer }}律师」)."""
+    name = name.strip()
+    bare = name.removesuffix("律师").strip()
+    return bare or name
+
+
+def _demand_text(demand: dict[str, Any]) -> str:
+    """How a sent demand letter left the office and what became of it, as the store records it: 送达 only for a
+    letter signed for (docs/design.md, "True sentences only")."""
+    state, method, evidence = demand["state"], demand["delivery"] or "", demand["evidence"] or ""
+    label = METHODS.get(method, method)
+    on = f"{demand['sent_on'].isoformat()} " if demand["sent_on"] else ""
+    posted = method in (Delivery.EMS, Delivery.REGISTERED)
+    if state == LetterState.SIGNED:
+        how = f"以{label}寄出" if posted else ("由专人递交" if method == Delivery.HAND else "发出")
+        return f"{on}{how}，已签收送达" + (f"（凭证：{evidence}）" if evidence else "")
+    if state == LetterState.RETURNED:
+        return f"{on}已寄出" + (f"（{label}）" if label else "") + "，被退回" + (f"（记录：{evidence}）" if evidence else "")
+    if posted:
+        return f"{on}已寄出（{label}" + (f"，单号 {evidence}" if evidence else "") + "）"
+    if method == Delivery.HAND:
+        return f"{on}已由专人递交" + (f"（记录：{evidence}）" if evidence else "")
+    return f"{on}已发出" + (f"（{label}" + (f"，凭证：{evidence}" if evidence else "") + "）" if label else
+                           (f"（凭证：{evidence}）" if evidence else ""))
+
+
+def _missing_company_details(settings: Settings) -> str | None:
+    """One warning naming the [company] details that are not configured and whose sentences were left out."""
+    missing = [f"{key}（{label}）" for key, label in (("phone", "服务中心电话"), ("address", "地址"))
+               if not getattr(settings.company, key).strip()]
+    if not missing:
+        return None
+    return (f"feedun.toml 的 [company] 没有填写 {'、'.join(missing)}：函件中写这些信息的句子已省略。"
+            f"在 feedun.toml 的 [company] 小节填上后重新生成（同一天重新生成沿用原编号）。")
+
+
+def _required_demands(settings: Settings) -> int | None:
+    """How many sent demand letters the policy's lawyer-letter rules ask for at least, when every such rule says it
+    simply (`demand_letters_sent >= N`); None when it is not that simple (then the room's decision decides)."""
+    from feedun.decide.policy.load import load_policy
+
+    needed = []
+    for rule in load_policy(settings.policy_path).rules:
+        if rule.tactic != Tactic.LAWYER_LETTER:
+            continue
+        counts = [c for c in rule.conditions if c.field == "demand_letters_sent" and c.op in (">=", ">", "==")]
+        if len(counts) != 1:
+            return None
+        condition = counts[0]
+        needed.append(int(condition.value) + (1 if condition.op == ">" else 0))
+    return min(needed) if needed else None
+
+
+def _lawyer_shortfalls(settings: Settings, chosen: pd.DataFrame) -> dict[int, str]:
+    """room_id -> why a lawyer letter for this named room goes beyond the policy (too few sent demand letters)."""
+    from feedun.core.tactics import label
+
+    required = _required_demands(settings)
+    short: dict[int, str] = {}
+    for row in chosen.itertuples(index=False):
+        sent = int(row.demand_letters_sent)
+        if required is not None:
+            if sent < required:
+                short[int(row.room_id)] = f"{row.estate} {row.room} 已寄出的催费函 {sent} 份，规则要求至少 {required} 份"
+        elif row.tactic != Tactic.LAWYER_LETTER and Tactic.LAWYER_LETTER not in row.eligible:
+            decided = label(row.tactic) if row.tactic else (row.hold_name or "暂缓")
+            short[int(row.room_id)] = (f"{row.estate} {row.room} 今天的分类结果是“{decided}”，不符合律师函的条件"
+                                       f"（已寄出的催费函 {sent} 份）")
+    return short
+
+
 def generate_letters(store: Store, settings: Settings, decisions: Decisions, kind: str, *,
                      rooms: list[str] | None = None, estate: str | None = None, pdf: bool = False,
-                     out_dir: Path | None = None) -> LetterBatch:
+                     out_dir: Path | None = None, force: bool = False) -> LetterBatch:
     """Draft letters for the rooms whose decision (the day's, made once by classify) is this kind's tactic, or
-    the rooms named; render them and write the register. Re-running the same day reuses the drafts numbered."""
+    the rooms named; render them and write the register. Re-running the same day reuses the drafts numbered.
+
+    A lawyer letter for a named room with fewer sent demand letters than the policy asks for is refused unless
+    `force`; a forced one is recorded as a room event (`letter_override`, shown in the room's history) and
+    said in the batch's warnings. The combined print file holds every draft of the kind issued that day."""
     from feedun.outputs.capitals import capitals
     from feedun.outputs.letters.docx_render import PreparedTemplate
     from feedun.outputs.safe import safe_filename
+    from feedun.store.history import add_room_event
     from feedun.store.ledger import snapshot_lines
-    from feedun.store.letter_drafts import contact_history, insert_draft, sent_demands, todays_draft
+    from feedun.store.letter_drafts import (
+        contact_history,
+        days_drafts,
+        insert_draft,
+        sent_demands,
+        snapshot_dates,
+        todays_draft,
+    )
     from feedun.store.letters import lock_numbering, next_number
     from feedun.store.rooms import find_room
 
@@ -105,8 +197,14 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     batch = LetterBatch(kind=kind, as_of=as_of)
     if chosen.empty:
         return batch
+    shortfalls = _lawyer_shortfalls(settings, chosen) if kind == "lawyer" and rooms else {}
+    if shortfalls and not force:
+        raise FeedunError("律师函不能出具：" + "；".join(shortfalls.values()) + "。",
+                          hint="先发催费函，盖章寄出后用 feedun letters mark-sent 登记；确需提前出具律师函，加 --force"
+                               "（会记入该房间的记录）。")
     with store.read() as conn:
         lines = snapshot_lines(conn, as_of)
+        balance_dates = snapshot_dates(conn, as_of)
     lines_of = {key: part for key, part in lines.groupby(["estate", "room"], sort=False)}  # once, not per letter
     empty = lines.iloc[0:0]
     deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
@@ -125,24 +223,33 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                 insert_draft(conn, number=number, kind=kind, room_id=room_id, owner=row.owner,
                              amount=int(row.outstanding_fen), late_fee=int(row.late_fee_fen), issued_on=as_of,
                              deadline=as_of + timedelta(days=deadline_days))
+                if room_id in shortfalls:  # forced: the override stays in the room's history
+                    note = f"律师函 {number} 按 --force 提前出具：{shortfalls[room_id]}"
+                    add_room_event(conn, room_id, datetime.now().replace(microsecond=0), "letter_override", note)
+                    batch.warnings.append(note)
             own = lines_of.get((row.estate, row.room), empty).sort_values(["period", "fee_item"])
             items = [{"fee_item": r.fee_item, "period": period_text(r.period, r.period_end),
                       "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
             demands = [{"number": d["number"], "sent_on": d["sent_on"].isoformat() if d["sent_on"] else "",
-                        "delivery": METHODS.get(d["delivery"] or "", d["delivery"] or "（未记录）"),
-                        "evidence": d["evidence"] or ""}
+                        "delivery": METHODS.get(d["delivery"] or "", d["delivery"] or ""),
+                        "evidence": d["evidence"] or "", "signed": d["state"] == LetterState.SIGNED,
+                        "how": _demand_text(d)}
                        for d in sent_demands(conn, room_id)]
+            balance_on = balance_dates.get(row.estate)
             contexts.append({
-                "number": number, "company": settings.company.name, "company_address": settings.company.address,
-                "company_phone": settings.company.phone or "物业服务中心电话",
+                "number": number, "company": settings.company.name,
+                "company_address": settings.company.address.strip(), "company_phone": settings.company.phone.strip(),
                 "payment_methods": settings.company.payment_methods, "bank_name": settings.letters.bank_name,
                 "bank_account": settings.letters.bank_account, "contact_person": settings.letters.contact_person,
                 "owner": row.owner or "业主", "estate": row.estate, "room": row.room, "items": items,
                 "principal": yuan(int(row.outstanding_fen)), "principal_capitals": capitals(int(row.outstanding_fen)),
-                "late_fee": yuan(int(row.late_fee_fen)), "late_fee_basis": settings.letters.late_fee_basis,
-                "issued": f"{as_of.year}年{as_of.month}月{as_of.day}日",
-                "deadline": f"{(d := as_of + timedelta(days=deadline_days)).year}年{d.month}月{d.day}日",
-                "demands": demands, "law_firm": firm.name if firm else "", "lawyer": firm.lawyer if firm else "",
+                "balance_date": _day(balance_on) if balance_on else "",
+                "has_late_fee": int(row.late_fee_fen) > 0,
+                "late_fee": yuan(int(row.late_fee_fen)), "late_fee_basis": settings.letters.late_fee_basis.strip(),
+                "dispute_resolved": bool(row.dispute) and not bool(row.dispute_open),
+                "issued": _day(as_of), "deadline": _day(as_of + timedelta(days=deadline_days)),
+                "demands": demands, "law_firm": firm.name if firm else "",
+                "lawyer": _lawyer_name(firm.lawyer) if firm else "",
                 "law_firm_phone": firm.phone if firm else "", "law_firm_address": firm.address if firm else "",
                 "_room_id": room_id, "_collector": row.collector,
             })
@@ -153,20 +260,30 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
         if kind == "lawyer":
             for ctx in contexts:
                 contact_rows[ctx["number"]] = contact_history(conn, ctx["_room_id"])
+        todays = days_drafts(conn, kind, as_of)
+    missing_details = _missing_company_details(settings)
+    if missing_details:
+        batch.warnings.append(missing_details)
 
     folder = out_dir or settings.workspace / "letters" / as_of.isoformat() / KINDS[kind]
     folder.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(folder)
     template = PreparedTemplate(_template_path(settings, kind))
+
+    def file_of(number: str, estate: str, room: str) -> Path:
+        return folder / f"{safe_filename(number)}-{safe_filename(estate + room)}.docx"
+
+    rendered: dict[str, str] = {}
     for letter, ctx in zip(batch.letters, contexts, strict=True):
-        path = folder / f"{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.docx"
+        path = file_of(letter.number, letter.estate, letter.room)
+        rendered[letter.number] = template.document_xml(ctx)
         with _replacing(path) as temp:
-            temp.write_bytes(template.render(ctx))
+            temp.write_bytes(template.package(rendered[letter.number]))
         letter.file = str(path)
     batch.folder = folder
     batch.combined = folder / f"{KINDS[kind]}-合并打印-{as_of.isoformat()}.docx"
     with _replacing(batch.combined) as temp:
-        temp.write_bytes(template.render_combined(contexts))
+        temp.write_bytes(template.combine(_days_letters(todays, rendered, file_of, batch.warnings)))
     batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
     with _replacing(batch.register) as temp:
         write_register(temp, list_letters(store))
@@ -178,6 +295,28 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     if pdf:
         batch.pdfs = to_pdf([Path(x.file) for x in batch.letters] + [batch.combined], folder)
     return batch
+
+
+def _days_letters(todays: list[tuple[str, str, str]], rendered: dict[str, str], file_of,
+                  warnings: list[str]) -> list[str]:
+    """The document.xml of every draft of the day, in number order, for the day's one combined print file: a
+    second batch the same day adds to the first rather than replacing it (an office prints one file a day).
+    Letters of this batch as just rendered; earlier ones from their files."""
+    from feedun.outputs.letters.docx_render import document_xml_of
+
+    xmls, absent = [], []
+    for number, estate, room in todays:
+        if number in rendered:
+            xmls.append(rendered[number])
+            continue
+        path = file_of(number, estate, room)
+        try:
+            xmls.append(document_xml_of(path))
+        except (OSError, KeyError, zipfile.BadZipFile):
+            absent.append(number)
+    if absent:
+        warnings.append(f"当天较早的草稿 {'、'.join(absent)} 的 Word 文件不在本文件夹，合并打印文件中没有它们。")
+    return xmls
 
 
 def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: pd.DataFrame, contact_rows: list,

@@ -4,13 +4,22 @@ This module computes; it reads the store once (store/report.py, in one `Store.re
 nothing. The workbook (workbook.py) and the terminal summary (terminal.py) only show a `Report`.
 Definitions (the 口径 also written into the workbook; see docs/design.md, "The report"):
 
+- **报表月份 (the report month)** by default: the month of the newest ledger snapshot dated on or before today, so
+  early in a month the report is of the month the ledger speaks of (an empty store: the current month).
 - **收费率 (collection rate) of month M.** For each estate take its newest ledger snapshot dated on or before the
   last day of month M+1 (the month's bills and the following month to pay them); when the estate has no snapshot
   that old, its oldest one. Of that snapshot, take the lines whose period (start month) is M and that carry an
   amount due. receivable = Σ amount_due; collected = receivable − Σ outstanding (outstanding below zero — a
   credit — counts as 0), i.e. what the ledger shows as paid or discounted. rate = collected ÷ receivable.
   Lines without an amount due (wide-layout or arrears-only ledgers) cannot say what was billed: a group with no
-  such line shows 无数据, and such lines are left out of every sum.
+  such line shows 应收不详 (and no rate is charted), and such lines are left out of every sum.
+- **欠费走势 (arrears month on month).** For each of the 12 months, each estate's newest snapshot dated within the
+  month (up to the report day): rooms with arrears and their arrears. A month without a snapshot of an estate is
+  unknown for it, never 0 (an older snapshot repeated would show payments not yet seen as still owed).
+- **本月回收 (recovered).** Payments seen in snapshots dated in the report month (up to the report day): every fall
+  in a room's arrears since its previous snapshot (paid or waived; a room gone from the ledger paid up), by estate,
+  collector and the tactic of the room's (same owner's) latest decision in the 90 days before the payment was seen.
+  Known on every ledger, with or without an amount due.
 - **账龄 (aging)** as of the report day (the last day of the report month, or today if that is earlier): each room
   with arrears in the snapshot current that day, by whole months since the due date of its oldest unpaid period
   (features.months_overdue): ≤1, 2–3, 4–6, 7–12, over 12 months. Amounts are the room's whole arrears.
@@ -47,19 +56,25 @@ from feedun.core.vocab import PromiseState
 from feedun.decide.features import feature_table
 from feedun.memory.collectors import collector_for
 from feedun.store.report import (
+    ArrearsPoint,
     Payment,
     PeriodLine,
     PeriodTotals,
     PromiseMade,
+    RoomDecision,
     RunDecision,
+    SeenPayment,
     Snapshot,
     collector_overrides,
     ledger_estates,
+    month_arrears,
     newest_ledger_date,
     payments_between,
+    payments_seen,
     period_lines,
     period_totals,
     promises_made,
+    room_decisions,
     run_decisions,
     runs_between,
     snapshot_dated,
@@ -73,6 +88,9 @@ EFFECT_LOOKBACK_DAYS = 90
 EFFECT_WINDOW_DAYS = 30
 LIMITATION_YEARS = 3  # 民法典 188
 NO_DATA = "无数据"
+RECEIVABLE_UNKNOWN = "应收不详"  # the ledger gave no amount due: no collection rate can be computed
+NO_LEDGER = "没有台账"
+NO_RUN = "近期没有分类记录"
 NO_COLLECTOR = "未指定管家"
 TOTAL = "合计"
 
@@ -80,14 +98,18 @@ TOTAL = "合计"
 AGING_BUCKETS: list[tuple[str, int, int | None]] = [
     ("1个月及以内", 0, 1), ("2–3个月", 2, 3), ("4–6个月", 4, 6), ("7–12个月", 7, 12), ("12个月以上", 13, None)]
 
-DIMENSIONS = {"total": "合计", "estate": "管理处", "building": "楼栋", "collector": "管家"}
+DIMENSIONS = {"total": "合计", "estate": "管理处", "building": "楼栋", "collector": "管家", "tactic": "招数"}
 
 DEFINITIONS = [
     "收费率 = 实收 ÷ 应收。某月的应收 = 各管理处在次月月底（含）之前最新一份台账中，所属期间为该月的费用行的应收金额之和；"
     "没有那么早的台账时用最早的一份。",
     "实收 = 应收 − 这些费用行的欠费金额（即台账显示的已收和减免）；欠费为负数（预存）的行按 0 计。",
-    "台账没有应收金额的费用行（横排台账、只列欠费的台账）无法算收费率，不计入合计，整组都没有时显示“无数据”。",
+    "台账没有应收金额的费用行（横排台账、只列欠费的台账）无法算收费率，不计入合计，整组都没有时显示“应收不详”。",
     "跨月的费用行按起始月份计入。",
+    "欠费走势：每月取各管理处在该月内（不晚于统计日）日期最新的一份台账，统计其中有欠费的户数和欠费金额；"
+    "该月没有台账的管理处不计入（不当作 0）。",
+    "本月回收：快照日期在本月内（不晚于统计日）的台账中，比同一房间上一份台账欠费减少的金额（缴费或减免；"
+    "房间从台账消失按全部缴清计）。按招数统计时用缴费前 90 天内最近一次分类给这户（同一业主）的招数。",
 ]
 
 Overrides = dict[tuple[str, str], str | None]
@@ -241,6 +263,34 @@ class LimitationRow:
                 "outstanding": yuan_number(self.outstanding)}
 
 
+@dataclass(frozen=True)
+class ArrearsRow:
+    """One month of 欠费走势: the estates with a snapshot dated in the month; rooms and amount None when none has."""
+
+    month: str
+    snapshots: dict[str, date]  # estate -> date of the snapshot the month's figures come from
+    missing: list[str]  # estates without a snapshot dated in the month
+    rooms: int | None
+    amount: int | None  # fen
+    change: int | None = None  # fen, against the month before when both months cover the same estates
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month, "rooms": self.rooms, "amount": yuan_number(self.amount),
+                "change": yuan_number(self.change), "snapshots": {e: d.isoformat() for e, d in self.snapshots.items()},
+                "missing": self.missing}
+
+
+@dataclass(frozen=True)
+class RecoveredRow:
+    dimension: str  # total, estate, collector, tactic (keys of DIMENSIONS)
+    name: str
+    rooms: int  # rooms (房间) with a payment seen
+    amount: int  # fen
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dimension": self.dimension, "name": self.name, "rooms": self.rooms, "amount": yuan_number(self.amount)}
+
+
 @dataclass
 class Report:
     month: str  # YYYY-MM
@@ -255,6 +305,17 @@ class Report:
     effectiveness: list[EffectRow] = field(default_factory=list)
     runs: list[RunRow] = field(default_factory=list)
     limitation: list[LimitationRow] = field(default_factory=list)
+    arrears_trend: list[ArrearsRow] = field(default_factory=list)  # oldest month first, the report month last
+    recovered: list[RecoveredRow] = field(default_factory=list)  # 合计, then by estate, collector, tactic
+
+    @property
+    def receivable_known(self) -> bool:
+        """Whether any ledger line of the month or the trend said what was billed (else: 应收不详, no rate)."""
+        return any(r.rate.has_data for r in self.rates) or any(t.total.has_data for t in self.trend)
+
+    @property
+    def recovered_total(self) -> RecoveredRow:
+        return next((r for r in self.recovered if r.dimension == "total"), RecoveredRow("total", TOTAL, 0, 0))
 
     @property
     def total_rate(self) -> Rate:
@@ -291,6 +352,9 @@ class Report:
                 "effectiveness": [e.to_dict() for e in self.effectiveness],
                 "runs": [r.to_dict() for r in self.runs],
                 "limitation": [r.to_dict() for r in self.limitation],
+                "receivable_known": self.receivable_known,
+                "arrears_trend": [a.to_dict() for a in self.arrears_trend],
+                "recovered": [r.to_dict() for r in self.recovered],
                 "definitions": DEFINITIONS}
 
 
@@ -350,17 +414,30 @@ class _Read:
     decisions: list[RunDecision]
     payments: list[Payment]
     newest: date | None
+    arrears: list[tuple[str, dict[str, ArrearsPoint]]]  # month -> estate -> arrears (absent: no snapshot)
+    seen: list[SeenPayment]  # payments seen in the report month
+    seen_decisions: list[RoomDecision]  # decisions on those rooms in the lookback before the month
+
+
+def default_month(store: Store, today: date) -> str:
+    """The month of the newest ledger snapshot dated on or before `today` (YYYY-MM); the current month without one.
+
+    Early in a month the newest ledger is usually last month's: its month has figures, the current one has none."""
+    with store.connect() as conn:
+        newest = newest_ledger_date(conn, today)
+    day = newest or today
+    return month_text(day.year, day.month)
 
 
 def build_report(store: Store, settings: Settings, month: str | None = None, *, today: date | None = None,
                  features: pd.DataFrame | None = None) -> Report:
-    """Everything the report shows, for `month` (YYYY-MM; default: the current month).
+    """Everything the report shows, for `month` (YYYY-MM; default: the newest snapshot's month, `default_month`).
 
     `features` is the feature table of the report day (`feedun run` passes the day's decisions, which carry every
     feature column) so the day is decided once; without it the table is built here from the store.
     """
     today = today or date.today()
-    year, mon = parse_month(month) if month else (today.year, today.month)
+    year, mon = parse_month(month or default_month(store, today))
     as_of = report_day(year, mon, today)
     with store.read() as conn:
         read = _read(conn, year, mon, as_of)
@@ -372,7 +449,9 @@ def build_report(store: Store, settings: Settings, month: str | None = None, *, 
                   snapshots={e: s.as_of for e, s in read.month_snapshots.items()}, rates=rates,
                   trend=[trend_row(m, totals) for m, totals in read.trend],
                   aging=aging(features), promises=promise_rows(settings, read.overrides, read.promises),
-                  effectiveness=effect, runs=runs, limitation=limitation(settings, features))
+                  effectiveness=effect, runs=runs, limitation=limitation(settings, features),
+                  arrears_trend=arrears_rows(read.estates, read.arrears),
+                  recovered=recovered_rows(settings, read.overrides, read.seen, read.seen_decisions))
 
 
 def _read(conn, year: int, mon: int, as_of: date) -> _Read:
@@ -404,9 +483,18 @@ def _read(conn, year: int, mon: int, as_of: date) -> _Read:
     if run_dates:
         paid = payments_between(conn, min(run_dates.values()),
                                 max(run_dates.values()) + timedelta(days=EFFECT_WINDOW_DAYS))
+    arrears = []
+    for back in range(TREND_MONTHS - 1, -1, -1):
+        y, m = shift_month(year, mon, -back)
+        arrears.append((month_text(y, m), month_arrears(conn, date(y, m, 1), min(month_end(y, m), as_of))))
+    first = date(year, mon, 1)
+    seen = payments_seen(conn, first - timedelta(days=1), as_of)
+    seen_decisions = room_decisions(conn, (p.room_id for p in seen), first - timedelta(days=EFFECT_LOOKBACK_DAYS),
+                                    as_of)
     return _Read(overrides=collector_overrides(conn), estates=estates, month_snapshots=month_snapshots,
                  month_lines=month_lines, trend=trend, promises=promises_made(conn, start, end), run_dates=run_dates,
-                 decisions=run_decisions(conn, run_dates), payments=paid, newest=newest_ledger_date(conn))
+                 decisions=run_decisions(conn, run_dates), payments=paid, newest=newest_ledger_date(conn),
+                 arrears=arrears, seen=seen, seen_decisions=seen_decisions)
 
 
 def collector_name(settings: Settings, overrides: Overrides, estate: str, room: str) -> str:
@@ -463,6 +551,60 @@ def totals_rate(totals: PeriodTotals | None) -> Rate:
 def trend_row(month: str, by_estate: dict[str, PeriodTotals | None]) -> TrendRow:
     rates = {estate: totals_rate(t) for estate, t in by_estate.items()}
     return TrendRow(month, sum(rates.values(), NO_RATE), rates)
+
+
+def arrears_rows(estates: list[str], months: list[tuple[str, dict[str, ArrearsPoint]]]) -> list[ArrearsRow]:
+    """欠费走势: per month the estates with a snapshot in it; the change only between months covering the same
+    estates (otherwise an estate's first ledger would read as arrears growing)."""
+    rows: list[ArrearsRow] = []
+    for month, found in months:
+        missing = [e for e in estates if e not in found]
+        known = bool(found)
+        rooms = sum(p.rooms for p in found.values()) if known else None
+        amount = sum(p.amount for p in found.values()) if known else None
+        change = None
+        if rows and amount is not None and rows[-1].amount is not None and set(rows[-1].snapshots) == set(found):
+            change = amount - rows[-1].amount
+        rows.append(ArrearsRow(month, {e: found[e].as_of for e in sorted(found)}, missing, rooms, amount, change))
+    return rows
+
+
+def recovered_rows(settings: Settings, overrides: Overrides, seen: Iterable[SeenPayment],
+                   decided: Iterable[RoomDecision]) -> list[RecoveredRow]:
+    """本月回收: 合计, then by estate, collector (未指定管家 last) and tactic (playbook order, holds, then rooms
+    without a decision in the 90 days before the payment was seen)."""
+    by_room: dict[tuple[int, str], list[RoomDecision]] = defaultdict(list)
+    for d in decided:
+        by_room[(d.room_id, d.owner)].append(d)
+    groups: dict[tuple[str, str], tuple[set[int], list[int]]] = {}
+    order: dict[str, Any] = {}
+
+    def add(dimension: str, name: str, room_id: int, amount: int) -> None:
+        rooms, amounts = groups.setdefault((dimension, name), (set(), []))
+        rooms.add(room_id)
+        amounts.append(amount)
+
+    for p in seen:
+        add("total", TOTAL, p.room_id, p.amount)
+        add("estate", p.estate, p.room_id, p.amount)
+        add("collector", collector_name(settings, overrides, p.estate, p.room), p.room_id, p.amount)
+        window = p.seen_on - timedelta(days=EFFECT_LOOKBACK_DAYS)
+        before = [d for d in by_room.get((p.room_id, p.owner), []) if window <= d.as_of < p.seen_on]
+        if before:
+            tactic = max(before, key=lambda d: d.as_of).tactic
+            name = label(tactic)
+            order[name] = FACTS[tactic].number if tactic else 98
+        else:
+            name = NO_RUN
+            order[name] = 99
+        add("tactic", name, p.room_id, p.amount)
+    keys = {"total": lambda n: 0, "estate": natural_key, "collector": _collectors_last, "tactic": order.get}
+    rows = []
+    for dimension in ("total", "estate", "collector", "tactic"):
+        names = sorted((n for d, n in groups if d == dimension), key=keys[dimension])  # type: ignore[arg-type]
+        rows += [RecoveredRow(dimension, n, len(groups[(dimension, n)][0]), sum(groups[(dimension, n)][1]))
+                 for n in names]
+    return rows or [RecoveredRow("total", TOTAL, 0, 0)]
 
 
 def promise_rows(settings: Settings, overrides: Overrides, made: Iterable[PromiseMade]) -> list[PromiseRow]:

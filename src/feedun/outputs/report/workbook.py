@@ -1,8 +1,10 @@
-"""The report workbook: 概览 plus one sheet per section, the trend and the aging as native Excel charts.
+"""The report workbook: 概览 plus one sheet per section; the trends and the aging as native Excel charts.
 
 Only shows a `Report` (metrics.py); the one module of the report that uses openpyxl. Sheets are written with
-`feedun.outputs.xlsx.write_sheet` so they print like every other feedun workbook. Cells without data say 无数据
-(or — for shares of nothing), never nan or None; chart ranges stay numbers or empty so a missing month is a gap.
+`feedun.outputs.xlsx.write_sheet` so they print like every other feedun workbook. Where the ledger gave no
+amount due the cells say 应收不详 and no rate is charted (an arrears-only ledger has no collection rate; 欠费走势
+and 本月回收 show what it does tell); shares of nothing say —; never nan or None. Chart ranges stay numbers or
+empty so a missing month is a gap.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from feedun.outputs.report.metrics import (
     DIMENSIONS,
     EFFECT_LOOKBACK_DAYS,
     EFFECT_WINDOW_DAYS,
-    NO_DATA,
+    NO_LEDGER,
+    RECEIVABLE_UNKNOWN,
     TOTAL,
     TREND_MONTHS,
     Report,
@@ -46,11 +49,11 @@ PERCENT = "0.00%"
 
 
 def _money(fen: int | None) -> float | str:
-    """A money cell: yuan as a number Excel can sum, or 无数据."""
-    return NO_DATA if fen is None else int(fen) / 100
+    """A receivable or collected cell: yuan as a number Excel can sum, or 应收不详."""
+    return RECEIVABLE_UNKNOWN if fen is None else int(fen) / 100
 
 
-def _pct(value: float | None, empty: str = NO_DATA) -> float | str:
+def _pct(value: float | None, empty: str = RECEIVABLE_UNKNOWN) -> float | str:
     """A share cell (formatted as a percentage), or the words for no data."""
     return empty if value is None else value
 
@@ -81,6 +84,8 @@ def write_report_xlsx(report: Report, path: Path) -> Path:
     _overview_sheet(wb, report)
     _rates_sheet(wb, report)
     _trend_sheet(wb, report)
+    _arrears_sheet(wb, report)
+    _recovered_sheet(wb, report)
     _aging_sheet(wb, report)
     _promises_sheet(wb, report)
     _effect_sheet(wb, report)
@@ -93,15 +98,22 @@ def _overview_sheet(wb: Workbook, report: Report) -> None:
     total = report.total_rate
     p = report.promise_total
     best = report.best_tactic
+    got = report.recovered_total
+    last = report.arrears_trend[-1] if report.arrears_trend else None
+    rate_note = "" if report.receivable_known else "台账没有应收金额，无法计算收费率；见“欠费走势”“本月回收”"
     rows: list[list[Any]] = [
         ["报表月份", report.month, ""],
         ["统计日", report.as_of.isoformat(), "月底，或生成日期（如早于月底）"],
         ["生成日期", report.generated_on.isoformat(), ""],
-        ["当月应收金额(元)", _money(total.receivable), "只计台账有应收金额的费用行"],
-        ["当月实收金额(元)", _money(total.collected), "台账显示的已收和减免"],
-        ["当月收费率", _pct(total.rate), "实收 ÷ 应收，口径见“收费率”表"],
+        ["当月应收金额(元)", _money(total.receivable), rate_note or "只计台账有应收金额的费用行"],
+        ["当月实收金额(元)", _money(total.collected), rate_note or "台账显示的已收和减免"],
+        ["当月收费率", _pct(total.rate), rate_note or "实收 ÷ 应收，口径见“收费率”表"],
         ["欠费户数", report.debt_rooms, f"截至 {report.as_of}"],
         ["欠费金额(元)", report.debt / 100, f"截至 {report.as_of}"],
+        ["欠费金额较上月(元)", "不详" if last is None or last.change is None else last.change / 100,
+         "本月和上月都有台账时才比较，见“欠费走势”表"],
+        ["当月回收金额(元)", got.amount / 100, "本月台账显示的欠费减少（缴费或减免），见“本月回收”表"],
+        ["当月有缴费的户数", got.rooms, "本月台账中欠费比上一份台账减少的房间"],
         ["当月登记的缴费承诺", p.made, f"已兑现 {p.kept}，未兑现 {p.broken}，待核对 {p.open}"],
         ["承诺兑现率", _pct(p.kept_rate, "—"), "已兑现 ÷（已兑现 + 未兑现）"],
         ["缴费比例最高的招数", best.label if best else "—",
@@ -140,13 +152,17 @@ def _trend_sheet(wb: Workbook, report: Report) -> None:
         # Chart cells stay numbers or empty (a gap): text in a charted range would be drawn as 0.
         rows.append([t.month, _money(t.total.receivable), _money(t.total.collected), t.total.rate,
                      *[t.by_estate[e].rate for e in report.estates],
-                     "" if t.total.has_data else f"{NO_DATA}：台账没有该月的应收金额"])
+                     "" if t.total.has_data else f"{RECEIVABLE_UNKNOWN}：台账没有该月的应收金额"])
     ws = write_sheet(wb, "收费率趋势", headers, rows, {"说明": 32})
     for col in (2, 3):
         _format(ws, col, MONEY)
     for col in range(4, 5 + len(report.estates)):
         _format(ws, col, PERCENT)
     last = len(rows) + 1
+    if not any(t.total.has_data for t in report.trend):
+        _notes(ws, [f"{RECEIVABLE_UNKNOWN}：这 {TREND_MONTHS} 个月的台账都没有应收金额，无法计算收费率，不画收费率图。"
+                    "已知的欠费变化和回收见“欠费走势”“本月回收”表。", *DEFINITIONS], gap=0)
+        return
     chart = LineChart()
     chart.title = f"收费率趋势（近 {TREND_MONTHS} 个月）"
     chart.y_axis.title = "收费率"
@@ -164,8 +180,58 @@ def _trend_sheet(wb: Workbook, report: Report) -> None:
     for series in chart.series:
         series.marker.symbol = "circle"
         series.smooth = False
-    _notes(ws, ["收费率为空的月份：台账没有该月的应收金额（无数据），图中断开。", *DEFINITIONS], gap=0)
+    _notes(ws, [f"收费率为空的月份：台账没有该月的应收金额（{RECEIVABLE_UNKNOWN}），图中断开。", *DEFINITIONS], gap=0)
     ws.add_chart(chart, f"A{ws.max_row + 2}")
+
+
+def _arrears_sheet(wb: Workbook, report: Report) -> None:
+    """欠费走势: rooms and arrears month on month from each month's own snapshots; a month without one is a gap."""
+    headers = ["月份", "欠费户数", "欠费金额(元)", "较上月(元)", "台账日期", "说明"]
+    rows = []
+    for a in report.arrears_trend:
+        dates = "；".join(f"{e} {d}" for e, d in a.snapshots.items())
+        if not a.snapshots:
+            note = f"{NO_LEDGER}：该月没有导入台账"
+        elif a.missing:
+            note = f"不含 {'、'.join(a.missing)}（该月没有台账）"
+        else:
+            note = ""
+        rows.append([a.month, a.rooms, None if a.amount is None else a.amount / 100,
+                     None if a.change is None else a.change / 100, dates, note])
+    ws = write_sheet(wb, "欠费走势", headers, rows, {"台账日期": 30, "说明": 30})
+    for col in (3, 4):
+        _format(ws, col, MONEY)
+    last = len(rows) + 1
+    _notes(ws, [f"每月取该月内日期最新的一份台账；没有台账的月份留空（不当作 0），图中断开。截至 {report.as_of}。",
+                "较上月：本月和上月覆盖相同管理处时才比较。"], gap=0)
+    if not any(a.amount is not None for a in report.arrears_trend):
+        return
+    chart = LineChart()
+    chart.title = f"欠费金额走势（元，近 {TREND_MONTHS} 个月）"
+    chart.y_axis.title = "欠费金额(元)"
+    chart.x_axis.title = "月份"
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.scaling.min = 0
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.display_blanks = "gap"
+    chart.legend = None
+    chart.height, chart.width = 9, 18
+    chart.add_data(Reference(ws, min_col=3, max_col=3, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    for series in chart.series:
+        series.marker.symbol = "circle"
+        series.smooth = False
+    ws.add_chart(chart, f"A{ws.max_row + 2}")
+
+
+def _recovered_sheet(wb: Workbook, report: Report) -> None:
+    rows = [[DIMENSIONS[r.dimension], r.name, r.rooms, r.amount / 100] for r in report.recovered]
+    ws = write_sheet(wb, "本月回收", ["维度", "名称", "有缴费的户数", "回收金额(元)"], rows, {"名称": 22})
+    _format(ws, 4, MONEY)
+    _notes(ws, [f"{report.month}（截至 {report.as_of}）：快照日期在本月的台账中，比同一房间上一份台账欠费减少的金额"
+                "（缴费或减免；房间从台账消失按全部缴清计）。",
+                f"招数：缴费前 {EFFECT_LOOKBACK_DAYS} 天内最近一次分类给这户（同一业主）的招数；没有的记为“近期没有分类记录”。"])
 
 
 def _aging_sheet(wb: Workbook, report: Report) -> None:
