@@ -143,12 +143,13 @@ def make_contexts(n: int, seed: int) -> list[dict[str, Any]]:
         contexts.append({
             "number": NUMBER_FORMAT.format(year=AS_OF.year, seq=i + 1), "company": company["company"],
             "company_address": company["company_address"],
-            "company_phone": company["company_phone"] or "物业服务中心电话",
+            "company_phone": company["company_phone"],
             "payment_methods": company["payment_methods"], "bank_name": company["bank_name"],
             "bank_account": company["bank_account"], "contact_person": company["contact_person"],
             "owner": _owner(rng) or "业主", "estate": estate.name, "room": _room(rng, estate), "items": items,
             "principal": yuan(principal), "principal_capitals": capitals(principal), "late_fee": yuan(late_fee),
-            "late_fee_basis": company["late_fee_basis"], "issued": issued,
+            "late_fee_basis": company["late_fee_basis"], "issued": issued, "balance_date": issued,
+            "has_late_fee": late_fee > 0, "dispute_resolved": False,
             "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
             "demands": [], "law_firm": "", "lawyer": "", "law_firm_phone": "", "law_firm_address": "",
         })

@@ -259,11 +259,14 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
         summary.warnings.extend(w for w in batch.warnings if "不是短信节点日" not in w)
         dunning = generate_letters(store, settings, decided, "dunning", out_dir=temp / "催费函")
         summary.outputs["demand_letters"] = len(dunning.letters)
+        letter_warnings = list(dunning.warnings)
         if settings.law_firm is not None:
             lawyer = generate_letters(store, settings, decided, "lawyer", out_dir=temp / "律师函")
             summary.outputs["lawyer_letters"] = len(lawyer.letters)
+            letter_warnings += lawyer.warnings
         else:
             summary.outputs["lawyer_letters"] = 0
+        summary.warnings.extend(dict.fromkeys(letter_warnings))  # a missing company detail is said once, not per kind
         summary.outputs["report"] = _write_report(store, settings, decided, temp)
         summary.outbox = str(target)
         (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),

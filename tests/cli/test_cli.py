@@ -309,12 +309,14 @@ def test_import_json_several_files_is_a_list(tmp_path: Path) -> None:
     assert store_counts(tmp_path) == (2, 4)
 
 
-def test_failed_json_import_writes_nothing_to_stdout(tmp_path: Path) -> None:
+def test_failed_json_import_writes_the_error_as_json(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "台账.xlsx", [["foo", "bar"], ["1", "2"]])
     proc = run_import(tmp_path, "台账.xlsx", "--json")
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and "没有找到可识别的表头" in proc.stderr
-    assert proc.stdout == ""  # nothing half-written for scripts reading --json
+    error = json.loads(proc.stdout)  # a script reading --json gets the failure as data, never half a result
+    assert set(error) == {"error", "where", "hint", "exit_code"} and "没有找到可识别的表头" in error["error"]
+    assert error["where"]["file"].endswith("台账.xlsx") and error["exit_code"] == 1
 
 
 @pytest.mark.sqlite_only

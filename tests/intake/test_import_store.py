@@ -165,8 +165,10 @@ def test_months_overdue(tmp_path: Path, settings: Settings, store: Store, period
     import_file(path, settings, store=store, as_of=date(2026, 1, 1))
     [debtor] = list_debtors(store, settings, as_of=as_of)
     assert debtor.months_overdue == months
+    unpaid = 3 if "至" in period else 1  # 欠费月数 counts each month of a range; 账龄 is the age
     assert debtor.to_dict() == {"estate": "阳光花园", "room": "1-1-101", "owner": "张三", "phones": ["13812345678"],
-                                "outstanding": 88.8, "oldest_period": period[:7], "months_overdue": months}
+                                "outstanding": 88.8, "oldest_period": period[:7], "months_overdue": months,
+                                "unpaid_months": unpaid}
 
 
 def test_due_day_comes_from_config(tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ def test_collection_rate_of_the_month_by_estate_building_and_collector(report) -
     assert rates(report, "building") == {f"{A} 1栋": (60000, 30000), f"{A} 2栋": (30000, 30000),
                                          f"{B} 3栋": (20000, 10000), f"{C} 5栋": (None, None)}
     assert rates(report, "collector") == {"李管家": (60000, 30000), "王管家": (30000, 30000),
-                                          "赵管家": (20000, 10000), "未指定管家": (None, None)}
+                                          "赵管家": (20000, 10000), "未分配管家": (None, None)}
     assert report.total_rate.rate == pytest.approx(7 / 11)
     estate_c = next(r for r in report.rates if r.name == C)
     assert estate_c.rate.rate is None and not estate_c.rate.has_data
@@ -441,3 +441,15 @@ def test_arrears_only_workbook_and_terminal_say_the_receivable_is_unknown(
     text = capsys.readouterr().out
     assert "应收不详" in text and "%" not in text.split("招数效果")[0]
     assert "欠费走势" in text and "500.00" in text and "本月回收" in text and "吴管家" in text
+
+
+def test_recovered_is_unknown_without_an_earlier_snapshot_to_compare(arrears_only,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A company's first ledger shows no payments, but that is not 0 recovered: it is unknown."""
+    store, settings = arrears_only
+    first = build_report(store, settings, "2026-10", today=date(2026, 10, 31))
+    assert first.recovered == [] and first.recovered_total is None
+    assert first.arrears_trend[-1].rooms == 3
+    print_report(first)
+    text = capsys.readouterr().out
+    assert "本月回收不详" in text and "本月回收 0.00" not in text

@@ -88,10 +88,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, backend: str) -> dict:
     shutil.copy(EXAMPLES / "profiles.xlsx", inbox)
     run("run", "--as-of", "2026-10-27")
     run("tag", "1-1-101", "--estate", "阳光花园", "--collector", "王管家")
-    run("tag", "1-1-102", "--estate", "阳光花园", "--dispute", "service")  # recorded, not open: resolved
+    run("tag", "1-1-201", "--estate", "阳光花园", "--dispute", "service")  # recorded, not open: resolved
     for room, outcome, extra in (("1-1-101", "promised", ["--promise-date", "2026-11-20"]),
-                                 ("1-1-103", "no_answer", []), ("1-1-103", "no_answer", []),
-                                 ("1-1-103", "no_answer", [])):
+                                 ("1-1-401", "no_answer", []), ("1-1-401", "no_answer", []),
+                                 ("1-1-401", "no_answer", [])):
         run("log", room, "--estate", "阳光花园", "--outcome", outcome, "--at",
             f"2026-11-0{len(outputs['stdout']) % 9 + 1} 10:00", *extra, ok=False)
     shutil.copy(EXAMPLES / "ledger.xlsx", inbox)
@@ -105,10 +105,16 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, backend: str) -> dict:
     assert summary["failed"] == [], summary  # type: ignore[index]
     outputs["json"] = [summary]
     for args in (("debtors", "--as-of", AS_OF), ("classify", "--as-of", AS_OF), ("promises",),
-                 ("letters", "list"), ("report", "--month", "2026-11"), ("purge",),
+                 ("letters", "list"), ("report", "--month", "2026-11"),
                  ("explain", "1-1-1101", "--estate", "锦绣家园", "--as-of", AS_OF),
                  ("history", "1-1-101", "--estate", "阳光花园")):
         outputs["json"].append(_strict(run(*args, "--json")))  # type: ignore[union-attr]
+    for estate, room in (("阳光花园", "1-1-101"), ("阳光花园", "1-1-201"), ("锦绣家园", "1-1-1101")):
+        outputs["json"].append(_strict(run("letters", "--kind", "dunning", "--as-of", AS_OF, "--room", room,
+                                           "--estate", estate, "--json")))
+    outputs["json"].append(_strict(run("letters", "--kind", "lawyer", "--as-of", AS_OF, "--room", "1-1-1101",
+                                       "--estate", "锦绣家园", "--force", "--json")))  # with its evidence pack
+    run("purge")  # a dry run: who would be cleared, as text
     outputs["debtors"] = outputs["json"][1]  # type: ignore[index]
     outputs["folder"] = ws
     outputs["outbox"] = ws / "outbox" / AS_OF

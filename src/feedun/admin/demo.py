@@ -80,7 +80,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.memory.debtors import list_debtors
     from feedun.memory.history import room_history
     from feedun.memory.promises import list_promises
-    from feedun.outputs.report import build_report, print_report
+    from feedun.outputs.report import build_report, default_month, parse_month, print_report, report_day
     from feedun.outputs.sms import build_sms, write_sms
     from feedun.run import run_cycle
     from feedun.store import Store
@@ -145,9 +145,11 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     out.print(f"\n[bold]10. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；feedun run 只在提醒节点日生成）")
     batch = build_sms(settings, decided, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
-    month = f"{today.year:04d}-{today.month:02d}"
-    out.print(f"\n[bold]11. 收费报表[/]（feedun report --month {month}）")
-    print_report(build_report(store, settings, month, today=today, features=decided.frame), Path(summary.outbox or outbox) / f"report-{month}.xlsx")
+    month = default_month(store, today)  # the newest snapshot's month, as feedun run and feedun report take it
+    same_day = report_day(*parse_month(month), today) == today
+    report = build_report(store, settings, month, today=today, features=decided.frame if same_day else None)
+    out.print(f"\n[bold]11. 收费报表[/]（feedun report --month {report.month}）")
+    print_report(report, Path(summary.outbox or outbox) / f"report-{report.month}.xlsx")
     day = Path(summary.outbox or outbox)
     out.print(f"\n[bold]12. 今天的材料都在 {day}[/]：")
     for path in sorted(day.iterdir()):

@@ -155,9 +155,13 @@ def _letters_state(state: str, numbers: list[str], method: str | None, tracking:
                    config: Path | None, db: str | None) -> None:
     from feedun.cli.views import letters_table
     from feedun.config import load_settings
+    from feedun.core.numbers import canonical_letter_number
     from feedun.outputs.letters.register import change_state
 
-    letters_table(change_state(_store(load_settings(config), db), numbers, state, method=method,
+    settings = load_settings(config)
+    formats = (settings.letters.dunning_number, settings.letters.lawyer_number)  # a company's own numbering too
+    numbers = [canonical_letter_number(n, formats) for n in numbers]
+    letters_table(change_state(_store(settings, db), numbers, state, method=method,
                                tracking=tracking, on=parse_date_option(on, "--date")))
 
 
@@ -201,7 +205,7 @@ def letters_void_cmd(numbers: NumbersArg, config: ConfigOpt = None, db: DbOpt = 
 
 
 def report_cmd(
-    month: Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM（默认：本月）。", show_default=False)] = None,
+    month: Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM（默认：最新台账所在的月份）。", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", help="报表文件路径（默认：reports/report-月份.xlsx）。", show_default=False)] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
 from feedun.core.errors import FeedunError, UsageError
+from feedun.core.numbers import canonical_letter_number
 from feedun.core.tactics import Tactic
 from feedun.core.vocab import (
     DELIVERY_LABELS,
@@ -120,6 +121,7 @@ def set_state(conn: Any, number: str, state: LetterState, *, method: Delivery | 
     FeedunError, before anything is written, for an unknown number or a change the state machine forbids.
     """
     state = LetterState(state)
+    number = canonical_letter_number(number)  # '催字2026第1号' as typed finds 催字〔2026〕第0001号
     row = queries.find_letter(conn, number)
     if row is None:
         raise FeedunError(f"没有编号为 {number} 的函件。", hint="用 feedun letters list 查看登记表。")
@@ -150,6 +152,7 @@ def change_state(store: Store, numbers: list[str], state: LetterState | str, *, 
     state = LetterState(state)
     check_request(state, method)
     on = on or date.today()
+    numbers = [canonical_letter_number(n) for n in numbers]
     with store.write() as tx:
         for number in numbers:
             set_state(tx, number, state, method=method, tracking=tracking, on=on)

@@ -91,7 +91,8 @@ NO_DATA = "无数据"
 RECEIVABLE_UNKNOWN = "应收不详"  # the ledger gave no amount due: no collection rate can be computed
 NO_LEDGER = "没有台账"
 NO_RUN = "近期没有分类记录"
-NO_COLLECTOR = "未指定管家"
+UNCOMPARED = "不详（本月的台账之前没有同一管理处的台账可比较）"
+NO_COLLECTOR = "未分配管家"  # rooms no collector is assigned to (feedun.toml [collectors] or feedun tag)
 TOTAL = "合计"
 
 # (label, lowest months_overdue, highest or None)
@@ -306,7 +307,8 @@ class Report:
     runs: list[RunRow] = field(default_factory=list)
     limitation: list[LimitationRow] = field(default_factory=list)
     arrears_trend: list[ArrearsRow] = field(default_factory=list)  # oldest month first, the report month last
-    recovered: list[RecoveredRow] = field(default_factory=list)  # 合计, then by estate, collector, tactic
+    # 合计, then by estate, collector, tactic; empty when no snapshot of the month had an earlier one to compare with
+    recovered: list[RecoveredRow] = field(default_factory=list)
 
     @property
     def receivable_known(self) -> bool:
@@ -314,8 +316,9 @@ class Report:
         return any(r.rate.has_data for r in self.rates) or any(t.total.has_data for t in self.trend)
 
     @property
-    def recovered_total(self) -> RecoveredRow:
-        return next((r for r in self.recovered if r.dimension == "total"), RecoveredRow("total", TOTAL, 0, 0))
+    def recovered_total(self) -> RecoveredRow | None:
+        """None: unknown (no snapshot of the month could be compared with an earlier one)."""
+        return next((r for r in self.recovered if r.dimension == "total"), None)
 
     @property
     def total_rate(self) -> Rate:
@@ -417,6 +420,7 @@ class _Read:
     arrears: list[tuple[str, dict[str, ArrearsPoint]]]  # month -> estate -> arrears (absent: no snapshot)
     seen: list[SeenPayment]  # payments seen in the report month
     seen_decisions: list[RoomDecision]  # decisions on those rooms in the lookback before the month
+    compared: bool  # a snapshot of the month could be compared with an earlier one of its estate
 
 
 def default_month(store: Store, today: date) -> str:
@@ -451,7 +455,8 @@ def build_report(store: Store, settings: Settings, month: str | None = None, *, 
                   aging=aging(features), promises=promise_rows(settings, read.overrides, read.promises),
                   effectiveness=effect, runs=runs, limitation=limitation(settings, features),
                   arrears_trend=arrears_rows(read.estates, read.arrears),
-                  recovered=recovered_rows(settings, read.overrides, read.seen, read.seen_decisions))
+                  recovered=recovered_rows(settings, read.overrides, read.seen, read.seen_decisions)
+                  if read.compared else [])
 
 
 def _read(conn, year: int, mon: int, as_of: date) -> _Read:
@@ -489,16 +494,18 @@ def _read(conn, year: int, mon: int, as_of: date) -> _Read:
         arrears.append((month_text(y, m), month_arrears(conn, date(y, m, 1), min(month_end(y, m), as_of))))
     first = date(year, mon, 1)
     seen = payments_seen(conn, first - timedelta(days=1), as_of)
+    earlier = month_arrears(conn, date(1900, 1, 1), first - timedelta(days=1))
+    compared = bool(seen) or any(e in earlier for e in arrears[-1][1])
     seen_decisions = room_decisions(conn, (p.room_id for p in seen), first - timedelta(days=EFFECT_LOOKBACK_DAYS),
                                     as_of)
     return _Read(overrides=collector_overrides(conn), estates=estates, month_snapshots=month_snapshots,
                  month_lines=month_lines, trend=trend, promises=promises_made(conn, start, end), run_dates=run_dates,
                  decisions=run_decisions(conn, run_dates), payments=paid, newest=newest_ledger_date(conn),
-                 arrears=arrears, seen=seen, seen_decisions=seen_decisions)
+                 arrears=arrears, seen=seen, seen_decisions=seen_decisions, compared=compared)
 
 
 def collector_name(settings: Settings, overrides: Overrides, estate: str, room: str) -> str:
-    """Who looks after the room, as the report shows it (未指定管家 when nobody does)."""
+    """Who looks after the room, as the report shows it (未分配管家 when nobody does)."""
     return collector_for(settings, estate, room, overrides.get((estate, room))) or NO_COLLECTOR
 
 
@@ -571,7 +578,7 @@ def arrears_rows(estates: list[str], months: list[tuple[str, dict[str, ArrearsPo
 
 def recovered_rows(settings: Settings, overrides: Overrides, seen: Iterable[SeenPayment],
                    decided: Iterable[RoomDecision]) -> list[RecoveredRow]:
-    """本月回收: 合计, then by estate, collector (未指定管家 last) and tactic (playbook order, holds, then rooms
+    """本月回收: 合计, then by estate, collector (未分配管家 last) and tactic (playbook order, holds, then rooms
     without a decision in the 90 days before the payment was seen)."""
     by_room: dict[tuple[int, str], list[RoomDecision]] = defaultdict(list)
     for d in decided:
@@ -608,7 +615,7 @@ def recovered_rows(settings: Settings, overrides: Overrides, seen: Iterable[Seen
 
 
 def promise_rows(settings: Settings, overrides: Overrides, made: Iterable[PromiseMade]) -> list[PromiseRow]:
-    """By collector (未指定管家 last), then a 合计 row."""
+    """By collector (未分配管家 last), then a 合计 row."""
     counts: dict[str, dict[PromiseState, int]] = defaultdict(lambda: defaultdict(int))
     for p in made:
         counts[collector_name(settings, overrides, p.estate, p.room)][p.state] += 1

@@ -18,6 +18,7 @@ from feedun.outputs.report.metrics import (
     NO_LEDGER,
     RECEIVABLE_UNKNOWN,
     TREND_MONTHS,
+    UNCOMPARED,
     Report,
 )
 
@@ -47,8 +48,10 @@ def print_report(report: Report, path: Path | None = None) -> None:
                         [[t.month, _fen_text(t.total.receivable), _fen_text(t.total.collected), _pct_text(t.total.rate)]
                          for t in report.trend]))
     else:
+        recovered = (f"本月回收 {yuan(got.amount)} 元（{got.rooms} 户有缴费）。" if got else
+                     f"本月回收{UNCOMPARED}。")
         out.print(f"[bold]{report.month} 收费报表[/]（统计日 {report.as_of}）：{RECEIVABLE_UNKNOWN}——台账没有应收金额，"
-                  f"无法计算收费率。本月回收 {yuan(got.amount)} 元（{got.rooms} 户有缴费）。")
+                  f"无法计算收费率。{recovered}")
     out.print(table(f"欠费走势（近 {TREND_MONTHS} 个月，各月内最新的台账）",
                     [("月份", "left"), ("欠费户数", "right"), ("欠费金额(元)", "right"), ("较上月(元)", "right"),
                      ("台账日期", "left")],
@@ -56,9 +59,12 @@ def print_report(report: Report, path: Path | None = None) -> None:
                       NO_LEDGER if a.amount is None else yuan(a.amount), "—" if a.change is None else yuan(a.change),
                       "；".join(f"{e} {d}" for e, d in a.snapshots.items()) or "—"]
                      for a in report.arrears_trend]))
-    out.print(table(f"本月回收（{report.month} 的台账显示的欠费减少）",
-                    [("维度", "left"), ("名称", "left"), ("有缴费的户数", "right"), ("回收金额(元)", "right")],
-                    [[DIMENSIONS[r.dimension], r.name, str(r.rooms), yuan(r.amount)] for r in report.recovered]))
+    if got is None:
+        out.print(f"本月回收：{UNCOMPARED}。")
+    else:
+        out.print(table(f"本月回收（{report.month} 的台账显示的欠费减少）",
+                        [("维度", "left"), ("名称", "left"), ("有缴费的户数", "right"), ("回收金额(元)", "right")],
+                        [[DIMENSIONS[r.dimension], r.name, str(r.rooms), yuan(r.amount)] for r in report.recovered]))
     out.print(table(f"欠费账龄（截至 {report.as_of}）", [("账龄", "left"), ("户数", "right"), ("欠费金额(元)", "right")],
                     [[a.bucket, str(a.rooms), yuan(a.amount)] for a in report.aging]))
     out.print(table("缴费承诺（当月登记）", [("管家", "left"), ("承诺", "right"), ("已兑现", "right"), ("未兑现", "right"),

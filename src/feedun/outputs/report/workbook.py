@@ -26,6 +26,7 @@ from feedun.outputs.report.metrics import (
     RECEIVABLE_UNKNOWN,
     TOTAL,
     TREND_MONTHS,
+    UNCOMPARED,
     Report,
 )
 from feedun.outputs.xlsx import write_sheet
@@ -112,8 +113,8 @@ def _overview_sheet(wb: Workbook, report: Report) -> None:
         ["欠费金额(元)", report.debt / 100, f"截至 {report.as_of}"],
         ["欠费金额较上月(元)", "不详" if last is None or last.change is None else last.change / 100,
          "本月和上月都有台账时才比较，见“欠费走势”表"],
-        ["当月回收金额(元)", got.amount / 100, "本月台账显示的欠费减少（缴费或减免），见“本月回收”表"],
-        ["当月有缴费的户数", got.rooms, "本月台账中欠费比上一份台账减少的房间"],
+        ["当月回收金额(元)", got.amount / 100 if got else UNCOMPARED, "本月台账显示的欠费减少（缴费或减免），见“本月回收”表"],
+        ["当月有缴费的户数", got.rooms if got else UNCOMPARED, "本月台账中欠费比上一份台账减少的房间"],
         ["当月登记的缴费承诺", p.made, f"已兑现 {p.kept}，未兑现 {p.broken}，待核对 {p.open}"],
         ["承诺兑现率", _pct(p.kept_rate, "—"), "已兑现 ÷（已兑现 + 未兑现）"],
         ["缴费比例最高的招数", best.label if best else "—",
@@ -226,7 +227,8 @@ def _arrears_sheet(wb: Workbook, report: Report) -> None:
 
 
 def _recovered_sheet(wb: Workbook, report: Report) -> None:
-    rows = [[DIMENSIONS[r.dimension], r.name, r.rooms, r.amount / 100] for r in report.recovered]
+    rows = [[DIMENSIONS[r.dimension], r.name, r.rooms, r.amount / 100] for r in report.recovered] or [
+        [DIMENSIONS["total"], TOTAL, UNCOMPARED, UNCOMPARED]]
     ws = write_sheet(wb, "本月回收", ["维度", "名称", "有缴费的户数", "回收金额(元)"], rows, {"名称": 22})
     _format(ws, 4, MONEY)
     _notes(ws, [f"{report.month}（截至 {report.as_of}）：快照日期在本月的台账中，比同一房间上一份台账欠费减少的金额"
