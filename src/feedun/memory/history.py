@@ -67,7 +67,7 @@ def room_history(store: Store, settings: Settings, room_text: str, *, estate: st
     events += [Event(c.at, "contact", _contact_text(c, room.owner)) for c in contacts]
     for pr in promises:
         state = PromiseState(pr.state)
-        paid = (f"，期间欠费减少 {yuan(pr.paid or 0)} 元" if state in (PromiseState.KEPT, PromiseState.BROKEN)
+        paid = (f"，期间缴费 {yuan(pr.paid or 0)} 元" if state in (PromiseState.KEPT, PromiseState.BROKEN)
                 else "")
         events.append(Event(_day(pr.settled_on), "promise",
                             f"{pr.promise_date} 的缴费承诺：{PROMISE_STATE_LABELS[state]}{paid}"))
