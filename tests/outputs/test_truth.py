@@ -164,3 +164,19 @@ def test_each_rooms_facts_agree_between_outputs(scenario: dict) -> None:
             key = (row.get("管理处") or row.get("小区"), row.get("房号"))
             if key in debtors:
                 assert f"{debtors[key]['outstanding']:,.2f}".replace(",", "") in row["短信内容"].replace(",", ""), row
+
+
+def test_each_letter_states_the_rooms_own_amount_and_period(scenario: dict) -> None:
+    from docx import Document
+
+    debtors = {(d["estate"], d["room"]): d for d in scenario["debtors"]}
+    letters = sorted((scenario["folder"] / "letters").rglob("催字*.docx"))
+    assert len(letters) == 3
+    for path in letters:
+        estate, room = next((e, r) for (e, r) in debtors if path.stem.endswith(f"{e}{r}"))
+        doc = Document(str(path))
+        text = "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+        assert f"{debtors[(estate, room)]['outstanding']:,.2f}" in text, path.name
+        if (estate, room) == ("锦绣家园", "1-1-1101"):
+            assert "2026-07 至 2026-09" in text and "截至 2026年11月25日" in text  # its snapshot's date
