@@ -108,3 +108,19 @@ def module_store_url(request: pytest.FixtureRequest, backend: str, tmp_path_fact
     url = new_pg_database(admin)
     yield url
     drop_pg_database(admin, url)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """A workspace's settings with feedun's defaults (modules that need other settings define their own)."""
+    from feedun.config import Settings
+
+    return Settings(workspace=tmp_path)
+
+
+@pytest.fixture
+def store(settings):
+    """The test's store, opened once as a command opens it (FEEDUN_DB when the suite runs on PostgreSQL)."""
+    from feedun.store import Store
+
+    return Store.for_settings(settings)

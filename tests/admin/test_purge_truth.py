@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
-
 from feedun.admin.purge import ERASED, purge
 from feedun.config import Settings
 from feedun.intake.importer import import_file
@@ -20,15 +18,6 @@ from helpers import query
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HEADER = ["管理处", "房号", "业主姓名", "联系电话", "收费项目", "所属期间", "欠费金额(元)"]
 
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(workspace=tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    return Store.for_settings(settings)
 
 
 def snapshot(path: Path, rooms: dict[str, tuple[str, float]], period: str = "2022-01") -> Path:

@@ -40,16 +40,6 @@ def line(estate: str, room: str, period: str, outstanding: float, due: str | Non
     return [estate, room, owner, "13812345678", "物业服务费", period, due, outstanding, 0, outstanding]
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(workspace=tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    """The test's store, opened once, as a command opens it."""
-    return Store.for_settings(settings)
-
 
 def db_rows(settings: Settings, sql: str) -> list[tuple]:
     return query(settings.workspace, sql)

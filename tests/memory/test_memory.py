@@ -37,16 +37,6 @@ def write_snapshot(path: Path, rooms: dict[str, tuple[str, float]]) -> Path:
     return path
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(workspace=tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    """The test's store, opened once like a command opens it (imports go through `import_file`'s own)."""
-    return Store.for_settings(settings)
-
 
 def promise(store: Store, settings: Settings, room: str, on: str, amount: float | None = 300) -> None:
     log_contact(store, settings, ContactRequest(room=room, outcome="promised", promise_date=date.fromisoformat(on),
