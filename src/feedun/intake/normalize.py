@@ -271,25 +271,29 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
     owner = np.full(m, "", dtype=object)
     phones = np.full(m, "", dtype=object)
     if "owner" in cmap.fields:
-        split, _ = _apply(data[cmap.fields["owner"]], v.split_owner_cell)
-        owner = np.array([s[0] for s in split], dtype=object)
-        phones = np.array([",".join(s[1]) for s in split], dtype=object)
+        column = data[cmap.fields["owner"]]
+        owner, _ = _apply(column, lambda text: v.split_owner_cell(text)[0])  # cached: split once per owner
+        phones, _ = _apply(column, lambda text: ",".join(v.split_owner_cell(text)[1]))
 
     # Phones: every phone column, valid numbers kept, invalid ones kept apart (never silently lost); what is
     # said beside a number (an extension '转 8001', who answers) goes to the remark.
     phones_invalid = np.full(m, "", dtype=object)
     notes = np.full(m, "", dtype=object)
-    for col in cmap.phone_columns:
-        parsed, _ = _apply(data[col], v.parse_phone_cell)
-        for i, cell in enumerate(parsed):
-            if cell.valid:
-                phones[i] = ",".join(dict.fromkeys([*filter(None, phones[i].split(",")), *cell.valid]))
-            if cell.invalid:
-                phones_invalid[i] = ",".join(filter(None, [phones_invalid[i], *cell.invalid]))
-            if cell.notes:
-                notes[i] = "；".join(filter(None, [notes[i], *cell.notes]))
+    for col in cmap.phone_columns:  # each part judged once per distinct cell (parse_phone_cell is cached)
+        valid, _ = _apply(data[col], lambda text: ",".join(v.parse_phone_cell(text).valid))
+        invalid, _ = _apply(data[col], lambda text: ",".join(v.parse_phone_cell(text).invalid))
+        said, _ = _apply(data[col], lambda text: "；".join(v.parse_phone_cell(text).notes))
+        both = np.flatnonzero((phones != "") & (valid != ""))  # rare: merge, keeping each number once
+        merged = [",".join(dict.fromkeys([*phones[i].split(","), *valid[i].split(",")])) for i in both]
+        phones = np.where(phones == "", valid, phones)
+        phones[both] = merged
+        for i in np.flatnonzero(invalid != ""):
+            phones_invalid[i] = ",".join(filter(None, [phones_invalid[i], invalid[i]]))
+        for i in np.flatnonzero(said != ""):
+            notes[i] = "；".join(filter(None, [notes[i], said[i]]))
     remark = _text(data, cmap, "remark")
-    remark = np.array(["；".join(filter(None, [r, n])) for r, n in zip(remark, notes, strict=True)], dtype=object)
+    for i in np.flatnonzero(notes != ""):
+        remark[i] = "；".join(filter(None, [remark[i], notes[i]]))
 
     area = np.full(m, None, dtype=object)
     if "area" in cmap.fields:
