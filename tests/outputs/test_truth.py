@@ -142,6 +142,9 @@ def test_each_rooms_facts_agree_between_outputs(scenario: dict) -> None:
 
     debtors = {(d["estate"], d["room"]): d for d in scenario["debtors"]}
     assert debtors[("锦绣家园", "1-1-1101")]["unpaid_months"] == 3  # the range line is three months
+    classified = next(j for j in scenario["json"] if isinstance(j, dict) and "decisions" in j)
+    decided = {(d["estate"], d["room"]): d["collector"] or "未分配管家" for d in classified["decisions"]}
+    assert decided[("阳光花园", "1-1-101")] == "王管家" and decided[("锦绣家园", "1-1-1102")] == "孙管家"
     lists = list((scenario["outbox"] / "催缴清单").glob("催缴清单-*.xlsx"))
     seen = 0
     for path in lists:
@@ -155,6 +158,9 @@ def test_each_rooms_facts_agree_between_outputs(scenario: dict) -> None:
             d = debtors[(cells["管理处"], cells["房号"])]
             assert round(float(cells["欠费金额(元)"]) * 100) == round(d["outstanding"] * 100), cells
             assert int(cells["欠费月数"]) == d["unpaid_months"], cells
+            assert cells["最早欠费月份"] == (d["oldest_period"] or "期间不详"), cells
+            collector = path.name.split("-")[1]  # 催缴清单-<collector>-<date>.xlsx
+            assert decided[(cells["管理处"], cells["房号"])] == collector, cells
             seen += 1
     assert seen > 10
     sms = list((scenario["outbox"] / "短信").glob("*.csv"))
