@@ -34,3 +34,11 @@ def reading(bind: Engine | Connection) -> Iterator[Connection]:
 def result_frame(result: CursorResult) -> pd.DataFrame:
     """Rows as plain tuples: pandas probes each SQLAlchemy Row for array attributes, which costs ~3x the query."""
     return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+
+
+IN_LIST_SIZE = 5_000  # ids per IN (...) list: well under SQLite's limit on bound parameters
+
+
+def id_chunks(ids: list[int]) -> list[list[int]]:
+    """Ids in slices small enough for one IN (...) list on every backend."""
+    return [ids[i:i + IN_LIST_SIZE] for i in range(0, len(ids), IN_LIST_SIZE)]

@@ -8,9 +8,8 @@ from datetime import date, datetime, time
 from sqlalchemy import Connection, select
 
 from feedun.core.vocab import PromiseState
+from feedun.store.frames import id_chunks
 from feedun.store.schema import contacts, payments, promises, rooms
-
-CHUNK = 5_000  # room ids per IN (...) list: well under SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def open_promises_before(conn: Connection, estate: str, as_of: date) -> list[Ope
         return []
     seen: dict[int, list[tuple[date, int]]] = {}
     room_ids = sorted({row.room_id for row in found})
-    for part in (room_ids[i:i + CHUNK] for i in range(0, len(room_ids), CHUNK)):
+    for part in id_chunks(room_ids):
         paid = select(payments.c.room_id, payments.c.seen_on, payments.c.amount).where(
             payments.c.room_id.in_(part), payments.c.seen_on <= as_of)
         for room_id, seen_on, amount in conn.execute(paid):

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import Connection, case, func, select
 
+from feedun.store.frames import id_chunks
 from feedun.store.ledger import latest_snapshots
 from feedun.store.schema import (
     contacts,
@@ -27,7 +28,6 @@ RoomKey = tuple[str, str]  # (estate, room)
 # What stands where a purged owner's name was (rooms, ledger lines, contacts, promises, letters). Settlement
 # (intake/settlement.py) knows it: a ledger naming a purged room again is not a sale.
 ERASED = "（已清除）"
-CHUNK = 5_000  # room ids per IN (...) list: well under SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -77,20 +77,16 @@ def room_owners(conn: Connection) -> list[RoomOwner]:
     return [RoomOwner(*row) for row in conn.execute(query)]
 
 
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-
 def count_contacts(conn: Connection, room_ids: list[int]) -> int:
     """Contacts logged with these rooms' owners."""
     return sum(conn.execute(select(func.count()).select_from(contacts).where(contacts.c.room_id.in_(part)))
-               .scalar_one() for part in _chunks(room_ids))
+               .scalar_one() for part in id_chunks(room_ids))
 
 
 def count_profiles(conn: Connection, room_ids: list[int]) -> int:
     """Owner profiles (tags, disputes, plates, alternate contacts) kept for these rooms."""
     return sum(conn.execute(select(func.count()).select_from(profiles).where(profiles.c.room_id.in_(part)))
-               .scalar_one() for part in _chunks(room_ids))
+               .scalar_one() for part in id_chunks(room_ids))
 
 
 def erase_personal_data(conn: Connection, chosen: list[RoomOwner], erased: str) -> None:
@@ -99,7 +95,7 @@ def erase_personal_data(conn: Connection, chosen: list[RoomOwner], erased: str) 
     for estate, room in sorted({r.key for r in chosen}):
         conn.execute(ledger_lines.update().where(ledger_lines.c.estate == estate, ledger_lines.c.room == room)
                      .values(owner=erased, phones="", phones_invalid="", remark=""))
-    for ids in _chunks([r.id for r in chosen]):
+    for ids in id_chunks([r.id for r in chosen]):
         conn.execute(contacts.update().where(contacts.c.room_id.in_(ids))
                      .values(owner=erased, note="", by="", callback_at=None))
         conn.execute(promises.update().where(promises.c.room_id.in_(ids)).values(owner=erased))
