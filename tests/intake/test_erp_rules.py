@@ -248,3 +248,17 @@ def test_run_refuses_an_estateless_ledger_with_advice_run_can_follow(tmp_path: P
     assert proc.returncode == 1
     reason = (tmp_path / "inbox" / "failed" / "欠费.xlsx.原因.txt").read_text("utf-8")
     assert "[import] estate" in reason and "加上 --estate" not in reason  # run has no --estate
+
+
+def test_messages_naming_feedun_toml_sections_keep_their_brackets(tmp_path: Path) -> None:
+    """'[import] estate' in a warning or a --check refusal is text, not rich markup that vanishes."""
+    (tmp_path / "feedun.toml").write_text('[import]\nestate = "锦绣家园"\n', encoding="utf-8")
+    path = write_xlsx(tmp_path / "l.xlsx", [["房号", "业主", "所属期间", "欠费金额"], ["1-101", "张伟", "2026-10", "300"]])
+    proc = run_feedun(["import", str(path), "--db", db_url(tmp_path)], tmp_path)
+    assert proc.returncode == 0 and "feedun.toml 的 [import] estate" in proc.stderr.replace("\n", ""), proc.stderr
+    (tmp_path / "feedun.toml").write_text("", encoding="utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "feedun.toml").write_text("", encoding="utf-8")
+    check = run_feedun(["import", str(path), "--check", "--db", f"sqlite:///{other}/feedun.db"], other)
+    assert check.returncode == 1 and "[import] 小节" in check.stderr.replace("\n", ""), check.stderr

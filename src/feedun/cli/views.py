@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from feedun.store.copy import CopyResult
 
 
+def warn(text: str) -> None:
+    """A warning on stderr: the label styled, the text as written ('[import] estate' is not markup)."""
+    err.print("[yellow]提示[/]：", end="")
+    err.print(text, markup=False)
+
+
 def import_summary(result: ImportResult) -> None:
     if result.duplicate:
         out.print(f"[yellow]已导入过[/]：{result.file}（第 {result.import_id} 次导入，快照日期 {result.as_of}），"
@@ -51,7 +57,7 @@ def import_summary(result: ImportResult) -> None:
     for change in result.changes:
         out.print(f"· {change}")
     for warning in result.warnings:
-        err.print(f"[yellow]提示[/]：{warning}")
+        warn(warning)
 
 
 def _field_name(key: str) -> str:
@@ -75,9 +81,10 @@ def check_summary(result) -> None:
     if result.ignored:
         out.print("未使用的列：" + "、".join(result.ignored))
     if result.error:
-        err.print(f"[red]不能导入[/]：{mask_phones_in(str(result.error['error']))}", markup=True)
+        err.print("[red]不能导入[/]：", end="")
+        err.print(mask_phones_in(str(result.error["error"])), markup=False)  # '[import] estate' is text, not markup
         if result.error.get("hint"):
-            err.print(f"处理办法：{mask_phones_in(str(result.error['hint']))}")
+            err.print(f"处理办法：{mask_phones_in(str(result.error['hint']))}", markup=False)
         if result.suggested_columns:
             lines = "\n".join(f'{k} = "{v}"' for k, v in result.suggested_columns.items())
             out.print("可以在 feedun.toml 中加入（按表头猜测，请核对）：\n\\[import.columns]\n" + lines, markup=True)
@@ -93,9 +100,9 @@ def check_summary(result) -> None:
                                                                           else "结束月份", "left") for c in columns],
                         [[_shown(line.get(c), c) for c in columns] for line in result.first_lines]))
     for reject in result.rejects:
-        out.print(f"拒收 第 {reject['row']} 行：{mask_phones_in(str(reject['reason']))}")
+        out.print(f"拒收 第 {reject['row']} 行：{mask_phones_in(str(reject['reason']))}", markup=False)
     for warning in result.warnings:
-        err.print(f"[yellow]提示[/]：{warning}")
+        warn(warning)
 
 
 def _shown(value, column: str) -> str:
@@ -249,7 +256,7 @@ def sms_summary(batch: SmsBatch, files: list) -> None:
     for path in files:
         out.print(f"文件：{path}")
     for warning in batch.warnings:
-        err.print(f"[yellow]提示[/]：{warning}")
+        warn(warning)
     if batch.messages:
         out.print("feedun 只生成文件，不发送；请在短信平台上传发送。")
 
@@ -303,7 +310,8 @@ def run_summary(summary: RunSummary) -> None:
             for change in item.get("changes") or []:
                 out.print(f"    · {change}")
     for item in summary.failed:
-        out.print(f"  [red]无法导入[/]：{item['file']}：{item['reason']}")
+        out.print("  [red]无法导入[/]：", end="")
+        out.print(f"{item['file']}：{item['reason']}", markup=False)
     if summary.tactics:
         out.print("  分类：" + "，".join(f"{label(t)} {n} 户" for t, n in summary.tactics.items())
                   + f"，暂缓 {summary.held} 户")
@@ -314,7 +322,7 @@ def run_summary(summary: RunSummary) -> None:
     if summary.outbox and not summary.dry_run:
         out.print(f"  文件夹：{summary.outbox}")
     for warning in summary.warnings:
-        err.print(f"[yellow]提示[/]：{warning}")
+        warn(warning)
 
 
 TABLE_NAMES = {"imports": "导入记录", "import_estates": "导入的小区", "ledger_lines": "台账明细", "rooms": "房间",
