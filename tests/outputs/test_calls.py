@@ -52,7 +52,8 @@ def write_call_lists(settings: Settings, *, as_of: date, **options):
 def rows(path: Path, sheet: str) -> list[dict[str, object]]:
     ws = load_workbook(path)[sheet]
     headers = [c.value for c in ws[1]]
-    return [dict(zip(headers, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
+    listed = [dict(zip(headers, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
+    return [r for r in listed if r.get("序号") != "合计"]  # the printed totals row is not a room
 
 
 def test_collector_workbooks_overview_and_watch_list(tmp_path: Path) -> None:
@@ -73,8 +74,9 @@ def test_collector_workbooks_overview_and_watch_list(tmp_path: Path) -> None:
     assert all(label in lists[result_col] for label in OUTCOMES.values())
     assert ws.column_dimensions[ws.cell(1, CALL_HEADERS.index("键（勿改）") + 1).column_letter].hidden
     listed = rows(by_name["李管家"].path, "今日清单")
-    assert listed[0]["房号"] == "1-1-103"  # longest overdue, most owed first
-    assert "13812345670" in str(listed[0]["电话"])  # full numbers in the collector's own list
+    # Chosen by priority, printed in walking order (building, unit, floor) so the collector walks it in order.
+    assert [r["房号"] for r in listed] == ["1-1-101", "1-1-102", "1-1-103"]
+    assert "13812345670" in str(listed[2]["电话"])  # full numbers in the collector's own list
     assert all(r["话术"] and "\n" not in r["话术"] for r in listed)
     # The manager's overview masks every number.
     overview = rows(result.overview, "全部明细")
@@ -101,7 +103,8 @@ def test_daily_capacity_rolls_the_rest(tmp_path: Path) -> None:
     settings = setup_store(tmp_path, capacity=2)
     mine = next(c for c in write_call_lists(settings, as_of=AS_OF).lists if c.collector == "李管家")
     assert (mine.today, mine.backlog, mine.days_needed) == (2, 1, 2)
-    assert len(rows(mine.path, "今日清单")) == 2
+    # The longest overdue, most owed room is chosen first; the two chosen print in walking order.
+    assert [r["房号"] for r in rows(mine.path, "今日清单")] == ["1-1-101", "1-1-103"]
 
 
 def test_filled_list_reads_back_even_when_resorted_and_annotated(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from feedun.intake.normalize import Reject
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
 from feedun.intake.values import clean_text, parse_date
 from feedun.memory.contacts import ContactRequest, parse_money, parse_time, record_contact
-from feedun.outputs.calllist import KEY_HEADER, OWNER_KEY_HEADER
+from feedun.outputs.calllist import KEY_HEADER, OWNER_KEY_HEADER, TOTAL_LABEL
 from feedun.store.rooms import find_room
 
 # What a collector may type (or pick from the list's drop-down) in 结果 and 联系方式: the label or the id.
@@ -105,12 +105,14 @@ class CallListImporter:
         by = clean_text(stem.split("-")[1]) if stem.count("-") >= 2 else ""  # 催缴清单-李管家-2026-11-27
         rows: list[CallRow] = []
         rejects: list[Reject] = []
-        skipped = {"未填写结果": 0, "空行": 0, "已记录过": 0}
+        skipped = {"未填写结果": 0, "空行": 0, "合计行": 0, "已记录过": 0}
         for index, values in enumerate(body.itertuples(index=False, name=None)):
             number = first_row + index
             cells = {h: _cell(values[i]) if i < len(values) else "" for h, i in col.items()}
             if not any(cells.values()):
                 skipped["空行"] += 1
+            elif not cells.get(KEY) and cells.get("序号") == TOTAL_LABEL:
+                skipped["合计行"] += 1  # the printed list's totals row, wherever a re-sort put it
             elif not cells.get("结果", ""):
                 skipped["未填写结果"] += 1
             else:

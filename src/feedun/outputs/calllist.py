@@ -20,19 +20,44 @@ from feedun.decide.decisions import Decisions
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render
-from feedun.outputs.xlsx import write_sheet
+from feedun.outputs.xlsx import LINE_PT, MONEY, display_width, write_sheet
 from feedun.store import Store
 
 KEY_HEADER = "键（勿改）"
 UNASSIGNED = "未分配管家"  # the list of rooms no collector is assigned to (feedun.toml [collectors] or feedun tag)
 OWNER_KEY_HEADER = "业主键（勿改）"
-INFO_HEADERS = ["序号", "管理处", "房号", "业主", "称呼", "电话", "欠费金额(元)", "欠费月数", "最早欠费月份", "策略",
-                "下一步", "话术", "上次联系", "上次承诺日期"]
+# The printed columns come first (A4 landscape at 10 pt: what a collector reads and writes on the call), then the
+# columns kept on screen only: the full script, history and the entry columns typed in after the calls.
+PRINTED_HEADERS = ["序号", "房号", "称呼", "电话", "欠费金额(元)", "欠费月数", "策略", "提示", "结果", "承诺日期",
+                   "承诺金额", "备注"]
+SCREEN_HEADERS = ["联系时间", "联系方式", "回电时间", "管理处", "业主", "最早欠费月份", "下一步", "话术", "上次联系",
+                  "上次承诺日期"]
 ENTRY_HEADERS = ["联系时间", "联系方式", "结果", "承诺日期", "承诺金额", "回电时间", "备注"]
-CALL_HEADERS = [*INFO_HEADERS, *ENTRY_HEADERS, KEY_HEADER, OWNER_KEY_HEADER]
-WIDTHS = {"序号": 6, "管理处": 10, "房号": 11, "业主": 9, "称呼": 11, "电话": 26, "欠费金额(元)": 12, "欠费月数": 9,
-          "最早欠费月份": 12, "策略": 16, "下一步": 34, "话术": 60, "上次联系": 22, "上次承诺日期": 13,
-          "联系时间": 17, "联系方式": 9, "结果": 16, "承诺日期": 12, "承诺金额": 10, "回电时间": 17, "备注": 24}
+CALL_HEADERS = [*PRINTED_HEADERS, *SCREEN_HEADERS, KEY_HEADER, OWNER_KEY_HEADER]
+# Printed widths add up to 143 units: one A4 landscape width at 100 %, so the list prints at 10 pt.
+WIDTHS = {"序号": 5, "房号": 11, "称呼": 11, "电话": 15, "欠费金额(元)": 12, "欠费月数": 9, "策略": 14, "提示": 20,
+          "结果": 10, "承诺日期": 10, "承诺金额": 10, "备注": 16,
+          "联系时间": 17, "联系方式": 9, "回电时间": 17, "管理处": 10, "业主": 9, "最早欠费月份": 12, "下一步": 34,
+          "话术": 60, "上次联系": 22, "上次承诺日期": 13}
+WRITE_LINES = 2  # a printed row is at least two lines high: room to write the result by hand
+TOTAL_LABEL = "合计"  # in the 序号 column of the totals row; the call-list import skips that row
+
+
+def walking_key(room: str) -> tuple:
+    """Sort key that walks a building in order: '8-2-1201' by building, unit, floor and room as numbers.
+
+    >>> sorted(["10-1-201", "8-2-1201", "8-10-101", "8-2-301", "商铺A"], key=walking_key)
+    ['8-2-301', '8-2-1201', '8-10-101', '10-1-201', '商铺A']
+    """
+    import re
+
+    parts = re.split(r"(\d+)", room)
+    return (not room[:1].isdigit(), *((0, int(p)) if p.isdigit() else (1, p) for p in parts if p))
+
+
+def building_of(room: str) -> str:
+    """The building is the canonical room code's first part (as for collectors): '8' of '8-2-1201'."""
+    return room.split("-")[0] if "-" in room else ""
 
 
 @dataclass
@@ -131,43 +156,72 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
         result.overview = out_dir / f"催缴总览-{as_of.isoformat()}.xlsx"
         _write_overview(settings, result.overview, overview_rows, capacity, as_of)
         result.watch_list = out_dir / f"全员提醒-门岗车管前台-{as_of.isoformat()}.xlsx"
-        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], store)
+        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], store, as_of)
     return result
 
 
 # ---- workbook writing --------------------------------------------------------------------------------
 
 
+def _hint(row: Any) -> str:
+    """The printed one-line hint: a promise due today comes first, then the tactic's own line."""
+    if int(row.promises_due) > 0:
+        # '2026-12-05' -> 回访承诺（12-05）: one printed line; the full date is in 上次承诺日期 on screen
+        return f"回访承诺（{row.promise_date[5:]}）" if row.promise_date else "今天回访承诺"
+    return FACTS[Tactic(row.tactic)].hint
+
+
 def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
                           decided: pd.DataFrame, as_of: date) -> None:
     from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     wb.remove(wb.active)
-    rows = []
-    for number, row in enumerate(today.itertuples(index=False), start=1):
+    # Chosen by priority (write_call_lists), printed in walking order: estate, building, unit, floor.
+    walk = today.assign(_walk=today["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
+    rows, starts = [], []
+    previous = None
+    for number, row in enumerate(walk.itertuples(index=False), start=1):
         ctx = _context(settings, row, collector)
-        rows.append([number, row.estate, row.room, row.owner, ctx["salutation"], " ".join(row.phones.split(",")),
-                     float(int(row.outstanding_fen)) / 100, int(row.unpaid_periods), period_text(row.oldest_period),
-                     label(row.tactic), row.next_action, render(settings, f"scripts/{row.tactic}.short.j2", ctx),
-                     row.last_contact, row.promise_date, None, None, None, None, None, None, None,
-                     f"{row.estate}|{row.room}", row.owner])
-    ws = write_sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS)
-    for cell in ws["G"][1:]:
-        cell.number_format = "#,##0.00"
+        place = (row.estate, building_of(row.room))
+        if place != previous and number > 1:
+            starts.append(number + 1)  # the sheet row where a new building begins
+        previous = place
+        values = {"序号": number, "房号": row.room, "称呼": ctx["salutation"], "电话": "\n".join(row.phones.split(",")),
+                  "欠费金额(元)": float(int(row.outstanding_fen)) / 100, "欠费月数": int(row.unpaid_periods),
+                  "策略": label(row.tactic), "提示": _hint(row), "管理处": row.estate, "业主": row.owner,
+                  "最早欠费月份": period_text(row.oldest_period), "下一步": row.next_action,
+                  "话术": render(settings, f"scripts/{row.tactic}.short.j2", ctx), "上次联系": row.last_contact,
+                  "上次承诺日期": row.promise_date, KEY_HEADER: f"{row.estate}|{row.room}", OWNER_KEY_HEADER: row.owner}
+        rows.append([values.get(h) for h in CALL_HEADERS])
+    total_fen = int(today["outstanding_fen"].sum())
+    estates = "、".join(sorted(set(today["estate"]))) or "无"
+    totals = [TOTAL_LABEL, f"{len(rows)} 户", None, None, total_fen / 100]
+    header = f"催缴清单　{collector}　{as_of.isoformat()}　{estates}"
+    ws = write_sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS, formats={"欠费金额(元)": MONEY}, totals=totals,
+                     page_header=header, printed=len(PRINTED_HEADERS),
+                     wrap={"称呼", "电话", "策略", "提示", "备注"})  # screen-only columns stay one line: rows print compact
+    height = LINE_PT * WRITE_LINES + 2
+    for r in range(2, len(rows) + 2):
+        dim = ws.row_dimensions[r]
+        dim.height = max(dim.height or 0, height)
+    rule = Side(style="medium")
+    for r in starts:
+        for c in range(1, len(PRINTED_HEADERS) + 1):
+            ws.cell(r, c).border = Border(top=rule)
     n = max(len(rows), 1) + 1
     outcome = DataValidation(type="list", formula1='"' + ",".join(OUTCOMES.values()) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择联系结果")
     channel = DataValidation(type="list", formula1='"' + ",".join(CHANNELS.values()) + '"', allow_blank=True)
     col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(CALL_HEADERS)}
-    outcome.add(f"{col['结果']}2:{col['结果']}{n + 200}")
-    channel.add(f"{col['联系方式']}2:{col['联系方式']}{n + 200}")
+    outcome.add(f"{col['结果']}2:{col['结果']}{n}")
+    channel.add(f"{col['联系方式']}2:{col['联系方式']}{n}")
     ws.add_data_validation(outcome)
     ws.add_data_validation(channel)
-    for header in (KEY_HEADER, OWNER_KEY_HEADER):
-        ws.column_dimensions[col[header]].hidden = True
-    ws.print_area = f"A1:{col['备注']}{n}"
+    for h in (KEY_HEADER, OWNER_KEY_HEADER):
+        ws.column_dimensions[col[h]].hidden = True
 
     script_rows = []
     for tactic in sorted(FACTS, key=lambda t: -FACTS[t].number):
@@ -202,26 +256,43 @@ def _alternates(row: Any) -> list[str]:
     return list(getattr(row, "alt_contacts", None) or [])
 
 
+def _phone_width(cells: list[str]) -> int:
+    """A column wide enough that no phone cell wraps (masked numbers are 11 characters each)."""
+    return min(max((display_width(c) for c in cells), default=0) + 2, 40) or 13
+
+
 def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity: int, as_of: date) -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
     summary = [[name, len(ordered) - backlog, backlog, days, last_day.isoformat(), len(ordered),
-                float(int(ordered["outstanding_fen"].sum())) / 100] for name, ordered, backlog, days, last_day in rows]
-    write_sheet(wb, "按管家", ["管家", "今日清单", "顺延", f"按每天 {capacity} 个需要天数", "预计完成日", "合计户数",
-                          "欠费金额(元)"], summary, {"管家": 14})
-    detail = []
+                int(ordered["outstanding_fen"].sum()) / 100] for name, ordered, backlog, days, last_day in rows]
+    total_fen = sum(int(ordered["outstanding_fen"].sum()) for _, ordered, _, _, _ in rows)
+    days_header = f"需要天数（每天 {capacity} 户）"
+    write_sheet(wb, "按管家", ["管家", "今日清单", "顺延", days_header, "预计完成日", "合计户数", "欠费金额(元)"], summary,
+                {"管家": 14, "今日清单": 10, "顺延": 8, days_header: 24, "预计完成日": 12, "合计户数": 10,
+                 "欠费金额(元)": 15},
+                formats={"欠费金额(元)": MONEY}, wrap=(), portrait=True, page_header=f"催缴总览　{as_of.isoformat()}",
+                totals=[TOTAL_LABEL, sum(r[1] for r in summary), sum(r[2] for r in summary), None, None,
+                        sum(r[5] for r in summary), total_fen / 100])
+    detail, phones = [], []
     for name, ordered, _, _, _ in rows:
         for position, r in enumerate(ordered.itertuples(index=False)):
-            detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner,
-                           " ".join(mask_phone(p) for p in r.phones.split(",") if p),
-                           float(int(r.outstanding_fen)) / 100, int(r.unpaid_periods), label(r.tactic)])
-    write_sheet(wb, "全部明细", ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"], detail)
+            masked = " ".join(mask_phone(p) for p in r.phones.split(",") if p)
+            phones.append(masked)
+            detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner, masked,
+                           int(r.outstanding_fen) / 100, int(r.unpaid_periods), label(r.tactic)])
+    headers = ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"]
+    write_sheet(wb, "全部明细", headers, detail,
+                {"管家": 12, "安排": 6, "管理处": 12, "房号": 12, "业主": 10, "电话": _phone_width(phones),
+                 "欠费金额(元)": 13, "欠费月数": 9, "策略": 22},
+                formats={"欠费金额(元)": MONEY}, wrap=(), page_header=f"催缴总览·全部明细　{as_of.isoformat()}",
+                totals=[TOTAL_LABEL, None, None, f"{len(detail)} 户", None, None, total_fen / 100])
     wb.save(path)
 
 
-def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store) -> None:
+def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store, as_of: date) -> None:
     """For gate, parking and front desk: who to remind in person. No amounts, no phone numbers."""
     from openpyxl import Workbook
 
@@ -231,7 +302,11 @@ def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store) -> None:
         vehicles = read_vehicles(conn)
     wb = Workbook()
     wb.remove(wb.active)
-    write_sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"],
-           [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
-             "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in rows.itertuples(index=False)])
+    walk = rows.assign(_walk=rows["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
+    body = [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
+             "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in walk.itertuples(index=False)]
+    write_sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"], body,
+                {"管理处": 12, "房号": 12, "称呼": 10, "车牌": 12, "车位": 10, "请做": 40},
+                wrap={"请做"}, portrait=True, page_header=f"全员提醒（门岗·车管·前台）　{as_of.isoformat()}",
+                totals=[TOTAL_LABEL, f"{len(body)} 户"])
     wb.save(path)
