@@ -98,6 +98,9 @@ class LawFirmSettings(BaseModel):
     address: str
     lawyer: str
     phone: str
+    # The lawyer's practising-licence number (执业证号). Optional so that a feedun.toml written before it existed
+    # still loads; a draft without it leaves the line out and the batch warns (outputs/letters/generate.py).
+    licence_number: str = ""
 
 
 class CallSettings(BaseModel):
@@ -105,13 +108,57 @@ class CallSettings(BaseModel):
     daily_capacity: int = Field(default=40, ge=1, le=500)  # calls one collector can make well in a day
 
 
+SMS_EARLIEST, SMS_LATEST = "08:00", "21:00"  # collection guidelines: contact owners only between these hours
+
+
 class SmsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    signature: str = "物业服务中心"  # 【签名】 as registered with the SMS platform
+    signature: str = "物业服务中心"  # 【签名】 as registered with the SMS platform; brackets typed around it are removed
     template_code: str = ""  # the platform's approved template id (Aliyun TemplateCode / Tencent TemplateId)
     sdk_app_id: str = ""  # Tencent SmsSdkAppId
     days: list[int] = Field(default_factory=lambda: [5, 15])  # reminder nodes with a bill-notice SMS (docs/design.md, "Reminder nodes")
     pay_hint: str = "前台、微信或支付宝缴纳"  # short, so that one notice stays one 70-character SMS
+    # The approved platform template's parameters in its order ({1}, {2}, … on Tencent; ${name} on Aliyun). Empty:
+    # the local template's variables in the order they first appear. Checked against the local template.
+    params: list[str] = Field(default_factory=list)
+    # Quiet hours, [from, until]: no SMS file is made for sending from the evening hour to the morning one. The
+    # guidelines' 21:00–08:00 always applies; a company may only widen the quiet time (narrow the sending hours).
+    quiet_hours: tuple[str, str] = (SMS_LATEST, SMS_EARLIEST)
+
+    @field_validator("signature")
+    @classmethod
+    def _bare_signature(cls, value: str) -> str:
+        """'【阳光物业】' and '[阳光物业]' as typed → '阳光物业': the brackets are added once, when the text is made."""
+        bare = value.strip()
+        while len(bare) >= 2 and (bare[0], bare[-1]) in (("【", "】"), ("[", "]"), ("［", "］")):
+            bare = bare[1:-1].strip()
+        if not bare:
+            raise ValueError("短信签名不能为空（填在短信平台备案的签名，如 阳光物业）")
+        return bare
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _within_guidelines(cls, value: tuple[str, str]) -> tuple[str, str]:
+        start, end = (_hhmm(v) for v in value)
+        if not (_hhmm(SMS_EARLIEST) <= end < start <= _hhmm(SMS_LATEST)):
+            raise ValueError(f"免打扰时段至少是 {SMS_LATEST} 到次日 {SMS_EARLIEST}（催收规范只允许 {SMS_EARLIEST}–{SMS_LATEST} "
+                             f"联系业主），只能再放宽，例如 [\"20:00\", \"09:00\"]")
+        return tuple(f"{m // 60:02d}:{m % 60:02d}" for m in (start, end))  # type: ignore[return-value]
+
+    def sending_window(self) -> tuple[int, int]:
+        """(first, last) minute of the day an SMS may go out: the quiet hours' end and start."""
+        start, end = (_hhmm(v) for v in self.quiet_hours)
+        return end, start
+
+
+def _hhmm(text: str) -> int:
+    """'8:30' / '08:30' / '８：３０' → minutes after midnight; ValueError in Chinese otherwise."""
+    import unicodedata
+
+    match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", unicodedata.normalize("NFKC", str(text)).strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"时间“{text}”看不懂，请写成 时:分，例如 08:30")
+    return int(match[1]) * 60 + int(match[2])
 
 
 class RunSettings(BaseModel):

@@ -236,10 +236,11 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
     """Everything for the day in a hidden temporary folder, then one rename: never half a batch.
 
     The policy is evaluated once (classify); every output takes that `Decisions` value."""
+    from feedun.core.calendar import china_now
     from feedun.decide.classify import classify
     from feedun.outputs.calllist import write_call_lists
     from feedun.outputs.letters.generate import generate_letters
-    from feedun.outputs.sms import build_sms, write_sms
+    from feedun.outputs.sms import build_sms, sending_time, write_sms
 
     outbox.mkdir(parents=True, exist_ok=True)
     for stale in outbox.glob(".*.partial-*"):  # left by a run that was killed; we hold the lock, so none is live
@@ -252,10 +253,15 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
         summary.tactics, summary.held = decided.tactic_counts(), decided.held
         calls = write_call_lists(store, settings, decided, out_dir=temp / "催缴清单")
         summary.outputs["call_lists"] = len(calls.lists)
-        batch = build_sms(settings, decided)
+        now = china_now()
+        send_from = sending_time(settings, now)  # a night run prepares the file for the morning (quiet hours)
+        batch = build_sms(settings, decided, send_from=send_from)
         summary.outputs["sms"] = len(batch.messages)
         if batch.messages:
             write_sms(batch, "csv", temp / "短信", settings)
+            if send_from != now:
+                summary.warnings.append(f"短信文件请在北京时间 {send_from:%Y-%m-%d %H:%M} 之后再上传发送"
+                                        f"（{settings.sms.quiet_hours[0]}–次日 {settings.sms.quiet_hours[1]} 不发短信）。")
         summary.warnings.extend(w for w in batch.warnings if "不是短信节点日" not in w)
         dunning = generate_letters(store, settings, decided, "dunning", out_dir=temp / "催费函")
         summary.outputs["demand_letters"] = len(dunning.letters)

@@ -185,6 +185,15 @@ def test_missing_config_file_hints_init(tmp_path: Path, command: str) -> None:
     assert store_counts(tmp_path) == (0, 0)
 
 
+def test_sms_for_a_quiet_hour_is_refused_with_the_morning_to_use(tmp_path: Path) -> None:
+    assert run_feedun(["init", "."], tmp_path).returncode == 0
+    proc = run_feedun(["sms", "--at", "2026-12-07 22:30", "--db", db_url(tmp_path)], tmp_path)
+    err = _flat(proc.stderr)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "--at 2026-12-07 22:30 在免打扰时段（21:00–次日 08:00）内" in err and "08:00–21:00" in err
+    assert not (tmp_path / "sms").exists()
+
+
 # --- demo --------------------------------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def test_every_json_output_is_strict_json(workspace: Path) -> None:
     assert len(collectors) == 2
     for args in (("explain", room, "--estate", estate, "--as-of", AS_OF), ("promises",),
                  ("history", room, "--estate", estate), ("calls", "--as-of", AS_OF),
-                 ("sms", "--as-of", AS_OF, "--any-day"), ("letters", "--kind", "dunning", "--as-of", AS_OF),
+                 ("sms", "--as-of", AS_OF, "--any-day", "--at", "2026-11-30 09:00"), ("letters", "--kind", "dunning", "--as-of", AS_OF),
                  ("letters", "list"), ("report", "--month", "2026-11"), ("db", "status"),
                  ("run", "--as-of", AS_OF)):
         assert _run(folder, *args) is not None, args
@@ -69,7 +69,8 @@ def test_calls_after_classify_read_the_stored_run_and_say_when_they_classify(tmp
     fresh = run_feedun(["calls", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
     assert fresh.returncode == 0, fresh.stderr
     assert "已先分类" in fresh.stderr  # no stored run of that date: classified once, and said so
-    again = run_feedun(["sms", "--as-of", "2026-12-01", "--any-day", "--db", db_url(folder)], folder)
+    again = run_feedun(["sms", "--as-of", "2026-12-01", "--any-day", "--at", "2026-12-01 10:00", "--db", db_url(folder)],
+                       folder)
     assert again.returncode == 0 and "已先分类" not in again.stderr  # read back, not decided again
     letters = run_feedun(["letters", "--kind", "dunning", "--as-of", "2026-12-01", "--db", db_url(folder)], folder)
     assert letters.returncode == 0 and "已先分类" not in letters.stderr, letters.stderr

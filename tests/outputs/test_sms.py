@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from feedun.config import Settings
-from feedun.core.errors import ConfigError, UsageError
+from feedun.core.errors import ConfigError, FeedunError, UsageError
 from feedun.decide.decisions import Decisions
 from feedun.outputs.sms import (
     CSV_HEADERS,
@@ -23,7 +24,9 @@ from feedun.outputs.sms import (
     SmsBatch,
     build_sms,
     salutation,
+    sending_time,
     sms_length,
+    template_params,
     write_sms,
 )
 from feedun.outputs.templating import shipped_templates
@@ -138,13 +141,13 @@ def test_build_on_node_day(tmp_path: Path) -> None:
     assert message.text.startswith("【物业服务中心】")
     assert (message.chars, message.segments) == sms_length(message.text)
     assert message.variables["salutation"] == "欧阳先生/女士"
-    assert message.variables["amount"] == "1,234.56"
+    assert message.variables["amount"] == "1234.56"  # a platform variable: no thousands separator
     assert message.variables["month"] == 12
     assert message.variables["months"] == 3
     assert message.variables["oldest_period"] == "2026-09"
     assert message.variables["company_phone"] == "0571-88886666"
     assert set(message.variables) == set(VARIABLES)
-    assert "欧阳" in message.text and "1,234.56" in message.text
+    assert "欧阳" in message.text and "1234.56" in message.text  # the text the platform renders from the same values
 
     assert batch.skipped == {"暂缓（金额很小）": 1, "暂缓（勿扰）": 1, REASON_DO_NOT_CONTACT: 1,
                              REASON_NO_MOBILE: 1, REASON_NO_PHONE: 1}
@@ -240,7 +243,7 @@ def test_csv_reads_back(tmp_path: Path) -> None:
     assert (row["管理处"], row["房号"], row["业主"], row["手机"]) == ("阳光花园", "1-1-101", "欧阳娜娜", "13800138000")
     assert row["短信内容"] == message.text
     assert (int(row["字数"]), int(row["计费条数"])) == (message.chars, message.segments)
-    assert row["amount"] == "1,234.56" and row["salutation"] == "欧阳先生/女士"
+    assert row["amount"] == "1234.56" and row["salutation"] == "欧阳先生/女士"
 
 
 @pytest.mark.parametrize(("n", "sizes"), [(100, [100]), (101, [100, 1]), (250, [100, 100, 50])])
@@ -260,7 +263,9 @@ def test_aliyun_batches(tmp_path: Path, n: int, sizes: list[int]) -> None:
         assert len(numbers) == len(signs) == len(params) == size <= 100
         assert set(signs) == {"物业服务中心"}
         assert request["TemplateCode"] == "SMS_123456789"
-        assert all(set(p) == set(VARIABLES) and all(isinstance(v, str) for v in p.values()) for p in params)
+        # Exactly the template's variables (the default: the local template's, in their order), values as strings.
+        assert all(list(p) == ["salutation", "room", "month", "amount", "pay_short"] for p in params)
+        assert all(isinstance(v, str) for p in params for v in p.values())
         assert all("987.65" not in v for p in params for v in p.values())
         phones += numbers
     assert phones == [m.phone for m in batch.messages]
@@ -288,9 +293,9 @@ def test_tencent_shape(tmp_path: Path) -> None:
         assert request["SmsSdkAppId"] == "1400000000"
         assert request["SignName"] == "物业服务中心"
         assert request["TemplateId"] == "SMS_123456789"
-        assert request["TemplateParamSet"] == [str(message.variables[name]) for name in VARIABLES]
+        assert request["TemplateParamSet"] == [str(message.variables[name]) for name in template_params(settings)]
         assert all(isinstance(v, str) for v in request["TemplateParamSet"])
-    assert requests[1]["TemplateParamSet"][:4] == ["欧阳先生/女士", "阳光花园", "1-1-102", "50.00"]
+    assert requests[1]["TemplateParamSet"] == ["欧阳先生/女士", "1-1-102", "12", "50.00", "前台、微信或支付宝缴纳"]
 
 
 def test_empty_batch_writes_nothing(tmp_path: Path) -> None:
@@ -317,3 +322,103 @@ def test_platform_files_need_a_template_code(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="模板编号"):
             write_sms(batch, fmt, tmp_path, settings)
     assert write_sms(batch, "csv", tmp_path, settings)  # the csv needs no platform settings
+
+
+# --- what the platforms accept (issue 17) -------------------------------------------------------------------
+# Shapes from the platforms' API references: Tencent SendSms 2021-01-11 (cloud.tencent.com/document/api/382/55981:
+# PhoneNumberSet E.164, ≤ 200 numbers; "模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致") and Aliyun
+# SendBatchSms (help.aliyun.com/zh/sms/developer-reference/api-dysmsapi-2017-05-25-sendbatchsms: ≤ 100 numbers).
+
+
+def _with_template(tmp_path: Path, text: str, **sms) -> Settings:
+    user = tmp_path / "templates" / "sms"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "bill_notice.j2").write_text(text, encoding="utf-8")
+    settings = _settings(tmp_path)
+    for key, value in sms.items():
+        setattr(settings.sms, key, value)
+    return settings
+
+
+def test_declared_params_set_the_order_of_both_platforms(tmp_path: Path) -> None:
+    settings = _with_template(tmp_path, "{{ salutation }}您好，{{ room }}物业费{{ amount }}元待缴，{{ pay_short }}。",
+                              params=["room", "salutation", "amount", "pay_short"])  # the approved order
+    batch = build_sms(settings, _decided(_frame([_row("1-1-101", fen=107_250)]), NODE))
+    [tencent] = json.loads(write_sms(batch, "tencent", tmp_path, settings)[0].read_text(encoding="utf-8"))
+    assert tencent["TemplateParamSet"] == ["1-1-101", "张先生/女士", "1072.50", "前台、微信或支付宝缴纳"]
+    [aliyun] = write_sms(batch, "aliyun", tmp_path, settings)
+    [params] = json.loads(json.loads(aliyun.read_text(encoding="utf-8"))["TemplateParamJson"])
+    assert list(params) == ["room", "salutation", "amount", "pay_short"] and params["amount"] == "1072.50"
+
+
+@pytest.mark.parametrize(("params", "named"), [
+    (["salutation", "room", "amount"], "模板用到而 params 没有声明：pay_short"),
+    (["salutation", "room", "amount", "pay_short", "months"], "params 声明了而模板没有用到：months"),
+    (["salutation", "room", "room", "amount", "pay_short"], "params 重复：room"),
+])
+def test_params_that_disagree_with_the_template_are_refused(tmp_path: Path, params: list[str], named: str) -> None:
+    settings = _with_template(tmp_path, "{{ salutation }}您好，{{ room }}物业费{{ amount }}元待缴，{{ pay_short }}。",
+                              params=params)
+    batch = build_sms(settings, _decided(_frame([_row("1-1-101")]), NODE))
+    for fmt in ("tencent", "aliyun"):
+        with pytest.raises(FeedunError) as caught:
+            write_sms(batch, fmt, tmp_path / fmt, settings)
+        assert named in caught.value.message and not (tmp_path / fmt).exists()
+    assert write_sms(batch, "csv", tmp_path / "csv", settings)  # a table for a person is not a platform request
+
+
+def test_a_template_with_conditions_is_not_paired_with_a_platform_template(tmp_path: Path) -> None:
+    settings = _with_template(tmp_path, "{{ salutation }}您好{% if company_phone %}，电话{{ company_phone }}{% endif %}")
+    batch = build_sms(settings, _decided(_frame([_row("1-1-101")]), NODE))
+    with pytest.raises(FeedunError, match="条件"):
+        write_sms(batch, "tencent", tmp_path, settings)
+
+
+def test_tencent_shares_a_request_between_identical_parameters_up_to_200(tmp_path: Path) -> None:
+    # A template without personal values: every owner gets the same text, so requests carry up to 200 numbers.
+    settings = _with_template(tmp_path, "{{ month }}月物业费账单已出，可{{ pay_short }}。")
+    batch = build_sms(settings, _decided(_many(450), NODE))
+    requests = json.loads(write_sms(batch, "tencent", tmp_path, settings)[0].read_text(encoding="utf-8"))
+    assert [len(r["PhoneNumberSet"]) for r in requests] == [200, 200, 50]
+    numbers = [n for r in requests for n in r["PhoneNumberSet"]]
+    assert numbers == [f"+86{m.phone}" for m in batch.messages]
+    assert all(re.fullmatch(r"\+861\d{10}", n) for n in numbers)  # E.164
+    assert all(r["TemplateParamSet"] == ["12", "前台、微信或支付宝缴纳"] for r in requests)
+
+
+@pytest.mark.parametrize("typed", ["阳光物业", "【阳光物业】", " 【阳光物业】 ", "[阳光物业]", "【【阳光物业】】"])
+def test_signature_typed_with_brackets_is_never_doubled(tmp_path: Path, typed: str) -> None:
+    settings = Settings.model_validate({"sms": {"signature": typed, "days": [5]}})
+    settings.workspace = tmp_path
+    assert settings.sms.signature == "阳光物业"
+    [message] = build_sms(settings, _decided(_frame([_row("1-1-101")]), NODE)).messages
+    assert message.text.startswith("【阳光物业】") and "【【" not in message.text
+    assert message.chars == len(message.text)
+
+
+def test_length_counts_characters_outside_the_bmp_twice_and_refuses_past_500(tmp_path: Path) -> None:
+    assert sms_length("【物业】" + "𠀾" * 31) == (66, 1)  # 4 + 31 × 2
+    assert sms_length("【物业】" + "𠀾" * 34) == (72, 2)
+    settings = _with_template(tmp_path, "{{ salutation }}" + "物业费账单已出。" * 62)  # 【物业服务中心】 + 6 + 496 > 500
+    batch = build_sms(settings, _decided(_frame([_row("1-1-101"), _row("1-1-102", owner="欧阳娜娜")]), NODE))
+    assert batch.messages == [] and batch.skipped == {"短信超过 500 字（平台上限）": 2}
+    assert any("超过平台上限 500 字" in w for w in batch.warnings)
+
+
+@pytest.mark.parametrize(("at", "expected"), [
+    (datetime(2026, 12, 7, 7, 59), datetime(2026, 12, 7, 8, 0)),
+    (datetime(2026, 12, 7, 8, 0), datetime(2026, 12, 7, 8, 0)),
+    (datetime(2026, 12, 7, 20, 59), datetime(2026, 12, 7, 20, 59)),
+    (datetime(2026, 12, 7, 21, 0), datetime(2026, 12, 8, 8, 0)),
+    (datetime(2026, 12, 7, 23, 30), datetime(2026, 12, 8, 8, 0)),
+])
+def test_quiet_hours_move_sending_to_the_next_morning(at: datetime, expected: datetime) -> None:
+    assert sending_time(Settings(), at) == expected
+
+
+def test_quiet_hours_may_only_be_widened() -> None:
+    wider = Settings.model_validate({"sms": {"quiet_hours": ["20:00", "9:30"]}})
+    assert sending_time(wider, datetime(2026, 12, 7, 20, 15)) == datetime(2026, 12, 8, 9, 30)
+    for narrower in (["22:00", "08:00"], ["21:00", "07:00"], ["8:00", "21:00"]):
+        with pytest.raises(ValueError, match="免打扰时段至少是 21:00 到次日 08:00"):
+            Settings.model_validate({"sms": {"quiet_hours": narrower}})

@@ -179,3 +179,20 @@ def test_the_run_reports_the_month_of_the_newest_snapshot(ws: Settings) -> None:
     summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 3))
     assert summary.outputs["report"] == "report-2026-10.xlsx"
     assert (ws.workspace / "outbox" / "2026-11-03" / "report-2026-10.xlsx").is_file()
+
+
+@pytest.mark.parametrize(("clock", "said"), [((23, 10), "2026-11-17 08:00"), ((10, 0), None)])
+def test_a_night_run_prepares_the_sms_file_for_the_morning(ws: Settings, monkeypatch: pytest.MonkeyPatch,
+                                                           clock: tuple[int, int], said: str | None) -> None:
+    """Issue 17: no SMS goes out between 21:00 and 08:00; a cron run at night still writes the file and says when
+    it may be sent."""
+    from datetime import datetime
+
+    import feedun.core.calendar as calendar
+
+    monkeypatch.setattr(calendar, "china_now", lambda: datetime(2026, 11, 16, *clock))
+    summary = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 16))  # the day-15 node, moved to Monday
+    assert summary.outputs["sms"] > 0
+    assert list((ws.workspace / "outbox" / "2026-11-16" / "短信").glob("短信-*.csv"))
+    night = [w for w in summary.warnings if "之后再上传发送" in w]
+    assert night == ([f"短信文件请在北京时间 {said} 之后再上传发送（21:00–次日 08:00 不发短信）。"] if said else [])

@@ -68,6 +68,8 @@ def sms_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
     fmt: Annotated[SmsFormat, typer.Option("--format", help="输出格式：csv、aliyun（阿里云批量发送）、tencent（腾讯云）。")] = SmsFormat.CSV,
     any_day: Annotated[bool, typer.Option("--any-day", help="今天不是短信提醒节点也生成。")] = False,
+    at: Annotated[str | None, typer.Option("--at", help="计划发送的时间，如 \"2026-12-03 08:30\"（北京时间，须在 08:00–21:00"
+                                                      " 之间；默认：现在，免打扰时段内拒绝生成）。", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", help="输出文件夹（默认：sms/）。", show_default=False)] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -76,16 +78,21 @@ def sms_cmd(
     """按提醒节点为每户生成个性化的缴费提醒短信（不是群发，不提滞纳金），统计字数和计费条数；只生成文件，不发送。"""
     from feedun.cli.views import sms_summary
     from feedun.config import load_settings
-    from feedun.outputs.sms import build_sms, write_sms
+    from feedun.core.calendar import china_now
+    from feedun.memory.contacts import parse_time
+    from feedun.outputs.sms import build_sms, plan_sending, write_sms
 
     settings = load_settings(config)
+    now = china_now()
+    send_from = plan_sending(settings, parse_time(at, "--at", now, forward=True), now)
     day = parse_date_option(as_of, "--as-of") or date.today()
     decided = _decisions(_store(settings, db), settings, day)
-    batch = build_sms(settings, decided, any_day=any_day)
+    batch = build_sms(settings, decided, any_day=any_day, send_from=send_from)
     files = write_sms(batch, fmt.value, out or settings.workspace / "sms", settings)
     if as_json:
         _print_json({"as_of": day.isoformat(), "node": batch.node, "messages": len(batch.messages),
                      "segments": sum(m.segments for m in batch.messages), "skipped": batch.skipped,
+                     "send_from": send_from.isoformat(timespec="minutes"),
                      "warnings": batch.warnings, "files": [str(f) for f in files]})
     else:
         sms_summary(batch, files)

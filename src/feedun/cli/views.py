@@ -258,7 +258,8 @@ def sms_summary(batch: SmsBatch, files: list) -> None:
     for warning in batch.warnings:
         warn(warning)
     if batch.messages:
-        out.print("feedun 只生成文件，不发送；请在短信平台上传发送。")
+        when = f"{batch.send_from:%Y-%m-%d %H:%M} 之后" if batch.send_from else ""
+        out.print(f"feedun 只生成文件，不发送；请在{when}到短信平台上传发送（北京时间 21:00–08:00 不发短信）。")
 
 
 def letters_table(rows: list[LetterRow]) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import calendar
 import warnings
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+
+# Beijing time, UTC+8 all year (no daylight saving): the hours owners may be contacted are Beijing hours, whatever
+# time zone the server running cron is set to.
+CHINA = timezone(timedelta(hours=8), "北京时间")
+
+
+def china_now() -> datetime:
+    """Now in Beijing time, naive (as every time feedun stores)."""
+    return datetime.now(CHINA).replace(tzinfo=None)
 
 
 def is_workday(day: date) -> bool:

@@ -61,6 +61,35 @@ def render(settings: Settings, name: str, context: dict[str, Any]) -> str:
                           row=_error_line(exc, name), hint="模板里只能使用文档列出的变量；改好模板后重试。") from None
 
 
+def template_variables(settings: Settings, name: str) -> tuple[list[str], list[str]]:
+    """(variables in the order they first appear, the constructs beyond plain text and {{ variable }}).
+
+    An SMS platform template is fixed text with variables; what else a local template uses ({% if %}, a filter)
+    is named so the caller can refuse to pair it with a platform template."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
+
+    env = _cached_environment(template_folders(settings))
+    try:
+        source = env.loader.get_source(env, name)[0]
+        tree = env.parse(source)
+    except TemplateNotFound:
+        raise FeedunError(f"找不到模板 {name}。", hint="运行 feedun init 复制默认模板，或检查 templates 文件夹。") from None
+    except TemplateSyntaxError as exc:
+        raise FeedunError(f"模板语法错误：{exc.message}", path=exc.filename or name, row=exc.lineno,
+                          hint="检查 {{ }} 和 {% %} 是否成对。") from None
+    names: list[str] = []
+    constructs: list[str] = []
+    words = {nodes.If: "{% if %} 条件", nodes.For: "{% for %} 循环", nodes.Filter: "过滤器 |",
+             nodes.Assign: "{% set %}", nodes.Macro: "{% macro %}", nodes.Call: "函数调用"}
+    for node in tree.find_all(nodes.Node):
+        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in names:
+            names.append(node.name)
+        for kind, word in words.items():
+            if isinstance(node, kind) and word not in constructs:
+                constructs.append(word)
+    return names, constructs
+
+
 def _template_path(env, name: str) -> str:
     try:
         source = env.loader.get_source(env, name)
