@@ -161,6 +161,47 @@ def _hhmm(text: str) -> int:
     return int(match[1]) * 60 + int(match[2])
 
 
+class CalendarSettings(BaseModel):
+    """Holidays and make-up workdays (调休) of a year the installed chinesecalendar does not know yet, as the State
+    Council announced them: single dates or ranges ("2027-02-15..2027-02-21", also with ～ or 至)."""
+
+    model_config = ConfigDict(extra="forbid")
+    holidays: list[str] = Field(default_factory=list)
+    workdays: list[str] = Field(default_factory=list)
+
+    @field_validator("holidays", "workdays")
+    @classmethod
+    def _dates(cls, value: list[str]) -> list[str]:
+        for item in value:
+            _date_range(item)
+        return value
+
+    def days(self) -> tuple[frozenset, frozenset]:
+        """(holidays, workdays) as sets of dates."""
+        off = frozenset(d for item in self.holidays for d in _date_range(item))
+        on = frozenset(d for item in self.workdays for d in _date_range(item))
+        both = sorted(off & on)
+        if both:
+            raise ValueError(f"{both[0].isoformat()} 同时写在 holidays 和 workdays 里")
+        return off, on
+
+
+def _date_range(item: str) -> list:
+    """'2027-02-15' or '2027-02-15..2027-02-21' → the dates; ValueError in Chinese otherwise."""
+    import unicodedata
+    from datetime import date, timedelta
+
+    text = unicodedata.normalize("NFKC", str(item)).strip()
+    parts = [p.strip() for p in re.split(r"\.\.|~|～|至", text)]
+    try:
+        first, last = (date.fromisoformat(parts[0]), date.fromisoformat(parts[-1])) if len(parts) <= 2 else (None, None)
+    except ValueError:
+        first = last = None
+    if first is None or last is None or last < first or (last - first).days > 31:
+        raise ValueError(f"日期“{item}”看不懂：写成 2027-01-01，或一段日期 2027-02-15..2027-02-21（不超过一个月）")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
 class RunSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     inbox: str = "inbox"  # where finance and collectors drop files for the unattended run
@@ -196,8 +237,18 @@ class Settings(BaseModel):
     run: RunSettings = Field(default_factory=RunSettings)
     purge: PurgeSettings = Field(default_factory=PurgeSettings)
     law_firm: LawFirmSettings | None = None
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @model_validator(mode="after")
+    def _configure_calendar(self) -> Settings:
+        """The [calendar] days are the process's holiday calendar (core/calendar.py explains why it is global)."""
+        from feedun.core import calendar
+
+        holidays, workdays = self.calendar.days()
+        calendar.configure(holidays, workdays)
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -122,6 +122,15 @@ def _inbox_files(inbox: Path) -> list[Path]:
                   and not p.name.startswith(("~$", ".")))
 
 
+def _holiday_data_warning(summary: RunSummary) -> None:
+    """Once per run, in the summary and the log: a year the holiday calendar does not know (core/calendar.py)."""
+    from feedun.core.calendar import missing_years_warning
+
+    warning = missing_years_warning()
+    if warning:
+        summary.warnings.append(warning)
+
+
 def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, inbox: Path | None = None,
               outbox: Path | None = None, dry_run: bool = False, force: bool = False) -> RunSummary:
     """Import the inbox, decide once, write every output of the day from those decisions, publish atomically."""
@@ -150,6 +159,7 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
 
             decided = decide_rooms(store, settings, as_of)
             summary.tactics, summary.held = decided.tactic_counts(), decided.held
+            _holiday_data_warning(summary)
             return summary
         _outputs(store, settings, as_of, outbox, target, summary)
         _remember_run(store, as_of)
@@ -274,6 +284,7 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
             summary.outputs["lawyer_letters"] = 0
         summary.warnings.extend(dict.fromkeys(letter_warnings))  # a missing company detail is said once, not per kind
         summary.outputs["report"] = _write_report(store, settings, decided, temp)
+        _holiday_data_warning(summary)
         summary.outbox = str(target)
         (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
                                            encoding="utf-8")

@@ -71,7 +71,11 @@ def main() -> None:
             from feedun.cli.console import print_json
 
             print_json(hide_phones(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2)))
+        _say_missing_holidays()
         sys.exit(exc.exit_code)
+    except SystemExit:
+        _say_missing_holidays()
+        raise
     except Exception:
         import traceback
 
@@ -81,6 +85,17 @@ def main() -> None:
         err.print("错误：feedun 内部出错（程序缺陷，不是台账或配置的问题），本次操作没有完成。\n"
                   "处理办法：把上面的技术信息（电话号码已隐去）和所用的命令发给维护人员。", markup=False)
         sys.exit(1)
+
+
+def _say_missing_holidays() -> None:
+    """Once per command, on stderr: the years the holiday calendar did not know (none said already by a run)."""
+    from feedun.core.calendar import missing_years_warning
+
+    warning = missing_years_warning()
+    if warning:
+        from feedun.cli.views import warn
+
+        warn(warning)
 
 
 if __name__ == "__main__":
