@@ -161,6 +161,37 @@ def _hhmm(text: str) -> int:
     return int(match[1]) * 60 + int(match[2])
 
 
+class NodeSettings(BaseModel):
+    """One reminder node: on `day` of each month (moved past weekends and holidays), `kind` reaches the rooms with
+    arrears that match: at least `min_months` months overdue, and only `tactic` when given."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: int = Field(ge=1, le=31)
+    kind: str
+    min_months: int = Field(default=0, ge=0, le=120)
+    tactic: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        from feedun.core.vocab import NODE_KIND_LABELS, NodeKind, choices
+
+        by_label = {label: kind.value for kind, label in NODE_KIND_LABELS.items()}
+        value = by_label.get(value.strip(), value.strip())
+        if value not in {k.value for k in NodeKind}:
+            raise ValueError(f"不认识的节点类型“{value}”；可选：{choices(NODE_KIND_LABELS)}")
+        return value
+
+    @field_validator("tactic")
+    @classmethod
+    def _tactic(cls, value: str | None) -> str | None:
+        from feedun.core.tactics import Tactic
+
+        if value is not None and value not in {t.value for t in Tactic}:
+            raise ValueError(f"不认识的招数“{value}”；可选：{'、'.join(t.value for t in Tactic)}")
+        return value
+
+
 class CalendarSettings(BaseModel):
     """Holidays and make-up workdays (调休) of a year the installed chinesecalendar does not know yet, as the State
     Council announced them: single dates or ranges ("2027-02-15..2027-02-21", also with ～ or 至)."""
@@ -238,6 +269,8 @@ class Settings(BaseModel):
     purge: PurgeSettings = Field(default_factory=PurgeSettings)
     law_firm: LawFirmSettings | None = None
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    # The reminder-node table ([[nodes]]); None: docs/design.md's default, its SMS days from [sms] days.
+    nodes: list[NodeSettings] | None = None
     # The folder that holds feedun.toml (or the working folder when there is none).
     workspace: Path = Field(default_factory=Path.cwd, exclude=True)
 

@@ -38,6 +38,7 @@ class RunSummary:
     tactics: dict[str, int] = field(default_factory=dict)
     held: int = 0
     outputs: dict[str, Any] = field(default_factory=dict)
+    nodes: list[str] = field(default_factory=list)  # today's reminder nodes (tactic 1's calendar), as labels
     warnings: list[str] = field(default_factory=list)
     outbox: str | None = None
 
@@ -225,10 +226,10 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
 def _stale_ledger_warning(store: Store, settings: Settings, as_of: date, summary: RunSummary) -> None:
     """On a reminder node day, one warning per estate whose own newest snapshot is too old: a fresh ledger of one
     estate says nothing about another's payments."""
-    from feedun.core.calendar import sms_node_today
+    from feedun.decide.nodes import nodes_on
     from feedun.store.meta import newest_ledger_dates
 
-    if sms_node_today(as_of, settings.sms.days) is None:
+    if not nodes_on(settings, as_of):  # any node: SMS, calls, visits and notices all state today's arrears
         return
     with store.read() as conn:
         newest = newest_ledger_dates(conn, as_of)
@@ -248,9 +249,12 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
     The policy is evaluated once (classify); every output takes that `Decisions` value."""
     from feedun.core.calendar import china_now
     from feedun.decide.classify import classify
+    from feedun.decide.nodes import nodes_on
     from feedun.outputs.calllist import write_call_lists
     from feedun.outputs.letters.generate import generate_letters
     from feedun.outputs.sms import build_sms, sending_time, write_sms
+    from feedun.outputs.visits import write_node_outputs
+    from feedun.store.meta import newest_ledger_dates
 
     outbox.mkdir(parents=True, exist_ok=True)
     for stale in outbox.glob(".*.partial-*"):  # left by a run that was killed; we hold the lock, so none is live
@@ -263,6 +267,13 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
         summary.tactics, summary.held = decided.tactic_counts(), decided.held
         calls = write_call_lists(store, settings, decided, out_dir=temp / "催缴清单")
         summary.outputs["call_lists"] = len(calls.lists)
+        nodes = nodes_on(settings, as_of)
+        summary.nodes = [n.label for n in nodes]
+        with store.read() as conn:
+            ledger_dates = newest_ledger_dates(conn, as_of)
+        visited = write_node_outputs(settings, decided, nodes, temp, ledger_dates)
+        summary.outputs["visit_sheets"] = len(visited.visit_sheets)
+        summary.outputs["notices"] = visited.notice_rooms
         now = china_now()
         send_from = sending_time(settings, now)  # a night run prepares the file for the morning (quiet hours)
         batch = build_sms(settings, decided, send_from=send_from)

@@ -196,3 +196,15 @@ def test_a_night_run_prepares_the_sms_file_for_the_morning(ws: Settings, monkeyp
     assert list((ws.workspace / "outbox" / "2026-11-16" / "短信").glob("短信-*.csv"))
     night = [w for w in summary.warnings if "之后再上传发送" in w]
     assert night == ([f"短信文件请在北京时间 {said} 之后再上传发送（21:00–次日 08:00 不发短信）。"] if said else [])
+
+
+def test_a_visit_node_day_writes_visit_sheets_and_a_notice_day_the_notices(ws: Settings) -> None:
+    """Issue 17: the run writes what the day's nodes call for (default table: visits on the 20th for rooms two
+    months overdue, notices on the 25th)."""
+    visit = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 20))
+    assert visit.nodes == ["每月 20 日 上门送账单（欠费 2 个月以上）"]
+    sheets = list((ws.workspace / "outbox" / "2026-11-20" / "上门清单").glob("上门清单-*.xlsx"))
+    assert visit.outputs["visit_sheets"] == len(sheets) >= 1 and visit.outputs["notices"] == 0
+    notice = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 25))
+    assert notice.nodes == ["每月 25 日 书面缴费通知"] and notice.outputs["notices"] > 0
+    assert list((ws.workspace / "outbox" / "2026-11-25" / "书面通知").glob("书面缴费通知单-*.docx"))

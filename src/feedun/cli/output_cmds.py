@@ -64,6 +64,33 @@ def calls_cmd(
 
 
 
+def nodes_cmd(
+    month: Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM（默认：本月）。", show_default=False)] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """显示当月的提醒节点（第1招 适时提醒）：哪天发短信、打电话、上门、发书面通知，按今天的分类各会覆盖多少户。"""
+    from feedun.cli.views import nodes_table
+    from feedun.config import load_settings
+    from feedun.core.calendar import missing_years_warning
+    from feedun.decide.nodes import plan_month
+    from feedun.outputs.report.metrics import parse_month
+
+    settings = load_settings(config)
+    today = date.today()
+    year, number = parse_month(month) if month else (today.year, today.month)
+    decided = _decisions(_store(settings, db), settings, today)
+    plan = plan_month(settings, decided.frame, year, number)
+    warning = missing_years_warning()
+    if as_json:
+        _print_json({"month": f"{year}-{number:02d}", "warning": warning,
+                     "nodes": [{"date": p.on.isoformat(), "day": p.node.day, "kind": p.node.kind.value,
+                                "label": p.node.label, "rooms": p.rooms, "amount": p.amount_fen / 100} for p in plan]})
+    else:
+        nodes_table(year, number, plan, warning)
+
+
 def sms_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认：今天）。", show_default=False)] = None,
     fmt: Annotated[SmsFormat, typer.Option("--format", help="输出格式：csv、aliyun（阿里云批量发送）、tencent（腾讯云）。")] = SmsFormat.CSV,

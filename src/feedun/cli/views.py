@@ -294,6 +294,19 @@ def letters_summary(batch: LetterBatch) -> None:
     out.print("盖章寄出后运行 feedun letters mark-sent 编号 --method ems --tracking 单号；只有已寄出的函件才计入后续升级和时效。")
 
 
+def nodes_table(year: int, month: int, plan: list, warning: str | None) -> None:
+    from feedun.core.money import yuan
+
+    rows = [[f"{p.on.isoformat()}（{'一二三四五六日'[p.on.weekday()]}）", p.node.label,
+             "" if p.on.day == p.node.day and p.on.month == month else f"由 {p.node.day} 日顺延", str(p.rooms),
+             yuan(p.amount_fen)] for p in plan]
+    out.print(table(f"{year} 年 {month} 月的提醒节点（覆盖户数按今天的分类估算）",
+                    [("日期", "left"), ("节点", "left"), ("说明", "left"), ("户数", "right"), ("欠费(元)", "right")],
+                    rows))
+    if warning:
+        warn(warning)
+
+
 def run_summary(summary: RunSummary) -> None:
     from feedun.core.tactics import label
 
@@ -316,9 +329,13 @@ def run_summary(summary: RunSummary) -> None:
     if summary.tactics:
         out.print("  分类：" + "，".join(f"{label(t)} {n} 户" for t, n in summary.tactics.items())
                   + f"，暂缓 {summary.held} 户")
+    if summary.nodes:
+        out.print("  今天的提醒节点：" + "；".join(summary.nodes), markup=False)
     if summary.outputs:
         o = summary.outputs
-        out.print(f"  输出：催缴清单 {o.get('call_lists', 0)} 份，短信 {o.get('sms', 0)} 条，催费函 {o.get('demand_letters', 0)} 份，"
+        visits = (f"，上门清单 {o['visit_sheets']} 份" if o.get("visit_sheets") else "") + (
+            f"，书面缴费通知 {o['notices']} 户" if o.get("notices") else "")
+        out.print(f"  输出：催缴清单 {o.get('call_lists', 0)} 份，短信 {o.get('sms', 0)} 条{visits}，催费函 {o.get('demand_letters', 0)} 份，"
                   f"律师函 {o.get('lawyer_letters', 0)} 份" + (f"，报表 {o['report']}" if o.get("report") else ""))
     if summary.outbox and not summary.dry_run:
         out.print(f"  文件夹：{summary.outbox}")

@@ -96,6 +96,15 @@ class SmsFormat(StrEnum):
     TENCENT = "tencent"  # Tencent Cloud SendSms requests
 
 
+class NodeKind(StrEnum):
+    """What a reminder node (催费必达时间点) does on its day: tactic 1's calendar, [[nodes]] in feedun.toml."""
+
+    SMS = "sms"  # a bill-notice SMS file
+    CALL = "call"  # the rooms go to the top of the collectors' call lists
+    VISIT = "visit"  # a visit sheet per collector (上门清单), the bill handed over
+    NOTICE = "notice"  # a written payment notice per room (书面缴费通知单) with a tear-off receipt
+
+
 class BuiltinHold(StrEnum):
     """Holds feedun itself applies; a policy file names its own holds besides these."""
 
@@ -144,6 +153,9 @@ TAG_LABELS: dict[Tag, str] = {
 DISPUTE_LABELS: dict[Dispute, str] = {
     Dispute.QUALITY: "房屋质量/整改", Dispute.SERVICE: "服务问题", Dispute.NEIGHBOR: "邻里纠纷",
     Dispute.VACANCY: "空置房收费", Dispute.SHARED_COST: "公摊费用", Dispute.OTHER: "其他",
+}
+NODE_KIND_LABELS: dict[NodeKind, str] = {
+    NodeKind.SMS: "缴费提醒短信", NodeKind.CALL: "电话提醒", NodeKind.VISIT: "上门送账单", NodeKind.NOTICE: "书面缴费通知",
 }
 BUILTIN_HOLD_LABELS: dict[BuiltinHold, str] = {
     BuiltinHold.NO_RULE: "没有符合的规则", BuiltinHold.LAWYER_CANDIDATE: "律师函候选",
@@ -218,7 +230,7 @@ def _complete() -> None:
     tables = [(Outcome, OUTCOME_LABELS), (Channel, CHANNEL_LABELS), (PromiseState, PROMISE_STATE_LABELS),
               (LetterKind, LETTER_KIND_LABELS), (LetterState, LETTER_STATE_LABELS), (Delivery, DELIVERY_LABELS),
               (ImportKind, IMPORT_KIND_LABELS), (Tag, TAG_LABELS), (Dispute, DISPUTE_LABELS),
-              (BuiltinHold, BUILTIN_HOLD_LABELS)]
+              (BuiltinHold, BUILTIN_HOLD_LABELS), (NodeKind, NODE_KIND_LABELS)]
     for enum, labels in tables:
         missing = set(enum) - set(labels)
         if missing:  # pragma: no cover - a programming error caught on import

@@ -16,7 +16,9 @@ from feedun.config import Settings
 from feedun.core.money import mask_phone, yuan
 from feedun.core.periods import period_text
 from feedun.core.tactics import FACTS, Tactic, label
+from feedun.core.vocab import NodeKind
 from feedun.decide.decisions import Decisions
+from feedun.decide.nodes import nodes_on, reached
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render
@@ -87,14 +89,15 @@ def salutation(owner: str) -> str:
 
 
 def _priority(frame: pd.DataFrame) -> pd.DataFrame:
-    """Promises due today first, then rooms whose quiet period ends today, then tactic severity and amount."""
+    """Promises due today first, then the rooms a call node reaches today (tactic 1's calendar), then rooms whose
+    quiet period ends today, then tactic severity and amount."""
     severity = frame["tactic"].map(lambda t: FACTS[Tactic(t)].number)
     return frame.assign(
         _promise=frame["promises_due"] > 0,
         _quiet_ends=frame["days_since_last_demand"] == 7,
         _severity=severity,
-    ).sort_values(["_promise", "_quiet_ends", "_severity", "outstanding_fen", "room"],
-                  ascending=[False, False, False, False, True], kind="stable")
+    ).sort_values(["_promise", "node_call", "_quiet_ends", "_severity", "outstanding_fen", "room"],
+                  ascending=[False, False, False, False, False, True], kind="stable")
 
 
 def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
@@ -133,6 +136,8 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
     result = CallLists(as_of=as_of, work_day=work_day, held=decisions.held)
     active = decisions.active().copy()
     active["collector"] = active["collector"].fillna(UNASSIGNED)
+    # A room is one row whatever brings it to the list (a call node and its tactic alike): never called twice a day.
+    active["node_call"] = reached(nodes_on(settings, as_of, NodeKind.CALL), active)
     last, promised = _last_contacts(store)
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
@@ -168,6 +173,8 @@ def _hint(row: Any) -> str:
     if int(row.promises_due) > 0:
         # '2026-12-05' -> 回访承诺（12-05）: one printed line; the full date is in 上次承诺日期 on screen
         return f"回访承诺（{row.promise_date[5:]}）" if row.promise_date else "今天回访承诺"
+    if row.node_call and row.tactic == Tactic.REMINDER:
+        return "节点提醒，约缴费时间"
     return FACTS[Tactic(row.tactic)].hint
 
 

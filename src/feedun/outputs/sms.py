@@ -29,8 +29,9 @@ from feedun.config import Settings
 from feedun.core.calendar import node_dates, sms_node_today
 from feedun.core.errors import ConfigError, FeedunError, UsageError
 from feedun.core.money import mask_phone
-from feedun.core.vocab import SmsFormat
+from feedun.core.vocab import NodeKind, SmsFormat
 from feedun.decide.decisions import Decisions
+from feedun.decide.nodes import node_days, nodes_on, reached
 from feedun.outputs.templating import render
 
 TEMPLATE = "sms/bill_notice.j2"
@@ -203,7 +204,7 @@ def pay_short(settings: Settings) -> str:
 
 def next_node(settings: Settings, after: date) -> date | None:
     """The first SMS node date (moved past holidays) after `after`, or None with no node days configured."""
-    days = list(settings.sms.days)
+    days = node_days(settings, NodeKind.SMS)
     if not days:
         return None
     year, month = after.year, after.month
@@ -217,7 +218,7 @@ def next_node(settings: Settings, after: date) -> date | None:
 
 def node_today(settings: Settings, as_of: date) -> int | None:
     """The node day whose date is `as_of`, including a node of last month moved into this one by a long holiday."""
-    days = list(settings.sms.days)
+    days = node_days(settings, NodeKind.SMS)
     if not days:
         return None
     node = sms_node_today(as_of, days)
@@ -245,10 +246,13 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
         return batch
 
     skipped: Counter[str] = Counter()
+    todays = nodes_on(settings, as_of, NodeKind.SMS)
+    narrowed = node is not None and all(n.min_months or n.tactic for n in todays)
+    in_scope = reached(todays, decisions.frame) if narrowed else None
     company_phone = settings.company.phone.strip()
     pay = pay_short(settings)
     signature = f"【{settings.sms.signature}】"  # the setting is stored without brackets (config.py)
-    for row in decisions.frame.itertuples(index=False):
+    for position, row in enumerate(decisions.frame.itertuples(index=False)):
         fen = int(row.outstanding_fen)
         if fen <= 0:
             skipped[REASON_NO_ARREARS] += 1
@@ -258,6 +262,9 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
             continue
         if row.do_not_contact:
             skipped[REASON_DO_NOT_CONTACT] += 1
+            continue
+        if in_scope is not None and not in_scope.iloc[position]:
+            skipped[f"不在今天的短信节点范围（{'；'.join(n.label for n in todays)}）"] += 1
             continue
         phones = [p.strip() for p in row.phones.split(",") if p.strip()]
         mobile = next((p for p in phones if MOBILE.fullmatch(p)), None)
@@ -400,9 +407,9 @@ def _param(message: SmsMessage, name: str) -> str:
 
 
 def _not_a_node(settings: Settings, as_of: date) -> str:
-    days = sorted(set(settings.sms.days))
+    days = node_days(settings, NodeKind.SMS)
     if not days:
-        return f"{as_of.isoformat()} 不发短信：没有配置短信节点日（feedun.toml 的 [sms] days）。"
+        return f"{as_of.isoformat()} 不发短信：没有配置短信节点日（feedun.toml 的 [[nodes]] 或 [sms] days）。"
     upcoming = next_node(settings, as_of)
     listed = "、".join(str(d) for d in days)
     when = f"下一个短信节点日是 {upcoming.isoformat()}" if upcoming else "近期没有短信节点日"
