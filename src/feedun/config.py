@@ -68,6 +68,22 @@ class CompanySettings(BaseModel):
     phone: str = ""  # the service desk number owners can call back
     address: str = ""
     payment_methods: str = "物业服务中心前台、微信或支付宝缴费，也可银行转账"
+    # The company's payment page, so owners pay on the spot: a QR code on notices, visit sheets and letters, and
+    # {{ pay_link }} in an SMS template. May contain {room} and {estate} (filled in, URL-encoded); empty: none.
+    payment_url: str = ""
+
+    @field_validator("payment_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if not re.match(r"https?://[^\s/]+\.[^\s/]+", value):
+            raise ValueError(f"缴费链接“{value}”不是网址：要以 https:// 开头，例如 https://pay.example.com/r/{{room}}")
+        unknown = set(re.findall(r"\{([^}]*)\}", value)) - {"room", "estate"}
+        if unknown:
+            raise ValueError(f"缴费链接里只能用 {{room}} 和 {{estate}}，不认识：{'、'.join(sorted(unknown))}")
+        return value
 
 
 class LetterSettings(BaseModel):

@@ -32,6 +32,7 @@ from feedun.core.money import mask_phone
 from feedun.core.vocab import NodeKind, SmsFormat
 from feedun.decide.decisions import Decisions
 from feedun.decide.nodes import node_days, nodes_on, reached
+from feedun.outputs.paylink import pay_url
 from feedun.outputs.templating import render
 
 TEMPLATE = "sms/bill_notice.j2"
@@ -46,7 +47,7 @@ FORMATS = tuple(f.value for f in SmsFormat)
 # The variables a bill-notice template may use (the CSV's extra columns, in this order). A platform template uses
 # some of them, declared in order by [sms] params.
 VARIABLES = ("salutation", "estate", "room", "amount", "months", "oldest_period", "month", "pay_short",
-             "company_phone")
+             "company_phone", "pay_link")
 
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
                      "夏侯", "轩辕", "令狐", "钟离", "申屠")
@@ -159,6 +160,16 @@ def plan_sending(settings: Settings, at: datetime | None, now: datetime) -> date
     return at
 
 
+def _check_pay_link(settings: Settings) -> None:
+    """A template that links to the payment page needs one: refused rather than sent with an empty link."""
+    from feedun.outputs.templating import template_variables
+
+    if not settings.company.payment_url and "pay_link" in template_variables(settings, TEMPLATE)[0]:
+        raise ConfigError(f"短信模板 {TEMPLATE} 用了 {{{{ pay_link }}}}，但还没有配置缴费链接。",
+                          hint="在 feedun.toml 的 [company] 填写 payment_url（公司的缴费页面网址，可含 {room}），"
+                               "或从模板中去掉 pay_link。")
+
+
 def sending_time(settings: Settings, at: datetime) -> datetime:
     """`at` when it is inside the sending hours, else the next moment they open (the quiet hours' end).
 
@@ -245,6 +256,7 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
         batch.warnings.append(_not_a_node(settings, as_of))
         return batch
 
+    _check_pay_link(settings)
     skipped: Counter[str] = Counter()
     todays = nodes_on(settings, as_of, NodeKind.SMS)
     narrowed = node is not None and all(n.min_months or n.tactic for n in todays)
@@ -282,6 +294,7 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
             "month": as_of.month,
             "pay_short": pay,
             "company_phone": company_phone,
+            "pay_link": pay_url(settings, row.estate.strip(), row.room.strip()) or "",  # counted in the length
         }
         text = signature + render(settings, TEMPLATE, variables)
         chars, segments = sms_length(text)

@@ -42,7 +42,9 @@ VISIT_PRINTED = ["序号", "房号", "称呼", "欠费金额(元)", "欠费月�
                  "业主签字", "备注"]
 VISIT_SCREEN = ["联系时间", "联系方式", "管理处", "业主", "电话"]
 VISIT_HEADERS = [*VISIT_PRINTED, *VISIT_SCREEN, KEY_HEADER, OWNER_KEY_HEADER]
-VISIT_WIDTHS = {"序号": 5, "房号": 11, "称呼": 11, "欠费金额(元)": 12, "欠费月数": 9, "账单期间": 18, "结果": 12,
+QR_HEADER = "扫码缴费"
+QR_ROW_PT = 52  # a 64-pixel code with a margin
+VISIT_WIDTHS = {QR_HEADER: 10, "序号": 5, "房号": 11, "称呼": 11, "欠费金额(元)": 12, "欠费月数": 9, "账单期间": 18, "结果": 12,
                 "承诺日期": 10, "承诺金额": 10, "业主签字": 16, "备注": 20, "联系时间": 17, "联系方式": 9,
                 "管理处": 12, "业主": 10, "电话": 26}
 # Words a payment notice never carries: it informs, it does not threaten (checked by the tests on every notice).
@@ -72,15 +74,19 @@ def write_visit_sheets(settings: Settings, decisions: Decisions, nodes: list[Nod
     paths = []
     for collector, part in sorted(rooms.groupby("collector"), key=lambda item: item[0]):
         path = out_dir / f"上门清单-{safe_filename(collector)}-{decisions.as_of.isoformat()}.xlsx"
-        _visit_book(path, collector, _walk(part), decisions.as_of, label)
+        _visit_book(settings, path, collector, _walk(part), decisions.as_of, label)
         paths.append(path)
     return paths
 
 
-def _visit_book(path: Path, collector: str, rooms: pd.DataFrame, as_of: date, label: str) -> None:
+def _visit_book(settings: Settings, path: Path, collector: str, rooms: pd.DataFrame, as_of: date, label: str) -> None:
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    # With a payment page, a printed 扫码缴费 column: the owner at the door scans their own room's code.
+    qr = bool(settings.company.payment_url)
+    printed = [*VISIT_PRINTED[:6], QR_HEADER, *VISIT_PRINTED[6:]] if qr else VISIT_PRINTED
+    headers = [*printed, *VISIT_SCREEN, KEY_HEADER, OWNER_KEY_HEADER]
     wb = Workbook()
     wb.remove(wb.active)
     rows, starts, previous = [], [], None
@@ -96,22 +102,25 @@ def _visit_book(path: Path, collector: str, rooms: pd.DataFrame, as_of: date, la
             "联系方式": CHANNEL_LABELS[Channel.VISIT], "管理处": r.estate, "业主": r.owner,
             "电话": " ".join(p for p in r.phones.split(",") if p), KEY_HEADER: f"{r.estate}|{r.room}",
             OWNER_KEY_HEADER: r.owner}
-        rows.append([values.get(h) for h in VISIT_HEADERS])
+        rows.append([values.get(h) for h in headers])
     total = int(rooms["outstanding_fen"].sum())
     estates = "、".join(sorted(set(rooms["estate"])))
-    ws = write_sheet(wb, "上门清单", VISIT_HEADERS, rows, VISIT_WIDTHS, formats={"欠费金额(元)": MONEY},
+    widths = {**VISIT_WIDTHS, "备注": 12, "业主签字": 14} if qr else VISIT_WIDTHS  # room for the code column
+    ws = write_sheet(wb, "上门清单", headers, rows, widths, formats={"欠费金额(元)": MONEY},
                      totals=[TOTAL_LABEL, f"{len(rows)} 户", None, total / 100],
                      page_header=f"上门清单　{collector}　{as_of.isoformat()}　{estates}　{label}",
-                     printed=len(VISIT_PRINTED), wrap={"称呼", "备注"})
+                     printed=len(printed), wrap={"称呼", "备注"})
     from openpyxl.styles import Border, Side
 
-    height = LINE_PT * (WRITE_LINES + 1) + 2  # a signature needs more room than a tick
+    height = QR_ROW_PT if qr else LINE_PT * (WRITE_LINES + 1) + 2  # a signature needs more room than a tick
     for r in range(2, len(rows) + 2):
         ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, height)
     for r in starts:
-        for c in range(1, len(VISIT_PRINTED) + 1):
+        for c in range(1, len(printed) + 1):
             ws.cell(r, c).border = Border(top=Side(style="medium"))
-    col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(VISIT_HEADERS)}
+    col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(headers)}
+    if qr:
+        _place_codes(settings, ws, rooms, col[QR_HEADER])
     outcome = DataValidation(type="list", formula1='"' + ",".join(OUTCOMES.values()) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择结果")
     outcome.add(f"{col['结果']}2:{col['结果']}{len(rows) + 1}")
@@ -121,15 +130,33 @@ def _visit_book(path: Path, collector: str, rooms: pd.DataFrame, as_of: date, la
     wb.save(path)
 
 
+def _place_codes(settings: Settings, ws, rooms: pd.DataFrame, column: str) -> None:
+    """One QR code per room in its row: the room's own payment page."""
+    import io
+
+    from openpyxl.drawing.image import Image
+
+    from feedun.outputs.paylink import pay_url, qr_png
+
+    for row, r in enumerate(rooms.itertuples(index=False), start=2):
+        image = Image(io.BytesIO(qr_png(pay_url(settings, r.estate, r.room), scale=3)))
+        image.width = image.height = 64
+        ws.add_image(image, f"{column}{row}")
+
+
 def write_notices(settings: Settings, decisions: Decisions, nodes: list[Node], out_dir: Path,
                   ledger_dates: dict[str, date]) -> tuple[Path | None, int]:
     """The day's written payment notices, one page per room with a tear-off receipt, in one file to print.
 
     The amount is as of the estate's newest ledger (`ledger_dates`), and the notice says that date: payments
     after it are not known here, so "as of today" would not be true."""
+    import io
+
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
+
+    from feedun.outputs.paylink import pay_url, qr_png
 
     frame = decisions.frame
     rooms = frame[reached(nodes, frame)].copy()
@@ -163,6 +190,11 @@ def write_notices(settings: Settings, decisions: Decisions, nodes: list[Node], o
                           f"未缴纳{since}。")
         if methods:
             doc.add_paragraph(f"缴费方式：{methods}。")
+        url = pay_url(settings, r.estate, r.room)
+        if url:
+            code = doc.add_paragraph()
+            code.add_run().add_picture(io.BytesIO(qr_png(url)), width=Cm(2.8))
+            code.add_run("  手机扫码，直接为本户缴费")
         ask = f"如对账目有疑问，欢迎致电 {phone} 或到物业服务中心查询明细。" if phone else "如对账目有疑问，欢迎到物业服务中心查询明细。"
         doc.add_paragraph(f"如您已在此之后缴纳，请忽略本通知。{ask}感谢您对我们工作的支持！")
         sign = doc.add_paragraph(company or "物业服务中心")
