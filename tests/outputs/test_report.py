@@ -16,6 +16,8 @@ from feedun.intake.importer import import_file
 from feedun.memory.contacts import ContactRequest, log_contact
 from feedun.outputs.report import build_report, print_report, write_report_xlsx
 from feedun.store import Store
+from feedun.store.letters import find_letter, record_sent_letter, update_letter
+from feedun.store.rooms import find_room
 
 pytestmark = pytest.mark.module_store  # one store built once per backend (fixture `built`)
 
@@ -225,8 +227,8 @@ def test_workbook_sheets_headers_and_native_charts(report, tmp_path: Path) -> No
 
     path = write_report_xlsx(report, tmp_path / "out" / "report-2026-11.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["概览", "收费率", "收费率趋势", "欠费走势", "本月回收", "欠费账龄", "缴费承诺", "招数效果",
-                             "诉讼时效"]
+    assert wb.sheetnames == ["摘要", "概览", "收费率", "收费率趋势", "欠费走势", "本月回收", "欠费账龄", "缴费承诺",
+                             "招数效果", "诉讼时效"]
 
     def header(name: str) -> list:
         return [c.value for c in wb[name][1] if c.value is not None]
@@ -387,6 +389,11 @@ def arrears_only(tmp_path_factory: pytest.TempPathFactory):
     import_file(write_arrears(tmp / "oct.xlsx", ARREARS_OCT), settings, as_of=date(2026, 10, 31))
     classify(store, settings, as_of=date(2026, 10, 31))
     import_file(write_arrears(tmp / "nov.xlsx", ARREARS_NOV), settings, as_of=date(2026, 11, 30))
+    with store.write() as conn:  # letters: one sent in October, one in November, one sent in November then voided
+        record_sent_letter(conn, find_room(conn, "5-1-501", C), "dunning", date(2026, 10, 20), 20000)
+        record_sent_letter(conn, find_room(conn, "5-1-502", C), "dunning", date(2026, 11, 5), 40000)
+        voided = record_sent_letter(conn, find_room(conn, "5-1-502", C), "lawyer", date(2026, 11, 8), 40000)
+        update_letter(conn, find_letter(conn, voided)["id"], state="void")
     return store, settings
 
 
@@ -453,3 +460,125 @@ def test_recovered_is_unknown_without_an_earlier_snapshot_to_compare(arrears_onl
     print_report(first)
     text = capsys.readouterr().out
     assert "本月回收不详" in text and "本月回收 0.00" not in text
+
+
+# ---- 摘要: the one-page summary (issue 16) -----------------------------------------------------------------------
+
+LABELS = ["欠费金额（元）", "上月欠费金额（元）", "欠费较上月（元）", "欠费户数", "本月回收（元）", "承诺兑现率",
+          "本月寄出函件（封）", "临近诉讼时效（户）", "本月收费率"]
+
+
+def summary_of(report, path: Path):
+    """The summary sheet, its tiles (label -> (figure, number format, note)) and its charts."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(write_report_xlsx(report, path))
+    ws = wb["摘要"]
+    tiles = {}
+    for row in ws.iter_rows(max_col=6):
+        for cell in row:
+            if cell.value in LABELS:
+                value = ws.cell(cell.row + 1, cell.column)
+                tiles[cell.value] = (value.value, value.number_format, ws.cell(cell.row + 2, cell.column).value)
+    assert list(tiles) == LABELS
+    return wb, ws, tiles
+
+
+def chart_points(wb, chart) -> list[tuple[str, float | None]]:
+    """(category, value) of a chart's one series, read from the cells it references."""
+    from openpyxl.utils import range_boundaries
+
+    def cells(ref: str) -> list:
+        sheet, area = ref.rsplit("!", 1)
+        min_col, min_row, max_col, max_row = range_boundaries(area.replace("$", ""))
+        ws = wb[sheet.strip("'")]
+        return [ws.cell(r, c).value for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
+
+    (series,) = chart.series
+    values = cells(series.val.numRef.f)
+    categories = cells((series.cat.strRef or series.cat.numRef).f)
+    return list(zip(categories, values, strict=True))
+
+
+def sheet_text(ws) -> list[str]:
+    return [str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+
+
+def test_the_report_opens_on_a_summary_of_the_month(report, tmp_path: Path) -> None:
+    wb, ws, tiles = summary_of(report, tmp_path / "r.xlsx")
+    assert wb.sheetnames[0] == "摘要" and wb.active.title == "摘要"
+    assert "2026年11月" in ws["A1"].value and "统计日 2026-11-30" in ws["A2"].value
+    money, pct = "#,##0.00", "0.0%"
+    # Arrears on the report day: 102 owes 1200, 301 200, 302 100, C's 501 100.
+    assert tiles["欠费金额（元）"][:2] == (1600, money) and "2026-11-30" in tiles["欠费金额（元）"][2]
+    # October's ledgers cover 阳光花园 and 翠湖苑 (900 + 600 + 200 + 150); 绿洲家园 came in November: no comparison.
+    assert tiles["上月欠费金额（元）"][:2] == (1850, money) and "不含绿洲家园" in tiles["上月欠费金额（元）"][2]
+    assert tiles["欠费较上月（元）"][0] == "不详" and "绿洲家园" in tiles["欠费较上月（元）"][2]
+    assert tiles["欠费户数"][:2] == (4, "0")
+    assert tiles["本月回收（元）"][:2] == (650, money) and "2 户" in tiles["本月回收（元）"][2]  # 201 paid 600, 302 50
+    rate, fmt, note = tiles["承诺兑现率"]
+    assert rate == pytest.approx(2 / 3) and fmt == pct and "已兑现 2 / 登记 3" in note and "未兑现 1" in note
+    assert tiles["本月寄出函件（封）"][:2] == (0, "0") and "没有寄出" in tiles["本月寄出函件（封）"][2]
+    assert tiles["临近诉讼时效（户）"][:2] == (1, "0")
+    rate, fmt, note = tiles["本月收费率"]
+    assert rate == pytest.approx(7 / 11) and fmt == pct and "绿洲家园" in note and "应收不详" in note
+
+    trend, aging, collectors = ws._charts
+    assert (trend.tagname, aging.tagname, collectors.tagname) == ("lineChart", "barChart", "barChart")
+    # from the first month with a ledger; September and October leave out 绿洲家园, and the page says so
+    assert chart_points(wb, trend) == [("9月", 1200), ("10月", 1850), ("11月", 1600)]
+    assert "2026-09 至 2026-11" in trend.title.tx.rich.p[0].r[0].t
+    assert any("2026-09、2026-10 不含绿洲家园" in text for text in sheet_text(ws))
+    # horizontal bars are drawn bottom-up: the data runs from the oldest bucket so the page reads from the newest
+    assert chart_points(wb, aging)[::-1] == [("1个月及以内\n2户", 200), ("2–3个月\n1户", 1200), ("4–6个月\n0户", 0),
+                                             ("7–12个月\n0户", 0), ("12个月以上\n1户", 200)]
+    assert chart_points(wb, collectors)[::-1] == [("王管家 1户", 600), ("赵管家 1户", 50)]
+    cells = [c for sheet in wb for c in sheet_text(sheet)]
+    assert not any(c in ("nan", "None") for c in cells)
+
+
+def test_summary_of_an_arrears_only_ledger(arrears_only, tmp_path: Path) -> None:
+    """No collection rate, but the arrears month on month, what was recovered and the letters sent."""
+    store, settings = arrears_only
+    report = build_report(store, settings, None, today=date(2026, 12, 2))
+    assert report.letters_sent == {"dunning": 1}  # October's is another month's, the voided one never left
+    wb, ws, tiles = summary_of(report, tmp_path / "r.xlsx")
+    assert tiles["欠费金额（元）"][0] == 500 and tiles["上月欠费金额（元）"][0] == 700
+    change, fmt, note = tiles["欠费较上月（元）"]
+    assert change == -200 and fmt.startswith("+#,##0.00;-#,##0.00") and "减少" in note
+    assert tiles["欠费户数"][0] == 2 and tiles["欠费户数"][2] == "上月 3 户"
+    assert tiles["本月回收（元）"][0] == 400
+    assert tiles["承诺兑现率"][0] == "本月无承诺"
+    assert tiles["本月寄出函件（封）"][0] == 1 and "催费函 1，律师函 0" in tiles["本月寄出函件（封）"][2]
+    assert tiles["本月收费率"][0] == "应收不详" and "无法计算收费率" in tiles["本月收费率"][2]
+    trend, _, collectors = ws._charts
+    assert chart_points(wb, trend) == [("10月", 700), ("11月", 500)]
+    assert chart_points(wb, collectors)[::-1] == [("吴管家 1户", 300), ("孙管家 1户", 100)]
+
+
+def test_summary_says_in_words_what_is_not_known(arrears_only, tmp_path: Path) -> None:
+    """The company's first ledger: no last month, nothing to compare payments with, one month is no trend."""
+    store, settings = arrears_only
+    report = build_report(store, settings, "2026-10", today=date(2026, 10, 31))
+    _, ws, tiles = summary_of(report, tmp_path / "r.xlsx")
+    assert tiles["上月欠费金额（元）"][0] == "不详" and "2026-09 没有导入台账" in tiles["上月欠费金额（元）"][2]
+    assert tiles["欠费较上月（元）"][0] == "不详" and "上月没有台账" in tiles["欠费较上月（元）"][2]
+    assert tiles["本月回收（元）"][0] == "不详" and "没有同一管理处的台账可比较" in tiles["本月回收（元）"][2]
+    assert tiles["本月寄出函件（封）"][0] == 1  # sent 2026-10-20
+    (aging,) = ws._charts  # no trend from one month, no recovered chart from an unknown: lines saying why
+    assert aging.tagname == "barChart"
+    text = sheet_text(ws)
+    assert any("只有 2026-10 一个月的台账" in t for t in text)
+    assert any(t.startswith("本月回收按管家（元）：本月回收不详") for t in text)
+
+
+def test_summary_of_an_empty_store_claims_no_figures(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path)
+    report = build_report(Store.for_settings(settings), settings, "2026-11", today=TODAY)
+    _, ws, tiles = summary_of(report, tmp_path / "r.xlsx")
+    for label in ("欠费金额（元）", "上月欠费金额（元）", "欠费较上月（元）", "欠费户数", "本月回收（元）", "临近诉讼时效（户）"):
+        assert tiles[label][0] == "不详", label
+        assert tiles[label][2], label  # with the reason
+    assert tiles["本月收费率"][0] == "应收不详"
+    assert ws._charts == []
+    assert sum("：" in t and ("没有" in t or "不详" in t) for t in sheet_text(ws)) >= 3  # one line per chart left out

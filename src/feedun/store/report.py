@@ -1,5 +1,5 @@
 """What `feedun report` reads: month lines of a snapshot, arrears month on month, promises made, classify runs and
-the payments after them.
+the payments after them, letters sent.
 
 Each function takes a Connection (call them all inside one `Store.read()` so the figures agree with each other)
 and returns plain values; the metrics themselves are computed above the store (outputs/report/metrics.py).
@@ -16,7 +16,17 @@ from sqlalchemy import Connection, case, func, select
 
 from feedun.core.tactics import Tactic
 from feedun.core.vocab import ImportKind, PromiseState
-from feedun.store.schema import decisions, import_estates, imports, ledger_lines, payments, promises, rooms, runs
+from feedun.store.schema import (
+    decisions,
+    import_estates,
+    imports,
+    ledger_lines,
+    letters,
+    payments,
+    promises,
+    rooms,
+    runs,
+)
 from feedun.store.snapshots import snapshot_on
 
 
@@ -227,3 +237,14 @@ def payments_between(conn: Connection, after: date, until: date) -> list[Payment
     query = (select(payments.c.room_id, payments.c.owner, payments.c.seen_on, payments.c.amount)
              .where(payments.c.seen_on > after, payments.c.seen_on <= until))
     return [Payment(room_id, owner, seen_on, int(amount)) for room_id, owner, seen_on, amount in conn.execute(query)]
+
+
+SENT_STATES = ("sent", "signed", "returned")  # core.vocab.SENT_STATES: a letter that left the office
+
+
+def letters_sent(conn: Connection, since: date, until: date) -> dict[str, int]:
+    """kind (dunning, lawyer) -> letters sent in [since, until] that left the office (sent, signed or returned;
+    a letter voided after it was marked sent is not counted)."""
+    query = (select(letters.c.kind, func.count()).where(letters.c.state.in_(SENT_STATES), letters.c.sent_on >= since,
+                                                         letters.c.sent_on <= until).group_by(letters.c.kind))
+    return {kind: int(count) for kind, count in conn.execute(query)}

@@ -28,6 +28,8 @@ Definitions (the 口径 also written into the workbook; see docs/design.md, "The
 - **招数效果 (tactic effectiveness).** Every decision of the classify runs dated within 90 days up to the report day:
   did the room (same owner) pay anything seen in a ledger snapshot dated in (run date, run date + 30 days], and
   how much. A room decided in several runs counts once per run (房次).
+- **发函 (letters sent)** in the report month up to the report day: letters of the register marked sent on such a
+  day that left the office (sent, signed or returned now; voided ones left out), by kind.
 - **诉讼时效 (limitation).** Rooms whose oldest unpaid period fell due more than 30 months before the report day with
   no demand that reached the owner since (features.limitation_risk); the 3-year limit (民法典 188) runs from then.
 
@@ -67,6 +69,7 @@ from feedun.store.report import (
     Snapshot,
     collector_overrides,
     ledger_estates,
+    letters_sent,
     month_arrears,
     newest_ledger_date,
     payments_between,
@@ -309,6 +312,14 @@ class Report:
     arrears_trend: list[ArrearsRow] = field(default_factory=list)  # oldest month first, the report month last
     # 合计, then by estate, collector, tactic; empty when no snapshot of the month had an earlier one to compare with
     recovered: list[RecoveredRow] = field(default_factory=list)
+    letters_sent: dict[str, int] = field(default_factory=dict)  # kind (dunning, lawyer) -> sent in the month
+    ledger_on: date | None = None  # the newest ledger snapshot dated on or before the report day; None: none
+    company: str = ""  # as owners know it (feedun.toml [company] name), for the printed page header
+
+    @property
+    def letters_total(self) -> int:
+        """Letters that left the office in the report month (up to the report day)."""
+        return sum(self.letters_sent.values())
 
     @property
     def receivable_known(self) -> bool:
@@ -358,6 +369,8 @@ class Report:
                 "receivable_known": self.receivable_known,
                 "arrears_trend": [a.to_dict() for a in self.arrears_trend],
                 "recovered": [r.to_dict() for r in self.recovered],
+                "letters_sent": {kind: self.letters_sent.get(kind, 0) for kind in ("dunning", "lawyer")},
+                "ledger_on": None if self.ledger_on is None else self.ledger_on.isoformat(),
                 "definitions": DEFINITIONS}
 
 
@@ -421,6 +434,8 @@ class _Read:
     seen: list[SeenPayment]  # payments seen in the report month
     seen_decisions: list[RoomDecision]  # decisions on those rooms in the lookback before the month
     compared: bool  # a snapshot of the month could be compared with an earlier one of its estate
+    letters: dict[str, int]  # kind -> letters sent in the month up to the report day
+    ledger_on: date | None  # the newest ledger snapshot dated on or before the report day
 
 
 def default_month(store: Store, today: date) -> str:
@@ -456,7 +471,8 @@ def build_report(store: Store, settings: Settings, month: str | None = None, *, 
                   effectiveness=effect, runs=runs, limitation=limitation(settings, features),
                   arrears_trend=arrears_rows(read.estates, read.arrears),
                   recovered=recovered_rows(settings, read.overrides, read.seen, read.seen_decisions)
-                  if read.compared else [])
+                  if read.compared else [], letters_sent=read.letters, ledger_on=read.ledger_on,
+                  company=settings.company.name)
 
 
 def _read(conn, year: int, mon: int, as_of: date) -> _Read:
@@ -501,7 +517,8 @@ def _read(conn, year: int, mon: int, as_of: date) -> _Read:
     return _Read(overrides=collector_overrides(conn), estates=estates, month_snapshots=month_snapshots,
                  month_lines=month_lines, trend=trend, promises=promises_made(conn, start, end), run_dates=run_dates,
                  decisions=run_decisions(conn, run_dates), payments=paid, newest=newest_ledger_date(conn),
-                 arrears=arrears, seen=seen, seen_decisions=seen_decisions, compared=compared)
+                 arrears=arrears, seen=seen, seen_decisions=seen_decisions, compared=compared,
+                 letters=letters_sent(conn, first, as_of), ledger_on=newest_ledger_date(conn, as_of))
 
 
 def collector_name(settings: Settings, overrides: Overrides, estate: str, room: str) -> str:
