@@ -139,7 +139,7 @@ def test_lawyer_letter_refused_without_a_law_firm_then_drafted_with_evidence(set
 
     pack = load_workbook(batch.evidence[0])
     assert pack.sheetnames == ["欠费明细", "函件记录", "联系记录"]
-    assert pack["欠费明细"].max_row == 10 and pack["联系记录"].max_row == 4
+    assert pack["欠费明细"].max_row == 11 and pack["联系记录"].max_row == 4  # 9 lines, the header and the 合计 row
 
 
 def test_cli_letters_and_register_json(tmp_path: Path, settings: Settings) -> None:

@@ -16,7 +16,31 @@ from typing import Any
 from feedun.core.errors import FeedunError
 
 DOCUMENT = "word/document.xml"
-PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+# Before a letter whose body does not start with a paragraph (a letterhead table, say): a paragraph of almost no
+# height that starts a new page. (A paragraph holding a page-break run would put an empty line at the top of the
+# next letter and shift its page breaks, or print a blank page after a letter that fills its last page.)
+PAGE_BREAK = ('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+              '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+_FIRST_PARAGRAPH = re.compile(r"\s*<w:p(?:\s[^>]*)?>")
+# The children a paragraph's properties may hold before w:pageBreakBefore (the schema's order).
+_BEFORE_PAGE_BREAK = re.compile(r"(?:<w:(?:pStyle|keepNext|keepLines)\b[^>]*/>)*")
+_OLD_PAGE_BREAK = re.compile(r"<w:pageBreakBefore\b[^>]*/>")
+
+
+def starting_on_a_new_page(body: str) -> str:
+    """A letter's body (the XML inside w:body) that starts on a new page: its first paragraph gets page-break-before,
+    so the letter is laid out exactly as it is on its own (same page breaks, nothing blank between letters)."""
+    first = _FIRST_PARAGRAPH.match(body)
+    if first is None:
+        return PAGE_BREAK + body
+    at = first.end()
+    if body.startswith("<w:pPr/>", at):
+        return body[:at] + "<w:pPr><w:pageBreakBefore/></w:pPr>" + body[at + len("<w:pPr/>"):]
+    if not body.startswith("<w:pPr>", at):
+        return body[:at] + "<w:pPr><w:pageBreakBefore/></w:pPr>" + body[at:]
+    at = _BEFORE_PAGE_BREAK.match(body, at + len("<w:pPr>")).end()
+    old = _OLD_PAGE_BREAK.match(body, at)  # one already there (perhaps w:val="0"): replaced
+    return body[:at] + "<w:pageBreakBefore/>" + body[old.end() if old else at:]
 
 
 class PreparedTemplate:
@@ -62,20 +86,22 @@ class PreparedTemplate:
         return self._zip(document_xml)
 
     def render_combined(self, contexts: list[dict[str, Any]]) -> bytes:
-        """All letters in one document, a page break between them, for printing a batch."""
+        """All letters in one document, each starting on a new page, for printing a batch."""
         return self.combine([self.document_xml(context) for context in contexts])
 
     def combine(self, document_xmls: list[str]) -> bytes:
-        """Letters already rendered from this template (their document.xml) in one document, a page break between
-        them: the body of each, the head and the section settings of the first."""
+        """Letters already rendered from this template (their document.xml) in one document, each after the first
+        starting on a new page: the body of each, the head and the section settings of the first."""
         bodies, head, tail = [], "", ""
         for xml in document_xmls:
             start = xml.index("<w:body>") + len("<w:body>")
             section = xml.rindex("<w:sectPr")
             if not bodies:
                 head, tail = xml[:start], xml[section:]
-            bodies.append(xml[start:section])
-        return self._zip(head + PAGE_BREAK.join(bodies) + tail)
+                bodies.append(xml[start:section])
+            else:
+                bodies.append(starting_on_a_new_page(xml[start:section]))
+        return self._zip(head + "".join(bodies) + tail)
 
     def _zip(self, document_xml: str) -> bytes:
         """A copy of the pre-compressed unchanged parts, plus this letter's document.xml."""

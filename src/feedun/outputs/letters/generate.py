@@ -10,6 +10,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,13 @@ from feedun.outputs.letters.register import KINDS, METHODS, STATES, TACTIC_OF, L
 from feedun.store import Store
 
 LAWYER_DEADLINE_DAYS = 14
+MONEY_FORMAT = "#,##0.00"  # amounts in the evidence pack: 12,345.60
+# An evidence-pack line whose ledger gives no due date. A lawyer reads the pack for when each amount fell due
+# (limitation, the late fee): the column stays, so every pack reads the same, and says that the ledger itself
+# lists no date (the date then comes from the contract's payment clause), rather than a blank that could mean
+# the date was lost on the way.
+DUE_NOT_LISTED = "台账未列"
+NOT_RECORDED = "未记录"  # a contact whose record does not say who made it
 
 
 @dataclass
@@ -104,6 +112,16 @@ def _demand_text(demand: dict[str, Any]) -> str:
                            (f"（凭证：{evidence}）" if evidence else ""))
 
 
+def _missing_licence(settings: Settings) -> str | None:
+    """One warning when [law_firm] gives no practising-licence number: the drafts leave the line out."""
+    firm = settings.law_firm
+    if firm is None or firm.licence_number.strip():
+        return None
+    return ("feedun.toml 的 [law_firm] 没有填写 licence_number（承办律师的执业证号）：律师函草稿中没有执业证号这一项，"
+            "律师事务所出具前须补上。在 [law_firm] 小节加上 licence_number = \"执业证号\" 后重新生成"
+            "（同一天重新生成沿用原编号）。")
+
+
 def _missing_company_details(settings: Settings) -> str | None:
     """One warning naming the [company] details that are not configured and whose sentences were left out."""
     missing = [f"{key}（{label}）" for key, label in (("phone", "服务中心电话"), ("address", "地址"))
@@ -180,7 +198,8 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     if kind == "lawyer" and firm is None:
         raise ConfigError("没有配置律师事务所，不能生成律师函。律师函必须由真实的律师事务所出具。",
                           path=settings.workspace / "feedun.toml",
-                          hint="在 feedun.toml 中加入 [law_firm] 小节：name、address、lawyer、phone（律所名称、地址、律师、电话）。")
+                          hint="在 feedun.toml 中加入 [law_firm] 小节：name、address、lawyer、phone、licence_number"
+                               "（律所名称、地址、律师、电话、律师执业证号）。")
     as_of = decisions.as_of
     decided = decisions.frame
     if rooms:
@@ -250,7 +269,9 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                 "issued": _day(as_of), "deadline": _day(as_of + timedelta(days=deadline_days)),
                 "demands": demands, "law_firm": firm.name if firm else "",
                 "lawyer": _lawyer_name(firm.lawyer) if firm else "",
-                "law_firm_phone": firm.phone if firm else "", "law_firm_address": firm.address if firm else "",
+                "law_firm_phone": firm.phone.strip() if firm else "",
+                "law_firm_address": firm.address.strip() if firm else "",
+                "licence_number": firm.licence_number.strip() if firm else "",
                 "_room_id": room_id, "_collector": row.collector,
             })
             batch.letters.append(LetterRow(number, kind, row.estate, row.room, row.owner, "draft", as_of,
@@ -264,6 +285,8 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     missing_details = _missing_company_details(settings)
     if missing_details:
         batch.warnings.append(missing_details)
+    if kind == "lawyer" and (missing_licence := _missing_licence(settings)):
+        batch.warnings.append(missing_licence)
 
     folder = out_dir or settings.workspace / "letters" / as_of.isoformat() / KINDS[kind]
     folder.mkdir(parents=True, exist_ok=True)
@@ -319,27 +342,63 @@ def _days_letters(todays: list[tuple[str, str, str]], rendered: dict[str, str], 
     return xmls
 
 
+def _date_text(value: Any, missing: str = "") -> str:
+    """A date cell's text: 2026-11-03, or `missing` for a date the record does not have."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return missing
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def _evidence_pack(folder: Path, letter: LetterRow, ctx: dict[str, Any], lines: pd.DataFrame, contact_rows: list,
                    register: list[LetterRow]) -> Path:
+    """The lawyer's evidence workbook for one letter: the room's ledger lines, its letters, its contacts. Every
+    column readable when printed (times 2026-11-03 14:20 not cut), amounts as 12,345.60, delivery methods in
+    Chinese, and no column left blank without saying why."""
     from openpyxl import Workbook
 
     from feedun.memory.contacts import CHANNELS, OUTCOMES
     from feedun.outputs.safe import safe_filename
     from feedun.outputs.xlsx import write_sheet
 
+    def amount(fen: int) -> Decimal:  # exact: integer fen to yuan, never a float
+        return Decimal(int(fen)) / 100
+
     wb = Workbook()
     wb.remove(wb.active)
     own = lines.sort_values(["period", "fee_item"])  # this letter's room's lines
-    write_sheet(wb, "欠费明细", ["管理处", "房号", "业主", "收费项目", "所属期间", "应缴日期", "欠费金额(元)", "台账原行号"],
-           [[r.estate, r.room, r.owner, r.fee_item, period_text(r.period, r.period_end), str(r.due_date or ""), float(int(r.outstanding)) / 100,
-             int(r.source_row)] for r in own.itertuples(index=False)])
-    write_sheet(wb, "函件记录", ["编号", "类型", "状态", "出具日期", "期限", "寄送方式", "凭证", "发出日期", "金额(元)"],
-           [[x.number, KINDS[x.kind], STATES[x.state], x.issued.isoformat(), str(x.deadline or ""), x.delivery or "",
-             x.evidence or "", str(x.sent_on or ""), float(x.amount) / 100]
-            for x in register if (x.estate, x.room) == (letter.estate, letter.room)])
-    write_sheet(wb, "联系记录", ["时间", "方式", "结果", "经办", "备注"],
-           [[f"{at:%Y-%m-%d %H:%M}", CHANNELS.get(channel, channel), OUTCOMES.get(outcome, outcome), by, note]
-            for at, channel, outcome, by, note in contact_rows])
+    header = f"证据材料 {letter.number} {letter.estate} {letter.room}"
+    # Widths fit the longest value of each column (a date 10, a time 16, an amount 12,345.60), so nothing is cut.
+    sheets = [
+        write_sheet(wb, "欠费明细", ["管理处", "房号", "业主", "收费项目", "所属期间", "应缴日期", "欠费金额(元)", "台账原行号"],
+                    [[r.estate, r.room, r.owner, r.fee_item, period_text(r.period, r.period_end),
+                      _date_text(r.due_date, DUE_NOT_LISTED), amount(r.outstanding), int(r.source_row)]
+                     for r in own.itertuples(index=False)],
+                    {"管理处": 14, "房号": 12, "业主": 10, "收费项目": 14, "所属期间": 18, "应缴日期": 12,
+                     "欠费金额(元)": 14, "台账原行号": 11},
+                    totals=["合计", "", "", "", "", "", amount(int(own["outstanding"].sum())), ""],
+                    page_header=header),
+        # No total: every letter of a room states the room's arrears again; adding them up means nothing.
+        write_sheet(wb, "函件记录", ["编号", "类型", "状态", "出具日期", "期限", "寄送方式", "凭证", "发出日期", "金额(元)"],
+                    [[x.number, KINDS[x.kind], STATES[x.state], x.issued.isoformat(), _date_text(x.deadline),
+                      METHODS.get(x.delivery or "", x.delivery or ""), x.evidence or "", _date_text(x.sent_on),
+                      amount(x.amount)]
+                     for x in register if (x.estate, x.room) == (letter.estate, letter.room)],
+                    {"编号": 22, "类型": 9, "状态": 9, "出具日期": 12, "期限": 12, "寄送方式": 14, "凭证": 26,
+                     "发出日期": 12, "金额(元)": 14}, page_header=header),
+        write_sheet(wb, "联系记录", ["时间", "方式", "结果", "经办", "备注"],
+                    [[f"{at:%Y-%m-%d %H:%M}", CHANNELS.get(channel, channel), OUTCOMES.get(outcome, outcome),
+                      by or NOT_RECORDED, note or ""]
+                     for at, channel, outcome, by, note in contact_rows],
+                    {"时间": 18, "方式": 10, "结果": 14, "经办": 12, "备注": 48}, page_header=header),
+    ]
+    for ws in sheets:  # write_sheet's `formats` covers int and float; these amounts are exact Decimals
+        money = [cell.column for cell in ws[1] if str(cell.value).endswith("(元)")]
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if cell.column in money and isinstance(cell.value, (int, float, Decimal)):
+                    cell.number_format = MONEY_FORMAT
     path = folder / f"证据材料-{safe_filename(letter.number)}-{safe_filename(letter.estate + letter.room)}.xlsx"
     with _replacing(path) as temp:
         wb.save(temp)
