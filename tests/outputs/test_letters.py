@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -152,6 +153,12 @@ def test_cli_letters_and_register_json(tmp_path: Path, settings: Settings) -> No
     [row] = json.loads(listed.stdout)
     assert set(row) == {"number", "kind", "estate", "room", "owner", "state", "issued", "deadline", "amount"}
     assert (row["state"], row["amount"]) == ("draft", 3700.0)
+    sent = subprocess.run([str(feedun), "letters", "mark-sent", row["number"], "--method", "ems", "--tracking",
+                           "EA123456789CN"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert sent.returncode == 0, sent.stderr
+    plain = subprocess.run([str(feedun), "letters", "list"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "COLUMNS": "250"})
+    assert "EMS 特快专递 EA123456789CN" in " ".join(plain.stdout.split()) and " ems " not in plain.stdout
     lawyer = subprocess.run([str(feedun), "letters", "--kind", "lawyer"], cwd=tmp_path, capture_output=True,
                             text=True, timeout=120)
     assert lawyer.returncode == 1 and "[law_firm]" in lawyer.stderr and "Traceback" not in lawyer.stderr

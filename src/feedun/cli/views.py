@@ -263,7 +263,7 @@ def sms_summary(batch: SmsBatch, files: list) -> None:
 
 
 def letters_table(rows: list[LetterRow]) -> None:
-    from feedun.outputs.letters.register import KINDS, STATES
+    from feedun.outputs.letters.register import KINDS, METHODS, STATES
 
     if not rows:
         out.print("登记表中还没有函件。")
@@ -272,7 +272,8 @@ def letters_table(rows: list[LetterRow]) -> None:
                                  ("业主", "left"), ("状态", "left"), ("出具日期", "left"), ("期限", "left"),
                                  ("本金(元)", "right"), ("寄送", "left")],
                     [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
-                      str(r.deadline or ""), yuan(r.amount), " ".join(filter(None, [r.delivery, r.evidence]))]
+                      str(r.deadline or ""), yuan(r.amount),
+                      " ".join(filter(None, [METHODS.get(r.delivery or "", r.delivery), r.evidence]))]
                      for r in rows]))
 
 
