@@ -30,7 +30,10 @@ def test_members_are_their_stored_ids() -> None:
 
 
 def test_behaviour_is_defined_for_every_member() -> None:
-    assert {vocab.Outcome.NO_ANSWER, vocab.Outcome.INVALID_NUMBER, vocab.Outcome.WRONG_PERSON} == vocab.FAILED_OUTCOMES
+    assert {vocab.Outcome.NO_ANSWER, vocab.Outcome.INVALID_NUMBER, vocab.Outcome.WRONG_PERSON,
+            vocab.Outcome.SMS_FAILED} == vocab.FAILED_OUTCOMES
+    assert {o for o in vocab.Outcome if not vocab.typed_by_people(o)} == {vocab.Outcome.SMS_DELIVERED,
+                                                                         vocab.Outcome.SMS_FAILED}
     assert {vocab.LetterState.SENT, vocab.LetterState.SIGNED, vocab.LetterState.RETURNED} == vocab.SENT_STATES
     assert sorted(vocab.ImportKind, key=vocab.import_order)[0] == vocab.ImportKind.LEDGER
     assert len({vocab.import_order(k) for k in vocab.ImportKind}) == len(vocab.ImportKind)

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from feedun.config import Settings
 from feedun.core.errors import FeedunError
+from feedun.core.vocab import LIST_OUTCOME_LABELS
 from feedun.decide.classify import classify
 from feedun.intake.importer import import_file
-from feedun.memory.contacts import OUTCOMES
 from feedun.memory.promises import list_promises
 from feedun.outputs.calllist import CALL_HEADERS
 from feedun.outputs.calllist import write_call_lists as write_lists
@@ -71,7 +71,7 @@ def test_collector_workbooks_overview_and_watch_list(tmp_path: Path) -> None:
     assert ws.page_setup.orientation == "landscape"
     lists = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in ws.data_validations.dataValidation}
     result_col = ws.cell(1, CALL_HEADERS.index("结果") + 1).column_letter
-    assert all(label in lists[result_col] for label in OUTCOMES.values())
+    assert all(label in lists[result_col] for label in LIST_OUTCOME_LABELS) and "短信已送达" not in lists[result_col]
     assert ws.column_dimensions[ws.cell(1, CALL_HEADERS.index("键（勿改）") + 1).column_letter].hidden
     listed = rows(by_name["李管家"].path, "今日清单")
     # Chosen by priority, printed in walking order (building, unit, floor) so the collector walks it in order.

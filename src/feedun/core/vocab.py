@@ -27,6 +27,9 @@ class Outcome(StrEnum):
     INVALID_NUMBER = "invalid_number"
     CALLBACK = "callback"
     WRONG_PERSON = "wrong_person"
+    # From an SMS platform's delivery report (短信发送记录), never typed on a call list.
+    SMS_DELIVERED = "sms_delivered"
+    SMS_FAILED = "sms_failed"
 
 
 class Channel(StrEnum):
@@ -69,6 +72,7 @@ class ImportKind(StrEnum):
     PROFILES = "profiles"
     CALLS = "calls"
     REGISTER = "register"
+    SMS_RECEIPTS = "sms_receipts"
 
 
 class Tag(StrEnum):
@@ -125,6 +129,8 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.INVALID_NUMBER: "号码无效",
     Outcome.CALLBACK: "约定回电",
     Outcome.WRONG_PERSON: "非业主本人",
+    Outcome.SMS_DELIVERED: "短信已送达",
+    Outcome.SMS_FAILED: "短信未送达",
 }
 CHANNEL_LABELS: dict[Channel, str] = {
     Channel.CALL: "电话", Channel.SMS: "短信", Channel.VISIT: "上门", Channel.WECHAT: "微信",
@@ -144,7 +150,7 @@ DELIVERY_LABELS: dict[Delivery, str] = {
 }
 IMPORT_KIND_LABELS: dict[ImportKind, str] = {
     ImportKind.LEDGER: "台账", ImportKind.PROFILES: "业主档案", ImportKind.CALLS: "填好的催缴清单",
-    ImportKind.REGISTER: "函件登记表",
+    ImportKind.REGISTER: "函件登记表", ImportKind.SMS_RECEIPTS: "短信发送记录",
 }
 TAG_LABELS: dict[Tag, str] = {
     Tag.RAPPORT: "关系融洽", Tag.HOT_TEMPERED: "脾气急躁", Tag.LEADER: "带头人", Tag.TIMID: "胆小怕事",
@@ -165,16 +171,33 @@ BUILTIN_HOLD_LABELS: dict[BuiltinHold, str] = {
 def failed(outcome: Outcome) -> bool:
     """An attempt that did not reach the owner (counts toward the failed-attempt streak)."""
     match outcome:
-        case Outcome.NO_ANSWER | Outcome.INVALID_NUMBER | Outcome.WRONG_PERSON:
-            return True
+        case Outcome.NO_ANSWER | Outcome.INVALID_NUMBER | Outcome.WRONG_PERSON | Outcome.SMS_FAILED:
+            return True  # an SMS the network could not deliver: the number is doubtful (feeds tactic 4, trace)
         case (Outcome.PAID_CLAIMED | Outcome.PROMISED | Outcome.VAGUE | Outcome.BUSY_AWAY | Outcome.REFUSED_QUALITY
-              | Outcome.REFUSED_SERVICE | Outcome.REFUSED_UNFAIR | Outcome.REFUSED_OTHER | Outcome.CALLBACK):
-            return False
+              | Outcome.REFUSED_SERVICE | Outcome.REFUSED_UNFAIR | Outcome.REFUSED_OTHER | Outcome.CALLBACK
+              | Outcome.SMS_DELIVERED):
+            return False  # a delivered bill notice reached the owner's phone: a demand that arrived (民法典 195)
         case _:
             assert_never(outcome)
 
 
 FAILED_OUTCOMES = frozenset(o for o in Outcome if failed(o))
+
+
+def typed_by_people(outcome: Outcome) -> bool:
+    """Outcomes a collector picks on a call list or visit sheet (the SMS ones come from delivery reports)."""
+    match outcome:
+        case Outcome.SMS_DELIVERED | Outcome.SMS_FAILED:
+            return False
+        case (Outcome.PAID_CLAIMED | Outcome.PROMISED | Outcome.VAGUE | Outcome.BUSY_AWAY | Outcome.REFUSED_QUALITY
+              | Outcome.REFUSED_SERVICE | Outcome.REFUSED_UNFAIR | Outcome.REFUSED_OTHER | Outcome.NO_ANSWER
+              | Outcome.INVALID_NUMBER | Outcome.CALLBACK | Outcome.WRONG_PERSON):
+            return True
+        case _:
+            assert_never(outcome)
+
+
+LIST_OUTCOME_LABELS = [OUTCOME_LABELS[o] for o in Outcome if typed_by_people(o)]  # the lists' 结果 dropdown
 
 
 def letter_transitions(state: LetterState) -> frozenset[LetterState]:
@@ -215,8 +238,10 @@ def import_order(kind: ImportKind) -> int:
             return 1
         case ImportKind.CALLS:
             return 2
-        case ImportKind.REGISTER:
+        case ImportKind.SMS_RECEIPTS:
             return 3
+        case ImportKind.REGISTER:
+            return 4
         case _:
             assert_never(kind)
 

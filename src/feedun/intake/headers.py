@@ -327,6 +327,44 @@ def no_header_found(sheet: Sheet, path: Path) -> InputFileError:
              "可以先用 feedun import 文件 --check 查看建议的写法；如果看到的是乱码，用 --encoding 指定编码。")
 
 
+# An SMS platform's delivery report (短信发送记录) has no room: it is found by its own columns and read by
+# intake/receipts.py. Names as the platforms' documents give them: Aliyun QuerySendDetails (phoneNum, sendStatus,
+# errCode, content, sendDate, receiveDate) and SmsReport (phone_number, send_time, report_time, success, err_code,
+# err_msg); Tencent PullSmsSendStatus (PhoneNumber, SubscriberNumber, ReportStatus, Description, UserReceiveTime)
+# and its callback (mobile, report_status, user_receive_time, errmsg, description); and the consoles' Chinese
+# labels for the same fields. Compared lower-case, without spaces or underscores.
+RECEIPT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "phone": ("手机号码", "手机号", "接收号码", "接收手机号", "号码", "phonenum", "phonenumber", "mobile",
+              "subscribernumber"),
+    "status": ("发送状态", "回执状态", "接收状态", "状态", "sendstatus", "success", "reportstatus"),
+    "sent_at": ("发送时间", "提交时间", "senddate", "sendtime"),
+    "received_at": ("接收时间", "回执时间", "送达时间", "状态报告时间", "receivedate", "reporttime", "userreceivetime"),
+    "content": ("短信内容", "内容", "content"),
+    "detail": ("错误码", "失败原因", "状态说明", "描述", "errcode", "errmsg", "description"),
+}
+_RECEIPT_NAMES = {name: field for field, names in RECEIPT_COLUMNS.items() for name in names}
+
+
+def receipt_columns(cells: list[str]) -> dict[str, int]:
+    """field -> column index of a delivery report's header row (first match wins); {} for anything else."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = re.sub(r"[\s_]+", "", normalise_header(cell)[0]).lower()
+        field = _RECEIPT_NAMES.get(key)
+        if field and field not in found:
+            found[field] = index
+    return found if {"phone", "status"} <= set(found) and "room" not in {
+        _field_for(normalise_header(c)[0], {}) for c in cells if c} else {}
+
+
+def find_receipt_header(rows: list[list[str]]) -> int | None:
+    """The header row of a delivery report (a phone and a status column, no room), or None."""
+    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if receipt_columns([c or "" for c in cells]):
+            return index
+    return None
+
+
 def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[str, str],
                path: Path) -> tuple[Sheet, int, list[str]]:
     """The requested sheet (name or 1-based number), else the first one with a recognisable header; its header
@@ -342,7 +380,7 @@ def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[s
         candidates = [chosen]
     else:
         candidates = sheets
-    found = [(s, find_header_row(s.preview(), column_overrides)) for s in candidates]
+    found = [(s, _header_row(s.preview(), column_overrides)) for s in candidates]
     found = [(s, h) for s, h in found if h is not None]
     if not found:
         sheet = candidates[0]
@@ -352,6 +390,12 @@ def pick_sheet(sheets: list[Sheet], wanted: str | None, column_overrides: dict[s
         raise no_header_found(sheet, path)
     sheet, header_row = found[0]
     return sheet, header_row, [s.name for s, _ in found[1:]]
+
+
+def _header_row(rows: list[list[str]], column_overrides: dict[str, str]) -> int | None:
+    """A ledger-like header (with a room), else an SMS delivery report's."""
+    found = find_header_row(rows, column_overrides)
+    return found if found is not None else find_receipt_header(rows)
 
 
 # What `feedun import --check` proposes for a header it cannot read: the fields a ledger needs, most needed first.

@@ -22,6 +22,7 @@ from feedun.intake.normalize import Reject
 from feedun.intake.profiles import ProfileImporter
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Importer, ImportResult, Options, rejects_name
 from feedun.intake.read import open_sheets, sniff_kind
+from feedun.intake.receipts import SmsReceiptImporter
 from feedun.intake.register import RegisterImporter
 from feedun.intake.rejects import write_rejects
 from feedun.store import Store
@@ -38,7 +39,8 @@ from feedun.store.ledger import known_estates
 __all__ = ["IMPORTERS", "KIND_ORDER", "CheckResult", "ImportResult", "ParsedLedger", "check_file", "file_sha256",
            "identify", "import_file", "parse_ledger"]
 
-IMPORTERS: tuple[Importer, ...] = (LedgerImporter(), ProfileImporter(), CallListImporter(), RegisterImporter())
+IMPORTERS: tuple[Importer, ...] = (LedgerImporter(), ProfileImporter(), CallListImporter(), RegisterImporter(),
+                                   SmsReceiptImporter())
 
 # `feedun run` imports a folder in this order (ledgers settle promises first); kept for callers of the old name.
 KIND_ORDER: dict[ImportKind, int] = {kind: import_order(kind) for kind in ImportKind}

@@ -26,6 +26,7 @@ from feedun.intake.headers import (
     map_columns,
     missing_fields,
     pick_sheet,
+    receipt_columns,
     role_conflicts,
     sheet_kind,
     title_date,
@@ -178,7 +179,8 @@ class LedgerImporter:
 
     def identify(self, found: FoundSheet) -> bool:
         headers = found.headers
-        return sheet_kind(found.cmap, headers) == "ledger" and not is_call_list(headers) and not is_register(headers)
+        return (sheet_kind(found.cmap, headers) == "ledger" and not is_call_list(headers) and not is_register(headers)
+                and not receipt_columns(headers))
 
     def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
         parsed = parse_sheet(found, settings, as_of=options.as_of, estate=options.estate, progress=options.progress,

@@ -15,7 +15,7 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.errors import InputFileError
 from feedun.core.vocab import TAG_LABELS, ImportKind, Tag
-from feedun.intake.headers import ColumnMap, profile_columns, sheet_kind
+from feedun.intake.headers import ColumnMap, profile_columns, receipt_columns, sheet_kind
 from feedun.intake.normalize import (
     SKIP_BLANK,
     SKIP_FOOTER,
@@ -106,7 +106,7 @@ class ProfileImporter:
     kind = ImportKind.PROFILES
 
     def identify(self, found: FoundSheet) -> bool:
-        return sheet_kind(found.cmap, found.headers) == "profiles"
+        return sheet_kind(found.cmap, found.headers) == "profiles" and not receipt_columns(found.headers)
 
     def extract(self, found: FoundSheet, settings: Settings, options: Options) -> Extracted:
         cmap = found.cmap

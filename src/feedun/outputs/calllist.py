@@ -16,7 +16,7 @@ from feedun.config import Settings
 from feedun.core.money import mask_phone, yuan
 from feedun.core.periods import period_text
 from feedun.core.tactics import FACTS, Tactic, label
-from feedun.core.vocab import NodeKind
+from feedun.core.vocab import LIST_OUTCOME_LABELS, NodeKind
 from feedun.decide.decisions import Decisions
 from feedun.decide.nodes import nodes_on, reached
 from feedun.memory.contacts import CHANNELS, OUTCOMES
@@ -219,7 +219,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
         for c in range(1, len(PRINTED_HEADERS) + 1):
             ws.cell(r, c).border = Border(top=rule)
     n = max(len(rows), 1) + 1
-    outcome = DataValidation(type="list", formula1='"' + ",".join(OUTCOMES.values()) + '"', allow_blank=True,
+    outcome = DataValidation(type="list", formula1='"' + ",".join(LIST_OUTCOME_LABELS) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择联系结果")
     channel = DataValidation(type="list", formula1='"' + ",".join(CHANNELS.values()) + '"', allow_blank=True)
     col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(CALL_HEADERS)}

@@ -21,10 +21,9 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.money import yuan
 from feedun.core.periods import period_text
-from feedun.core.vocab import CHANNEL_LABELS, Channel
+from feedun.core.vocab import CHANNEL_LABELS, LIST_OUTCOME_LABELS, Channel
 from feedun.decide.decisions import Decisions
 from feedun.decide.nodes import Node, reached
-from feedun.memory.contacts import OUTCOMES
 from feedun.outputs.calllist import (
     KEY_HEADER,
     OWNER_KEY_HEADER,
@@ -121,7 +120,7 @@ def _visit_book(settings: Settings, path: Path, collector: str, rooms: pd.DataFr
     col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(headers)}
     if qr:
         _place_codes(settings, ws, rooms, col[QR_HEADER])
-    outcome = DataValidation(type="list", formula1='"' + ",".join(OUTCOMES.values()) + '"', allow_blank=True,
+    outcome = DataValidation(type="list", formula1='"' + ",".join(LIST_OUTCOME_LABELS) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择结果")
     outcome.add(f"{col['结果']}2:{col['结果']}{len(rows) + 1}")
     ws.add_data_validation(outcome)

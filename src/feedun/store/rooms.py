@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, select
 
@@ -50,3 +51,23 @@ def find_room(conn: Connection, text: str, estate: str | None = None) -> Room:
     hint = f"是不是：{'、'.join(suggestions)}？" if suggestions else "用 feedun debtors 查看有哪些房间。"
     where = f"小区“{clean_text(estate)}”中" if estate else "台账中"
     raise FeedunError(f"{where}没有房间 {wanted}（输入的是“{text}”）。", hint=hint)
+
+
+def rooms_by_mobile(conn: Connection, as_of: date | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Number -> the (estate, room) pairs whose current ledger snapshot lists it, sorted: how an SMS delivery
+    report, which names only numbers, finds its rooms."""
+    from sqlalchemy import and_
+
+    from feedun.store.ledger import latest_snapshots
+    from feedun.store.schema import ledger_lines
+
+    found: dict[str, set[tuple[str, str]]] = {}
+    for estate, import_id in latest_snapshots(conn, as_of).items():
+        query = select(ledger_lines.c.room, ledger_lines.c.phones).where(and_(
+            ledger_lines.c.import_id == import_id, ledger_lines.c.estate == estate,
+            ledger_lines.c.phones != "")).distinct()
+        for room, phones in conn.execute(query):
+            for number in phones.split(","):
+                if number.strip():
+                    found.setdefault(number.strip(), set()).add((estate, room))
+    return {number: sorted(pairs) for number, pairs in found.items()}
