@@ -179,13 +179,26 @@ def _hhmm(text: str) -> int:
 
 class NodeSettings(BaseModel):
     """One reminder node: on `day` of each month (moved past weekends and holidays), `kind` reaches the rooms with
-    arrears that match: at least `min_months` months overdue, and only `tactic` when given."""
+    arrears that match: at least `min_months` months overdue, and only `tactic` / owners tagged `tag` when given."""
 
     model_config = ConfigDict(extra="forbid")
     day: int = Field(ge=1, le=31)
     kind: str
     min_months: int = Field(default=0, ge=0, le=120)
     tactic: str | None = None
+    tag: str | None = None  # only owners with this tag (feedun tag), e.g. absentee: 长期不在本地
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str | None) -> str | None:
+        from feedun.core.vocab import TAG_LABELS, Tag, choices
+
+        if value is None:
+            return None
+        value = {label: tag.value for tag, label in TAG_LABELS.items()}.get(value.strip(), value.strip())
+        if value not in {t.value for t in Tag}:
+            raise ValueError(f"不认识的标签“{value}”；可选：{choices(TAG_LABELS)}")
+        return value
 
     @field_validator("kind")
     @classmethod

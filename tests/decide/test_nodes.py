@@ -43,6 +43,8 @@ def test_configured_nodes_accept_chinese_kind_labels_and_refuse_unknown_ones() -
     assert node_table(settings)[0].label == "每月 12 日 上门送账单（欠费 3 个月以上）"
     with pytest.raises(ValueError, match="不认识的节点类型“fax”"):
         Settings.model_validate({"nodes": [{"day": 12, "kind": "fax"}]})
+    tagged = Settings.model_validate({"nodes": [{"day": 12, "kind": "call", "tag": "长期不在本地"}]})
+    assert node_table(tagged)[0].tag == "absentee" and "标签：长期不在本地" in node_table(tagged)[0].label
     with pytest.raises(ValueError, match="不认识的招数"):
         Settings.model_validate({"nodes": [{"day": 12, "kind": "call", "tactic": "threaten"}]})
 
@@ -54,6 +56,7 @@ def _frame() -> pd.DataFrame:
         "do_not_contact": [False, False, False, False, True],
         "outstanding_fen": [100, 200, 300, 400, 500],
         "months_overdue": [1, 3, 6, 6, 6],
+        "tags": [frozenset(), frozenset({"absentee"}), frozenset(), frozenset({"absentee"}), frozenset()],
     })
 
 
@@ -63,6 +66,7 @@ def test_a_node_reaches_active_owing_rooms_that_match_its_filter() -> None:
     assert list(frame.loc[everyone, "room"]) == ["1-1-101", "1-1-102", "1-1-103"]  # not held, not 勿扰
     assert list(frame.loc[reached([Node(20, NodeKind.VISIT, 2)], frame), "room"]) == ["1-1-102", "1-1-103"]
     assert list(frame.loc[reached([Node(20, NodeKind.CALL, 0, "pin_down")], frame), "room"]) == ["1-1-103"]
+    assert list(frame.loc[reached([Node(20, NodeKind.VISIT, 0, None, "absentee")], frame), "room"]) == ["1-1-102"]
     assert not reached([], frame).any()
 
 

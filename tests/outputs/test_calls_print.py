@@ -64,7 +64,7 @@ def test_call_list_prints_the_clipboard_columns_at_ten_points(company: Settings)
     assert BODY_PT * print_scale(ws) >= 9.5  # the widths were chosen for 100 %
     assert all(ws.cell(2, c).font.sz == BODY_PT for c in range(1, len(PRINTED_HEADERS) + 1))
     # The page header names the collector, the date and the estate; the footer counts the pages.
-    assert ws.oddHeader.center.text == "催缴清单　李管家　2026-11-27　阳光花园"
+    assert ws.oddHeader.center.text == "催缴清单　李管家　2026-11-27　阳光花园　联系时间 08:00–21:00"
     assert ws.oddFooter.center.text == "第 &P 页 / 共 &N 页"
     # The full script stays on screen, outside the print area.
     assert CALL_HEADERS.index("话术") >= len(PRINTED_HEADERS)

@@ -20,7 +20,7 @@ import pandas as pd
 from feedun.config import Settings
 from feedun.core.calendar import node_dates
 from feedun.core.tactics import label as tactic_label
-from feedun.core.vocab import NODE_KIND_LABELS, NodeKind
+from feedun.core.vocab import NODE_KIND_LABELS, TAG_LABELS, NodeKind, Tag
 
 DEFAULT_NODES = ((10, NodeKind.CALL, 0), (15, NodeKind.CALL, 0), (20, NodeKind.VISIT, 2), (25, NodeKind.NOTICE, 0))
 
@@ -31,19 +31,21 @@ class Node:
     kind: NodeKind
     min_months: int = 0
     tactic: str | None = None
+    tag: str | None = None
 
     @property
     def label(self) -> str:
         """'每月 20 日 上门送账单（欠费 2 个月以上）'."""
         who = [f"欠费 {self.min_months} 个月以上"] if self.min_months else []
         who += [tactic_label(self.tactic)] if self.tactic else []
+        who += [f"标签：{TAG_LABELS[Tag(self.tag)]}"] if self.tag else []
         return f"每月 {self.day} 日 {NODE_KIND_LABELS[self.kind]}" + (f"（{'，'.join(who)}）" if who else "")
 
 
 def node_table(settings: Settings) -> list[Node]:
     """The configured nodes, or the default table with [sms] days as its SMS nodes; in day order."""
     if settings.nodes is not None:
-        nodes = [Node(n.day, NodeKind(n.kind), n.min_months, n.tactic) for n in settings.nodes]
+        nodes = [Node(n.day, NodeKind(n.kind), n.min_months, n.tactic, n.tag) for n in settings.nodes]
     else:
         nodes = [Node(d, NodeKind.SMS) for d in sorted(set(settings.sms.days))]
         nodes += [Node(day, kind, months) for day, kind, months in DEFAULT_NODES]
@@ -71,7 +73,7 @@ def nodes_on(settings: Settings, day: date, kind: NodeKind | None = None) -> lis
 
 def reached(nodes: list[Node], frame: pd.DataFrame) -> pd.Series:
     """Rows of a decisions frame that any of `nodes` reaches: active (a tactic, not 勿扰), owing, and matching the
-    node's months and tactic. All False with no nodes."""
+    node's months, tactic and tag. All False with no nodes."""
     hit = pd.Series(False, index=frame.index)
     if frame.empty or not nodes:
         return hit
@@ -80,6 +82,9 @@ def reached(nodes: list[Node], frame: pd.DataFrame) -> pd.Series:
         match = active & (frame["months_overdue"] >= node.min_months)
         if node.tactic:
             match &= frame["tactic"] == node.tactic
+        if node.tag:
+            tags = frame["tags"] if "tags" in frame else pd.Series([frozenset()] * len(frame), index=frame.index)
+            match &= pd.Series([node.tag in (t or ()) for t in tags], index=frame.index, dtype=bool)
         hit |= match
     return hit
 

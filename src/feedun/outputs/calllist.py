@@ -168,6 +168,12 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
 # ---- workbook writing --------------------------------------------------------------------------------
 
 
+def contact_hours(settings: Settings) -> str:
+    """'联系时间 08:00–21:00': the hours owners may be called or visited (the SMS quiet hours' complement)."""
+    quiet_from, quiet_until = settings.sms.quiet_hours
+    return f"联系时间 {quiet_until}–{quiet_from}"
+
+
 def _hint(row: Any) -> str:
     """The printed one-line hint: a promise due today comes first, then the tactic's own line."""
     if int(row.promises_due) > 0:
@@ -206,7 +212,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
     total_fen = int(today["outstanding_fen"].sum())
     estates = "、".join(sorted(set(today["estate"]))) or "无"
     totals = [TOTAL_LABEL, f"{len(rows)} 户", None, None, total_fen / 100]
-    header = f"催缴清单　{collector}　{as_of.isoformat()}　{estates}"
+    header = f"催缴清单　{collector}　{as_of.isoformat()}　{estates}　{contact_hours(settings)}"
     ws = write_sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS, formats={"欠费金额(元)": MONEY}, totals=totals,
                      page_header=header, printed=len(PRINTED_HEADERS),
                      wrap={"称呼", "电话", "策略", "提示", "备注"})  # screen-only columns stay one line: rows print compact

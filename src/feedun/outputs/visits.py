@@ -31,6 +31,7 @@ from feedun.outputs.calllist import (
     UNASSIGNED,
     WRITE_LINES,
     building_of,
+    contact_hours,
     salutation,
     walking_key,
 )
@@ -107,7 +108,7 @@ def _visit_book(settings: Settings, path: Path, collector: str, rooms: pd.DataFr
     widths = {**VISIT_WIDTHS, "备注": 12, "业主签字": 14} if qr else VISIT_WIDTHS  # room for the code column
     ws = write_sheet(wb, "上门清单", headers, rows, widths, formats={"欠费金额(元)": MONEY},
                      totals=[TOTAL_LABEL, f"{len(rows)} 户", None, total / 100],
-                     page_header=f"上门清单　{collector}　{as_of.isoformat()}　{estates}　{label}",
+                     page_header=f"上门清单　{collector}　{as_of.isoformat()}　{estates}　{label}　{contact_hours(settings)}",
                      printed=len(printed), wrap={"称呼", "备注"})
     from openpyxl.styles import Border, Side
 
