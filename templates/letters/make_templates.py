@@ -218,6 +218,10 @@ def dunning() -> None:
     _p(doc, "    {% if dispute_resolved %}我们对您此前提出的问题已作说明或处理。{% endif %}"
             "请您于 {{ deadline }} 前缴清上述费用。缴费方式：{{ payment_methods }}"
             "{% if bank_account %}；银行转账：{{ bank_name }}，户名 {{ company }}，账号 {{ bank_account }}{% endif %}。")
+    # [company] payment_url: the room's own payment page as a QR code (a picture run from outputs/letters).
+    _p(doc, "{%p if pay_qr %}")
+    _p(doc, "{{r pay_qr }}    手机扫码，直接为本户缴费")
+    _p(doc, "{%p endif %}")
     _p(doc, "    如对金额有疑问，请在期限内联系 {{ contact_person }}{% if company_phone %}（电话 {{ company_phone }}）"
             "{% endif %}，我们将逐项核对。")
     # The closing block, never split: the last body paragraph, 特此函告, the seal line, the contact and the date.

@@ -339,3 +339,36 @@ def test_lawyer_named_once_with_one_title(settings: Settings, lawyer: str) -> No
     [letter] = generate_letters(settings, "lawyer", as_of=date(2026, 12, 4)).letters
     text = text_of(Path(letter.file))
     assert "指派张明律师，" in text and "律师律师" not in text
+
+
+def test_a_demand_letter_carries_the_rooms_payment_code_and_the_combined_file_each_letters(settings: Settings) -> None:
+    """Issue 17: pay on the spot. The code decodes back to the room's own page; a second batch the same day keeps
+    the first letter's code in the combined print file."""
+    import io
+    import zipfile
+
+    import zxingcpp
+    from PIL import Image
+
+    settings.company.payment_url = "https://pay.example.com/r/{room}"
+    [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters
+    assert "手机扫码，直接为本户缴费" in text_of(Path(letter.file))
+
+    def codes(path: str | Path) -> list[str]:
+        with zipfile.ZipFile(path) as z:
+            pngs = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+        return sorted(r.text for png in pngs for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png))))
+
+    assert codes(letter.file) == ["https://pay.example.com/r/8-2-1201"]
+    second = generate_letters(settings, "dunning", as_of=AS_OF, rooms=["3-1-101"], force=True)
+    assert codes(second.combined) == ["https://pay.example.com/r/3-1-101", "https://pay.example.com/r/8-2-1201"]
+    assert len(Document(str(second.combined)).inline_shapes) == 2
+
+
+def test_without_a_payment_page_a_letter_has_no_code_and_no_words_about_one(settings: Settings) -> None:
+    import zipfile
+
+    [letter] = generate_letters(settings, "dunning", as_of=AS_OF).letters
+    assert "扫码" not in text_of(Path(letter.file))
+    with zipfile.ZipFile(letter.file) as z:
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]

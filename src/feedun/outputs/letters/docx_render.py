@@ -16,6 +16,13 @@ from typing import Any
 from feedun.core.errors import FeedunError
 
 DOCUMENT = "word/document.xml"
+RELS = "word/_rels/document.xml.rels"
+TYPES = "[Content_Types].xml"
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+# A letter's payment QR code: relationship ids of this prefix, their picture at word/media/<id>.png. The id carries
+# the letter's number, so the letters of a combined print file never share one.
+PAY_QR = "rIdPayQr"
+EMU_PER_CM = 360000
 # Before a letter whose body does not start with a paragraph (a letterhead table, say): a paragraph of almost no
 # height that starts a new page. (A paragraph holding a page-break run would put an empty line at the top of the
 # next letter and shift its page breaks, or print a blank page after a letter that fills its last page.)
@@ -81,15 +88,16 @@ class PreparedTemplate:
     def render(self, context: dict[str, Any]) -> bytes:
         return self._zip(self.document_xml(context))
 
-    def package(self, document_xml: str) -> bytes:
-        """A .docx of this template's parts around a document.xml already rendered (document_xml)."""
-        return self._zip(document_xml)
+    def package(self, document_xml: str, images: dict[str, bytes] | None = None) -> bytes:
+        """A .docx of this template's parts around a document.xml already rendered (document_xml), with the
+        pictures it refers to (relationship id -> PNG)."""
+        return self._zip(document_xml, images)
 
     def render_combined(self, contexts: list[dict[str, Any]]) -> bytes:
         """All letters in one document, each starting on a new page, for printing a batch."""
         return self.combine([self.document_xml(context) for context in contexts])
 
-    def combine(self, document_xmls: list[str]) -> bytes:
+    def combine(self, document_xmls: list[str], images: dict[str, bytes] | None = None) -> bytes:
         """Letters already rendered from this template (their document.xml) in one document, each after the first
         starting on a new page: the body of each, the head and the section settings of the first."""
         bodies, head, tail = [], "", ""
@@ -101,13 +109,25 @@ class PreparedTemplate:
                 bodies.append(xml[start:section])
             else:
                 bodies.append(starting_on_a_new_page(xml[start:section]))
-        return self._zip(head + "".join(bodies) + tail)
+        return self._zip(head + "".join(bodies) + tail, images)
 
-    def _zip(self, document_xml: str) -> bytes:
-        """A copy of the pre-compressed unchanged parts, plus this letter's document.xml."""
+    def _zip(self, document_xml: str, images: dict[str, bytes] | None = None) -> bytes:
+        """A copy of the pre-compressed unchanged parts, plus this letter's document.xml, its relationships (the
+        template's, and one per picture) and content types (PNG declared when there are pictures)."""
+        rels, types = self._rels, self._types
+        if images:
+            rels = rels.replace("</Relationships>", "".join(
+                f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in images)
+                + "</Relationships>")
+            if 'Extension="png"' not in types:
+                types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
         buffer = io.BytesIO(self._base)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(self._document_info, document_xml.encode("utf-8"))
+            archive.writestr(self._rels_info, rels.encode("utf-8"))
+            archive.writestr(self._types_info, types.encode("utf-8"))
+            for rid, png in (images or {}).items():
+                archive.writestr(f"word/media/{rid}.png", png, compress_type=zipfile.ZIP_STORED)
         return buffer.getvalue()
 
     def _compress_unchanged_parts(self) -> None:
@@ -117,9 +137,46 @@ class PreparedTemplate:
             for info, data in self._parts:
                 if info.filename == DOCUMENT:
                     self._document_info = info
+                elif info.filename == RELS:  # written per letter: a letter may add its pictures
+                    self._rels_info, self._rels = info, data.decode("utf-8")
+                elif info.filename == TYPES:
+                    self._types_info, self._types = info, data.decode("utf-8")
                 else:
                     archive.writestr(info, data)
         self._base = buffer.getvalue()
+
+
+def pay_qr_id(number: str) -> str:
+    """The relationship id of a letter's payment QR code: '催字〔2026〕第0003号' -> 'rIdPayQr20260003'."""
+    return PAY_QR + (re.sub(r"\D", "", number) or "0")
+
+
+def inline_picture(rid: str, width_cm: float) -> str:
+    """A run holding the square picture `rid` refers to, `width_cm` wide (for a `{{r … }}` tag)."""
+    from markupsafe import Markup
+
+    size = int(width_cm * EMU_PER_CM)
+    shape = int(re.sub(r"\D", "", rid) or "1") % 2_000_000_000 or 1
+    return Markup(
+        f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{size}" cy="{size}"/>'
+        f'<wp:docPr id="{shape}" name="缴费二维码 {shape}"/><wp:cNvGraphicFramePr>'
+        '<a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/>'
+        '</wp:cNvGraphicFramePr><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:nvPicPr><pic:cNvPr id="{shape}" name="{rid}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{size}" cy="{size}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+        '</wp:inline></w:drawing></w:r>')
+
+
+def pictures_of(path: Path) -> dict[str, bytes]:
+    """The payment QR codes of a letter written earlier (to put it into a combined print file again)."""
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        return {name[len("word/media/"):-4]: archive.read(name) for name in names
+                if name.startswith(f"word/media/{PAY_QR}") and name.endswith(".png")}
 
 
 def document_xml_of(path: Path) -> str:

@@ -272,6 +272,7 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                 "law_firm_phone": firm.phone.strip() if firm else "",
                 "law_firm_address": firm.address.strip() if firm else "",
                 "licence_number": firm.licence_number.strip() if firm else "",
+                "pay_qr": None,  # set below for a demand letter when the company has a payment page
                 "_room_id": room_id, "_collector": row.collector,
             })
             batch.letters.append(LetterRow(number, kind, row.estate, row.room, row.owner, "draft", as_of,
@@ -297,16 +298,19 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
         return folder / f"{safe_filename(number)}-{safe_filename(estate + room)}.docx"
 
     rendered: dict[str, str] = {}
+    pictures: dict[str, dict[str, bytes]] = {}
     for letter, ctx in zip(batch.letters, contexts, strict=True):
         path = file_of(letter.number, letter.estate, letter.room)
+        pictures[letter.number] = _pay_code(settings, kind, letter, ctx)
         rendered[letter.number] = template.document_xml(ctx)
         with _replacing(path) as temp:
-            temp.write_bytes(template.package(rendered[letter.number]))
+            temp.write_bytes(template.package(rendered[letter.number], pictures[letter.number]))
         letter.file = str(path)
     batch.folder = folder
     batch.combined = folder / f"{KINDS[kind]}-合并打印-{as_of.isoformat()}.docx"
     with _replacing(batch.combined) as temp:
-        temp.write_bytes(template.combine(_days_letters(todays, rendered, file_of, batch.warnings)))
+        xmls, images = _days_letters(todays, rendered, pictures, file_of, batch.warnings)
+        temp.write_bytes(template.combine(xmls, images))
     batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
     with _replacing(batch.register) as temp:
         write_register(temp, list_letters(store))
@@ -320,26 +324,44 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     return batch
 
 
-def _days_letters(todays: list[tuple[str, str, str]], rendered: dict[str, str], file_of,
-                  warnings: list[str]) -> list[str]:
+def _pay_code(settings: Settings, kind: str, letter: LetterRow, ctx: dict[str, Any]) -> dict[str, bytes]:
+    """A demand letter's QR code of the room's payment page (issue 17: pay on the spot), placed by the template's
+    `{{r pay_qr }}`; {} for a lawyer letter (a firm's letter does not carry the company's payment page) or when
+    the company has none."""
+    from feedun.outputs.letters.docx_render import inline_picture, pay_qr_id
+    from feedun.outputs.paylink import pay_url, qr_png
+
+    url = pay_url(settings, letter.estate, letter.room) if kind == "dunning" else None
+    if url is None:
+        return {}
+    rid = pay_qr_id(letter.number)
+    ctx["pay_qr"] = inline_picture(rid, 2.6)
+    return {rid: qr_png(url, scale=6)}
+
+
+def _days_letters(todays: list[tuple[str, str, str]], rendered: dict[str, str], pictures: dict[str, dict[str, bytes]],
+                  file_of, warnings: list[str]) -> tuple[list[str], dict[str, bytes]]:
     """The document.xml of every draft of the day, in number order, for the day's one combined print file: a
     second batch the same day adds to the first rather than replacing it (an office prints one file a day).
-    Letters of this batch as just rendered; earlier ones from their files."""
-    from feedun.outputs.letters.docx_render import document_xml_of
+    Letters of this batch as just rendered; earlier ones from their files. With them, every letter's pictures
+    (its payment QR code), each under its own relationship id."""
+    from feedun.outputs.letters.docx_render import document_xml_of, pictures_of
 
-    xmls, absent = [], []
+    xmls, images, absent = [], {}, []
     for number, estate, room in todays:
         if number in rendered:
             xmls.append(rendered[number])
+            images.update(pictures.get(number, {}))
             continue
         path = file_of(number, estate, room)
         try:
             xmls.append(document_xml_of(path))
+            images.update(pictures_of(path))
         except (OSError, KeyError, zipfile.BadZipFile):
             absent.append(number)
     if absent:
         warnings.append(f"当天较早的草稿 {'、'.join(absent)} 的 Word 文件不在本文件夹，合并打印文件中没有它们。")
-    return xmls
+    return xmls, images
 
 
 def _date_text(value: Any, missing: str = "") -> str:
