@@ -151,7 +151,7 @@ def make_contexts(n: int, seed: int) -> list[dict[str, Any]]:
             "late_fee_basis": company["late_fee_basis"], "issued": issued, "balance_date": issued,
             "has_late_fee": late_fee > 0, "dispute_resolved": False,
             "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
-            "demands": [], "law_firm": "", "lawyer": "", "law_firm_phone": "", "law_firm_address": "",
+            "demands": [], "law_firm": "", "lawyer": "", "law_firm_phone": "", "law_firm_address": "", "licence_number": "", "pay_qr": None,
         })
     return contexts
 
