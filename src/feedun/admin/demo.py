@@ -67,6 +67,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
         classify_summary,
         debtors_table,
         explanation,
+        nodes_table,
         promises_table,
         run_summary,
         sms_summary,
@@ -76,6 +77,7 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     from feedun.config import load_settings
     from feedun.decide.classify import decisions_for
     from feedun.decide.explain import explain_room
+    from feedun.decide.nodes import plan_month
     from feedun.intake.importer import check_file
     from feedun.memory.debtors import list_debtors
     from feedun.memory.history import room_history
@@ -145,17 +147,20 @@ def run_demo(folder: Path | None, db_url: str | None = None) -> Path:
     out.print(f"\n[bold]10. 缴费提醒短信[/]（feedun sms --as-of {today} --any-day；feedun run 只在提醒节点日生成）")
     batch = build_sms(settings, decided, any_day=True)
     sms_summary(batch, write_sms(batch, "csv", folder / "sms", settings))
+    out.print(f"\n[bold]11. 本月的提醒节点[/]（feedun nodes --month {today:%Y-%m}：第1招 适时提醒按日历逐户提醒；"
+              "上门日生成上门清单，通知日生成书面缴费通知，feedun run 在当天自动生成）")
+    nodes_table(today.year, today.month, plan_month(settings, decided.frame, today.year, today.month), None)
     month = default_month(store, today)  # the newest snapshot's month, as feedun run and feedun report take it
     same_day = report_day(*parse_month(month), today) == today
     report = build_report(store, settings, month, today=today, features=decided.frame if same_day else None)
-    out.print(f"\n[bold]11. 收费报表[/]（feedun report --month {report.month}）")
+    out.print(f"\n[bold]12. 收费报表[/]（feedun report --month {report.month}）")
     print_report(report, Path(summary.outbox or outbox) / f"report-{report.month}.xlsx")
     day = Path(summary.outbox or outbox)
-    out.print(f"\n[bold]12. 今天的材料都在 {day}[/]：")
+    out.print(f"\n[bold]13. 今天的材料都在 {day}[/]：")
     for path in sorted(day.iterdir()):
         count = f"（{sum(1 for _ in path.rglob('*.*'))} 个文件）" if path.is_dir() else ""
         out.print(f"  {path.name}{count}")
-    out.print("\n[bold]13. 数据库[/]（feedun db status）：单机用 SQLite 文件；多人共用时换成 PostgreSQL，"
+    out.print("\n[bold]14. 数据库[/]（feedun db status）：单机用 SQLite 文件；多人共用时换成 PostgreSQL，"
               "已有数据用 feedun db copy --to 地址 整体搬过去（见 README）")
     store_status_view(store_status(store), counts=False)
     err.print(f"\n演示数据保存在 {folder}；拒收行文件在其中的 rejects 文件夹。")
