@@ -76,6 +76,18 @@ def print_scale(ws) -> float:
     return min(1.0, printable / pixels) if pixels else 1.0
 
 
+def print_on_a4(ws, *, portrait: bool, pages_tall: int = 0, margins: dict[str, float] = MARGINS) -> None:
+    """A4, one page wide (and `pages_tall` high; 0: as many as it takes), these margins, centred on the page."""
+    ws.page_setup.orientation = "portrait" if portrait else "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for side, inches in margins.items():
+        setattr(ws.page_margins, side, inches)
+    ws.print_options.horizontalCentered = True
+
+
 def write_sheet(wb, title: str, headers: list[str], rows: Sequence[Sequence[Any]], widths: dict[str, int] | None = None,
                 *, formats: dict[str, str] | None = None, wrap: Collection[str] | None = None,
                 totals: Sequence[Any] | None = None, page_header: str = "", portrait: bool = False,
@@ -139,14 +151,7 @@ def write_sheet(wb, title: str, headers: list[str], rows: Sequence[Sequence[Any]
     shown = ws.cell(1, printed or len(headers)).column_letter
     ws.print_area = f"A1:{shown}{last}"
     ws.print_title_rows = "1:1"  # header repeated on each printed page
-    ws.page_setup.orientation = "portrait" if portrait else "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for side, inches in MARGINS.items():
-        setattr(ws.page_margins, side, inches)
-    ws.print_options.horizontalCentered = True
+    print_on_a4(ws, portrait=portrait)
     if page_header:
         ws.oddHeader.center.text = page_header.replace("&", "&&")
         ws.oddHeader.center.size = BODY_PT

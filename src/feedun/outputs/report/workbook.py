@@ -41,7 +41,7 @@ from feedun.outputs.report.metrics import (
     Report,
 )
 from feedun.outputs.safe import set_cell
-from feedun.outputs.xlsx import write_sheet
+from feedun.outputs.xlsx import print_on_a4, write_sheet
 
 AGING_NOTE = "按房间统计：欠费月数 = 最早一期欠费的应缴日到统计日的整月数；金额为该房间全部欠费。"
 PROMISE_NOTE = ("统计当月登记的缴费承诺，状态为现在的状态；房屋过户而作废的承诺不计入。"
@@ -601,14 +601,7 @@ def _summary_sheet(wb: Workbook, report: Report) -> None:
 
     end = get_column_letter(SUMMARY_COLUMNS)
     ws.print_area = f"A1:{end}{row}"
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for side, inches in SUMMARY_MARGINS.items():
-        setattr(ws.page_margins, side, inches)
-    ws.print_options.horizontalCentered = True
+    print_on_a4(ws, portrait=True, pages_tall=1, margins=SUMMARY_MARGINS)
     _page_header(ws, report)
 
 
