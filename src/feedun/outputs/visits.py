@@ -174,9 +174,10 @@ def write_notices(settings: Settings, decisions: Decisions, nodes: list[Node], o
     style = doc.styles["Normal"]
     style.font.size = Pt(12)
     style.font.name = "宋体"
-    for index, r in enumerate(rooms.itertuples(index=False)):
-        if index:
-            doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+    last = None  # the previous notice's last paragraph (doc.paragraphs[-1] would rescan the document: quadratic)
+    for r in rooms.itertuples(index=False):
+        if last is not None:
+            last.add_run().add_break(WD_BREAK.PAGE)
         title = doc.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = title.add_run(f"{company}缴费通知单" if company else "缴费通知单")
@@ -210,7 +211,7 @@ def write_notices(settings: Settings, decisions: Decisions, nodes: list[Node], o
         heading.bold = True
         doc.add_paragraph(f"房号：{r.estate} {r.room}　　通知日期：{day}")
         doc.add_paragraph("本户已收到缴费通知单。")
-        doc.add_paragraph("签收人：＿＿＿＿＿＿＿＿　　签收日期：＿＿＿＿年＿＿月＿＿日")
+        last = doc.add_paragraph("签收人：＿＿＿＿＿＿＿＿　　签收日期：＿＿＿＿年＿＿月＿＿日")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"书面缴费通知单-{as_of.isoformat()}.docx"
     doc.save(path)
