@@ -5,6 +5,7 @@ The collector fills the entry columns and hands the file back: `feedun import` r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,15 +46,16 @@ WRITE_LINES = 2  # a printed row is at least two lines high: room to write the r
 TOTAL_LABEL = "合计"  # in the 序号 column of the totals row; the call-list import skips that row
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def walking_key(room: str) -> tuple:
     """Sort key that walks a building in order: '8-2-1201' by building, unit, floor and room as numbers.
 
     >>> sorted(["10-1-201", "8-2-1201", "8-10-101", "8-2-301", "商铺A"], key=walking_key)
     ['8-2-301', '8-2-1201', '8-10-101', '10-1-201', '商铺A']
     """
-    import re
-
-    parts = re.split(r"(\d+)", room)
+    parts = _DIGITS.split(room)
     return (not room[:1].isdigit(), *((0, int(p)) if p.isdigit() else (1, p) for p in parts if p))
 
 
