@@ -41,6 +41,8 @@ class RunSummary:
     nodes: list[str] = field(default_factory=list)  # today's reminder nodes (tactic 1's calendar), as labels
     warnings: list[str] = field(default_factory=list)
     outbox: str | None = None
+    # seconds and the process's peak memory after each stage, for the IT person and benchmarks/bench_run.py
+    phases: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +66,21 @@ def _logger(settings: Settings) -> logging.Logger:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     return log
+
+
+@contextmanager
+def _phase(summary: RunSummary, name: str):
+    """Time one stage of the run; the peak is the whole process's so far (ru_maxrss never goes down)."""
+    import resource
+    import time
+
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        summary.phases.append({"phase": name, "seconds": round(time.perf_counter() - start, 3),
+                               "peak_mib": round(peak_kib / 1024)})
 
 
 @contextmanager
@@ -153,7 +170,8 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
             summary.outbox = str(target)
             log.info("run %s: already done today, no new files; nothing changed", as_of)
             return summary
-        _import_inbox(store, settings, files, inbox, as_of, summary, dry_run, log)
+        with _phase(summary, "import"):
+            _import_inbox(store, settings, files, inbox, as_of, summary, dry_run, log)
         _stale_ledger_warning(store, settings, as_of, summary)
         if dry_run:
             from feedun.decide.classify import decide_rooms
@@ -166,6 +184,8 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
         _remember_run(store, as_of)
         log.info("run %s: imported %d, failed %d, decided %s, held %d, outbox %s", as_of, len(summary.imported),
                  len(summary.failed), summary.tactics, summary.held, target)
+        log.info("run %s: seconds per stage %s", as_of,
+                 ", ".join(f"{p['phase']} {p['seconds']:.1f}" for p in summary.phases))
         for warning in summary.warnings:
             log.warning("run %s: %s", as_of, warning)
     return summary
@@ -263,38 +283,44 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir()
     try:
-        decided = classify(store, settings, as_of=as_of)
+        with _phase(summary, "classify"):
+            decided = classify(store, settings, as_of=as_of)
         summary.tactics, summary.held = decided.tactic_counts(), decided.held
-        calls = write_call_lists(store, settings, decided, out_dir=temp / "催缴清单")
+        with _phase(summary, "call_lists"):
+            calls = write_call_lists(store, settings, decided, out_dir=temp / "催缴清单")
         summary.outputs["call_lists"] = len(calls.lists)
         nodes = nodes_on(settings, as_of)
         summary.nodes = [n.label for n in nodes]
-        with store.read() as conn:
-            ledger_dates = newest_ledger_dates(conn, as_of)
-        visited = write_node_outputs(settings, decided, nodes, temp, ledger_dates)
+        with _phase(summary, "visits"):
+            with store.read() as conn:
+                ledger_dates = newest_ledger_dates(conn, as_of)
+            visited = write_node_outputs(settings, decided, nodes, temp, ledger_dates)
         summary.outputs["visit_sheets"] = len(visited.visit_sheets)
         summary.outputs["notices"] = visited.notice_rooms
         now = china_now()
         send_from = sending_time(settings, now)  # a night run prepares the file for the morning (quiet hours)
-        batch = build_sms(settings, decided, send_from=send_from)
+        with _phase(summary, "sms"):
+            batch = build_sms(settings, decided, send_from=send_from)
+            if batch.messages:
+                write_sms(batch, "csv", temp / "短信", settings)
         summary.outputs["sms"] = len(batch.messages)
-        if batch.messages:
-            write_sms(batch, "csv", temp / "短信", settings)
-            if send_from != now:
-                summary.warnings.append(f"短信文件请在北京时间 {send_from:%Y-%m-%d %H:%M} 之后再上传发送"
-                                        f"（{settings.sms.quiet_hours[0]}–次日 {settings.sms.quiet_hours[1]} 不发短信）。")
+        if batch.messages and send_from != now:
+            summary.warnings.append(f"短信文件请在北京时间 {send_from:%Y-%m-%d %H:%M} 之后再上传发送"
+                                    f"（{settings.sms.quiet_hours[0]}–次日 {settings.sms.quiet_hours[1]} 不发短信）。")
         summary.warnings.extend(w for w in batch.warnings if "不是短信节点日" not in w)
-        dunning = generate_letters(store, settings, decided, "dunning", out_dir=temp / "催费函")
-        summary.outputs["demand_letters"] = len(dunning.letters)
-        letter_warnings = list(dunning.warnings)
-        if settings.law_firm is not None:
-            lawyer = generate_letters(store, settings, decided, "lawyer", out_dir=temp / "律师函")
-            summary.outputs["lawyer_letters"] = len(lawyer.letters)
-            letter_warnings += lawyer.warnings
-        else:
-            summary.outputs["lawyer_letters"] = 0
+        with _phase(summary, "letters"):
+            dunning = generate_letters(store, settings, decided, "dunning", out_dir=temp / "催费函")
+            summary.outputs["demand_letters"] = len(dunning.letters)
+            letter_warnings = list(dunning.warnings)
+            if settings.law_firm is not None:
+                lawyer = generate_letters(store, settings, decided, "lawyer", out_dir=temp / "律师函")
+                summary.outputs["lawyer_letters"] = len(lawyer.letters)
+                letter_warnings += lawyer.warnings
+            else:
+                summary.outputs["lawyer_letters"] = 0
         summary.warnings.extend(dict.fromkeys(letter_warnings))  # a missing company detail is said once, not per kind
-        summary.outputs["report"] = _write_report(store, settings, decided, temp)
+        with _phase(summary, "report"):
+            summary.outputs["report"] = _write_report(store, settings, decided, temp)
         _holiday_data_warning(summary)
         summary.outbox = str(target)
         (temp / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
