@@ -204,43 +204,65 @@ def _preflight(settings: Settings) -> None:
 
 def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Path, as_of: date,
                   summary: RunSummary, dry_run: bool, log: logging.Logger) -> None:
-    """Ledgers first, then profile sheets, filled call lists and registers; failures go to inbox/failed."""
-    from feedun.core.vocab import ImportKind, import_order
-    from feedun.intake.importer import identify, import_file
+    """Ledgers first, then profile sheets, filled call lists and registers; failures go to inbox/failed.
 
-    planned = []
+    Each file is read once (`open_file`). Ledgers, which come first anyway, are imported as soon as they are read
+    (in name order), so at most one large sheet is in memory; the other kinds, small, wait for their turn."""
+    from feedun.core.vocab import ImportKind, import_order
+    from feedun.intake.importer import open_file
+
+    first = import_order(ImportKind.LEDGER)
+    waiting = []
     for path in files:
         try:
-            planned.append((import_order(ImportKind(identify(path, settings))), path))
+            opened = open_file(path, settings, store=store)
         except FeedunError as exc:
-            planned.append((99, path))
-            if dry_run:
-                summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
-    for _, path in sorted(planned, key=lambda item: (item[0], item[1].name)):
+            _failed(path, exc, inbox, as_of, summary, dry_run, log)
+            continue
         if dry_run:
-            if not any(f["file"] == path.name for f in summary.failed):
-                summary.imported.append({"file": path.name, "kind": "planned"})
-            continue
-        try:
-            result = import_file(path, settings, store=store, command="run")
-        except FeedunError as exc:
-            failed = inbox / "failed"
-            failed.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), failed / path.name)
-            (failed / f"{path.name}.原因.txt").write_text(mask_phones_in(exc.render()) + "\n", encoding="utf-8")
-            summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
-            # the reason may quote the file's cells (owners' names): the log says only where to read it
-            log.warning("run %s: %s failed (%s); reason in inbox/failed/%s.原因.txt", as_of, path.name,
-                        type(exc).__name__, path.name)
-            continue
-        archive = inbox / "archive" / as_of.isoformat()
-        archive.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(path), archive / path.name)
-        summary.imported.append({"file": path.name, "kind": result.kind, "rows_read": result.rows_read,
-                                 "accepted": result.accepted, "rejected": result.rejected,
-                                 "duplicate": result.duplicate, "changes": result.changes})
-        log.info("run %s: imported %s (%s): %d accepted, %d rejected%s", as_of, path.name, result.kind,
-                 result.accepted, result.rejected, " (already imported)" if result.duplicate else "")
+            summary.imported.append({"file": path.name, "kind": "planned"})
+        elif import_order(opened.kind) == first:
+            _import_one(store, settings, opened, inbox, as_of, summary, log)
+        else:
+            waiting.append(opened)
+    for opened in sorted(waiting, key=lambda o: (import_order(o.kind), o.path.name)):
+        _import_one(store, settings, opened, inbox, as_of, summary, log)
+
+
+def _failed(path: Path, exc: FeedunError, inbox: Path, as_of: date, summary: RunSummary, dry_run: bool,
+            log: logging.Logger) -> None:
+    summary.failed.append({"file": path.name, "reason": mask_phones_in(exc.message)})
+    if dry_run:
+        return
+    failed = inbox / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), failed / path.name)
+    (failed / f"{path.name}.原因.txt").write_text(mask_phones_in(exc.render()) + "\n", encoding="utf-8")
+    # the reason may quote the file's cells (owners' names): the log says only where to read it
+    log.warning("run %s: %s failed (%s); reason in inbox/failed/%s.原因.txt", as_of, path.name,
+                type(exc).__name__, path.name)
+
+
+def _import_one(store: Store, settings: Settings, opened, inbox: Path, as_of: date, summary: RunSummary,
+                log: logging.Logger) -> None:
+    from feedun.intake.importer import import_file
+
+    path = opened.path
+    try:
+        result = import_file(path, settings, store=store, command="run", opened=opened)
+    except FeedunError as exc:
+        _failed(path, exc, inbox, as_of, summary, False, log)
+        return
+    finally:
+        opened.found = None  # the sheet is not needed any more: let it go before the next file is read
+    archive = inbox / "archive" / as_of.isoformat()
+    archive.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), archive / path.name)
+    summary.imported.append({"file": path.name, "kind": result.kind, "rows_read": result.rows_read,
+                             "accepted": result.accepted, "rejected": result.rejected,
+                             "duplicate": result.duplicate, "changes": result.changes})
+    log.info("run %s: imported %s (%s): %d accepted, %d rejected%s", as_of, path.name, result.kind,
+             result.accepted, result.rejected, " (already imported)" if result.duplicate else "")
 
 
 def _stale_ledger_warning(store: Store, settings: Settings, as_of: date, summary: RunSummary) -> None:

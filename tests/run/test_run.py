@@ -208,3 +208,31 @@ def test_a_visit_node_day_writes_visit_sheets_and_a_notice_day_the_notices(ws: S
     notice = run_cycle(Store.for_settings(ws), ws, as_of=date(2026, 11, 25))
     assert notice.nodes == ["每月 25 日 书面缴费通知"] and notice.outputs["notices"] > 0
     assert list((ws.workspace / "outbox" / "2026-11-25" / "书面通知").glob("书面缴费通知单-*.docx"))
+
+
+def test_each_inbox_file_is_read_once_in_import_order_and_the_stages_are_timed(tmp_path: Path,
+                                                                              monkeypatch) -> None:
+    """Issue 18: `feedun run` used to read every sheet twice (once to tell its kind, once to import it)."""
+    import feedun.intake.importer as importer
+
+    settings = Settings(workspace=tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "profiles.xlsx", inbox / "a-业主资料.xlsx")  # sorts first, imported after the ledger
+    shutil.copy(EXAMPLES / "ledger-2026-10.csv", inbox / "z-台账.csv")
+    reads: list[str] = []
+    real = importer.find_sheet
+
+    def counting(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "find_sheet", counting)
+    summary = run_cycle(Store.for_settings(settings), settings, as_of=date(2026, 10, 27))
+    assert sorted(reads) == ["a-业主资料.xlsx", "z-台账.csv"]  # each once
+    assert [i["file"] for i in summary.imported] == ["z-台账.csv", "a-业主资料.xlsx"]  # the ledger first
+    assert [i["kind"] for i in summary.imported] == ["ledger", "profiles"]
+    assert [p["phase"] for p in summary.phases] == ["import", "classify", "call_lists", "visits", "sms", "letters",
+                                                    "report"]
+    assert all(p["seconds"] >= 0 and p["peak_mib"] > 0 for p in summary.phases)
+    assert "seconds per stage import" in (tmp_path / "feedun.log").read_text("utf-8")

@@ -36,8 +36,8 @@ from feedun.store.imports import (
 )
 from feedun.store.ledger import known_estates
 
-__all__ = ["IMPORTERS", "KIND_ORDER", "CheckResult", "ImportResult", "ParsedLedger", "check_file", "file_sha256",
-           "identify", "import_file", "parse_ledger"]
+__all__ = ["IMPORTERS", "KIND_ORDER", "CheckResult", "ImportResult", "OpenedFile", "ParsedLedger", "check_file",
+           "file_sha256", "identify", "import_file", "open_file", "parse_ledger"]
 
 IMPORTERS: tuple[Importer, ...] = (LedgerImporter(), ProfileImporter(), CallListImporter(), RegisterImporter(),
                                    SmsReceiptImporter())
@@ -73,6 +73,41 @@ def identify(path: Path, settings: Settings, encoding: str | None = None) -> Imp
     return claim(find_sheet(Path(path), settings, encoding=encoding)).kind
 
 
+@dataclass
+class OpenedFile:
+    """A file read once: its digest, and either the import that already holds it or its sheet and the importer
+    that claims it. `feedun run` orders the inbox by `kind` and hands this to `import_file`, so no file is read
+    twice (a 1.2M-line ledger is the largest cost of a run)."""
+
+    path: Path
+    sha: str
+    previous: dict | None = None  # the earlier import of the same bytes
+    found: FoundSheet | None = None
+    importer: Importer | None = None
+
+    @property
+    def kind(self) -> ImportKind:
+        if self.importer is not None:
+            return self.importer.kind
+        return ImportKind(self.previous["kind"])
+
+
+def open_file(path: Path, settings: Settings, *, store: Store, encoding: str | None = None,
+              sheet_name: str | None = None) -> OpenedFile:
+    """Sniff, digest and (unless these bytes were imported before) read the file and find who claims it.
+
+    Raises FeedunError for a file that cannot be imported at all (not a sheet, no header, claimed twice)."""
+    path = Path(path)
+    sniff_kind(path)  # a clear message for a file that is not a sheet, before anything else
+    sha = file_sha256(path)
+    with store.connect() as conn:
+        previous = find_import(conn, sha)
+    if previous is not None:
+        return OpenedFile(path, sha, previous=previous)
+    found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
+    return OpenedFile(path, sha, found=found, importer=claim(found))
+
+
 def _duplicate(path: Path, previous: dict) -> ImportResult:
     return ImportResult(
         file=str(path), rows_read=previous["rows_read"], accepted=previous["accepted"],
@@ -91,24 +126,21 @@ def _merged(first: dict[str, int], then: dict[str, int]) -> dict[str, int]:
 
 def import_file(path: Path, settings: Settings, *, store: Store | None = None, as_of: date | None = None,
                 encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
-                progress=None, db_url: str | None = None, command: str = "import") -> ImportResult:
+                progress=None, db_url: str | None = None, command: str = "import",
+                opened: OpenedFile | None = None) -> ImportResult:
     """Import one file of any kind (ledger, owner profiles, filled call list, letter register) in one transaction.
 
     `store` is the command's opened store; without it (older callers) the store of `db_url` / the settings is
-    opened here. Raises FeedunError for a file that cannot be imported at all.
+    opened here. `opened` is the file as `open_file` already read it (then it is not read again).
+    Raises FeedunError for a file that cannot be imported at all.
     """
     store = store or Store.for_settings(settings, db_url)
-    path = Path(path)
-    sniff_kind(path)  # a clear message for a file that is not a sheet, before anything else
-    sha = file_sha256(path)
+    opened = opened or open_file(path, settings, store=store, encoding=encoding, sheet_name=sheet_name)
+    if opened.previous is not None:
+        return _duplicate(opened.path, opened.previous)
+    path, sha, found, importer = opened.path, opened.sha, opened.found, opened.importer
     with store.connect() as conn:
-        previous = find_import(conn, sha)
         estates = tuple(known_estates(conn))
-    if previous is not None:
-        return _duplicate(path, previous)
-
-    found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
-    importer = claim(found)
     options = Options(as_of=as_of, estate=estate, progress=progress, known_estates=estates, command=command)
     extracted = importer.extract(found, settings, options)
     try:
