@@ -11,18 +11,17 @@ cells holding two ("138xxxxxxxx/139xxxxxxxx"). Every data row is valid, so feedu
 and skip exactly the 合计 row.
 
 Deterministic: all randomness comes from random.Random(seed), and the workbook's document properties and zip
-timestamps are fixed, so the same --rows/--seed gives the same bytes. The file is written with openpyxl in
-write_only mode (about 75 s for 200k rows) and is not regenerated when it already exists unless --force.
+timestamps are fixed, so the same --rows/--seed gives the same bytes. The parts are written straight into the
+zip (the sheet streamed, text cells in a shared-string table as Excel exports have them; about 5 s per 200k rows),
+and the file is not regenerated when it already exists unless --force.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import re
-import shutil
 import sys
 import time
 import zipfile
@@ -195,7 +194,7 @@ def generate_rows(rows: int, seed: int):
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one fixed timestamp (openpyxl otherwise stamps wall-clock time)."""
+    """A ZipFile whose entries all carry one fixed timestamp, so the same options give the same bytes."""
 
     def _info(self, arcname: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(arcname, date_time=FIXED_ZIP_TIME)
@@ -208,28 +207,130 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = self._info(zinfo_or_arcname)
         return super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
-    def write(self, filename, arcname=None, *args, **kwargs):
-        info = self._info(arcname or os.path.basename(filename))
-        with open(filename, "rb") as src, self.open(info, "w", force_zip64=True) as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+
+COLUMNS = [chr(ord("A") + i) for i in range(len(HEADER))]  # A..P
+DATE_STYLE = 1  # cellXfs index of the yyyy-mm-dd number format below
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+CONTENT_TYPES = XML_HEAD + (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/docProps/core.xml" '
+    'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    "</Types>")
+ROOT_RELS = XML_HEAD + (
+    f'<Relationships xmlns="{PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    f'<Relationship Id="rId2" Type="{PKG_REL_NS}/metadata/core-properties" Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{REL_NS}/extended-properties" Target="docProps/app.xml"/>'
+    "</Relationships>")
+WORKBOOK_RELS = XML_HEAD + (
+    f'<Relationships xmlns="{PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{REL_NS}/styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId3" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>")
+WORKBOOK = XML_HEAD + (
+    f'<workbook xmlns="{NS}" xmlns:r="{REL_NS}"><bookViews><workbookView/></bookViews>'
+    f'<sheets><sheet name="{SHEET_NAME}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+STYLES = XML_HEAD + (
+    f'<styleSheet xmlns="{NS}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+APP = XML_HEAD + (
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>Microsoft Excel</Application></Properties>")
+
+
+def core_xml(rows: int, seed: int) -> str:
+    stamp = FIXED_DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return XML_HEAD + (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<dc:creator>feedun benchmarks/make_ledger.py</dc:creator>"
+        f"<dc:description>{description(rows, seed)}</dc:description>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>")
+
+
+def number_text(value: float) -> str:
+    """A number as Excel stores it: shortest round-trip digits, no '.0' on whole numbers."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def sheet_chunks(rows: int, seed: int, strings: dict[str, int]):
+    """The worksheet XML in pieces (a few thousand rows each); text cells go to the shared-string table
+    `strings` (text -> index, filled in order of first use), as Excel itself writes them."""
+    last = rows + 4  # title, cut-off line, header, data rows, 合计
+    yield XML_HEAD + f'<worksheet xmlns="{NS}"><dimension ref="A1:{COLUMNS[-1]}{last}"/><sheetData>'
+    parts: list[str] = []
+    for r, row in enumerate(generate_rows(rows, seed), start=1):
+        parts.append(f'<row r="{r}">')
+        for col, value in zip(COLUMNS, row, strict=False):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                index = strings.get(value)
+                if index is None:
+                    index = strings[value] = len(strings)
+                parts.append(f'<c r="{col}{r}" t="s"><v>{index}</v></c>')
+            elif isinstance(value, dt.date):
+                parts.append(f'<c r="{col}{r}" s="{DATE_STYLE}"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+            else:
+                parts.append(f'<c r="{col}{r}"><v>{number_text(value)}</v></c>')
+        parts.append("</row>")
+        if len(parts) > 50_000:
+            yield "".join(parts)
+            parts.clear()
+    parts.append("</sheetData></worksheet>")
+    yield "".join(parts)
 
 
 def write_ledger(path: Path, rows: int, seed: int) -> None:
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
+    """Write the workbook's parts straight into the zip: the sheet streamed row by row (memory stays flat),
+    then the shared-string table it collected. About 20x faster than openpyxl's write_only mode."""
+    from xml.sax.saxutils import escape
 
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "feedun benchmarks/make_ledger.py"
-    wb.properties.description = description(rows, seed)
-    wb.properties.created = FIXED_DOC_TIME
-    wb.properties.modified = FIXED_DOC_TIME
-    ws = wb.create_sheet(SHEET_NAME)
-    for row in generate_rows(rows, seed):
-        ws.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
+    strings: dict[str, int] = {}
     try:
-        ExcelWriter(wb, _FixedTimeZip(tmp, "w", zipfile.ZIP_DEFLATED)).save()
+        with _FixedTimeZip(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+            zf.writestr("_rels/.rels", ROOT_RELS)
+            zf.writestr("docProps/core.xml", core_xml(rows, seed))
+            zf.writestr("docProps/app.xml", APP)
+            zf.writestr("xl/workbook.xml", WORKBOOK)
+            zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+            zf.writestr("xl/styles.xml", STYLES)
+            with zf.open(zf._info("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
+                for chunk in sheet_chunks(rows, seed, strings):
+                    sheet.write(chunk.encode("utf-8"))
+            table = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)  # dicts keep insertion order
+            zf.writestr("xl/sharedStrings.xml", XML_HEAD + f'<sst xmlns="{NS}" uniqueCount="{len(strings)}">{table}</sst>')
         tmp.replace(path)  # never leave a half-written file that a later run would "reuse"
     finally:
         tmp.unlink(missing_ok=True)
@@ -257,7 +358,7 @@ def ensure_ledger(rows: int = DEFAULT_ROWS, out: Path | None = None, seed: int =
                 "pass --force to regenerate it", file=sys.stderr)
         log(f"{path} exists; not regenerating (use --force)", file=sys.stderr)
         return path
-    log(f"writing {rows:,} data rows to {path} (openpyxl write_only; ~75 s per 200k rows) ...",
+    log(f"writing {rows:,} data rows to {path} (about 5 s per 200k rows) ...",
         file=sys.stderr)
     started = time.perf_counter()
     write_ledger(path, rows, seed)
