@@ -1,275 +1,85 @@
-"""Benchmark one whole `feedun run` at 30,000 rooms, end to end, through the CLI as subprocesses.
+"""Benchmark `feedun run` for a realistic company at 10k / 30k / 100k rooms, two months, through the CLI only.
 
-    .venv/bin/python benchmarks/bench_run.py                          # 30,000 rooms, one repetition
-    .venv/bin/python benchmarks/bench_run.py --repeat 3 --json
-    .venv/bin/python benchmarks/bench_run.py --feedun /tmp/old-checkout/.venv/bin/feedun --workdir /tmp/bench-run
+    .venv/bin/python benchmarks/bench_run.py                                  # 10k, 30k and 100k rooms
+    .venv/bin/python benchmarks/bench_run.py --sizes 10000                    # a quick run
+    .venv/bin/python benchmarks/bench_run.py --sizes 10000,30000 --json > figures.json
+    .venv/bin/python benchmarks/bench_run.py --feedun /tmp/old/.venv/bin/feedun --workdir /tmp/bench-run
 
-The data is generated here, deterministically (random.Random(seed)), as two UTF-8 CSV files:
+The company (benchmarks/make_company.py, deterministic, cached in benchmarks/data/company-<size>-s<seed>-g<v>/):
+estates of 2,500 rooms; 12 monthly 物业服务费 lines per room in each month's .xlsx ledger (1.2M lines at 100k
+rooms; month 2 adds the 2025-12 line of each room still owing it); a third of the rooms owing; phones per room
+(8% two mobiles, 1% a landline only, 2% blank); a collector per ~600 rooms, assigned by building in [collectors];
+a filled call list with the debtors' contacts of 2026-06..2026-11. In month 2, 30% of the debtors have paid
+everything, 10% their older half, and 3% of the other rooms did not pay December.
 
-* a long-layout receivables/arrears ledger like a property ERP export (title rows, the header 管理处 | 楼栋 | 单元 |
-  房号 | 业主姓名 | 联系电话 | 建筑面积 | 收费项目 | 所属期间 | 应缴日期 | 应收金额(元) | 实收金额(元) | 减免金额(元) |
-  欠费金额(元) | 滞纳金(元) | 备注, a 合计 row), as of 2026-12-01: 30,000 rooms over 5 estates; every room's lines for
-  the last 3 months (2026-09..2026-11: 物业服务费, 公摊水电费, and 车位管理费 for rooms with a parking slot), plus
-  the older months a room still owes (arrears carried forward, back to 2025-06). About 30% of the rooms owe
-  something (occasional, frequent and chronic debtors). Money is integer fen, written as yuan with 2 decimals.
-* a filled call list (催缴清单-王管家-2026-11-30.csv, the read-back format of `feedun calls`: the hidden key column
-  键（勿改） = 管理处|房号) with the collectors' contacts with debtors from 2026-06 to 2026-11 (no answer, vague,
-  busy, promised, refused, ...), so that the default policy has attempts to count and decides demand letters,
-  pin-downs and traces, not only reminders. --no-contacts leaves it out (then no demand letters are drafted).
+Per size, in a workspace fresh from `feedun init` (its [collectors] filled), each step a subprocess:
 
-Each repetition gets a fresh workspace and does the same work, three subprocesses timed one after the other:
+* month 1: the December ledger (as of 2026-12-01) and the call list placed in the workspace inbox, then
+  `feedun run --as-of 2026-12-07 --json` (December's SMS node day, as `feedun nodes --month 2026-12` lists it:
+  the 5th is a Saturday): imports the inbox, classifies, writes call lists, SMS, letters, the report;
+* month 2: the January ledger (as of 2027-01-01) placed in the inbox, `feedun run --as-of 2027-01-05 --json`;
+* baseline, before each run: the raw fastexcel read of that month's ledger, as src/feedun/intake/read.py does it
+  (`fastexcel.read_excel(path).load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_pandas()`),
+  in a subprocess measured the same way as the run (whole process: interpreter start, imports, the read);
+* after month 2: `feedun explain ROOM --estate E --as-of 2027-01-05` and `feedun history ROOM --estate E` for one
+  chronic debtor, each 3 times (the median is checked).
 
-* (a) `feedun import LEDGER --as-of 2026-12-01 --json` in a workspace fresh from `feedun init` (collectors per
-  estate and building added to its [collectors]);
-* setup, timed for information: `feedun import 催缴清单-....csv --json` (the contacts and promises);
-* (b) `feedun run --as-of 2026-12-07 --json` with an empty inbox: classify, call lists, the SMS file (2026-12-07 is
-  the December node day 5, moved from Saturday the 5th to Monday), demand letters, the report, summary.json.
+Seconds are whole processes, start to exit. CPU seconds (user + system) and peak memory (ru_maxrss) are each
+child's own, from os.wait4() for that pid. Seconds per phase come from the run's JSON ("phases"). Data is
+generated in a child process, so this process stays small; FEEDUN_* variables are removed from the children's
+environment. This script uses only the CLI and its JSON: it never imports feedun.
 
-Seconds are each whole CLI process, start to exit (interpreter start and imports included). CPU seconds (user +
-system) and peak memory (ru_maxrss) are each child's own, from os.wait4() for that pid. Data is generated in a
-separate subprocess, so this process stays small. FEEDUN_* variables are removed from the children's environment.
-Checks: the import accepts every ledger line and rejects none; every contact is accepted; `feedun run` exits 0,
-imports nothing, fails nothing, and decides exactly the rooms with arrears (tactics + holds); its outbox exists.
-There is no target: the figures are for comparing checkouts (--feedun). Exit status 0 when every step and check
-passed, 1 otherwise, 2 on a usage error.
+Checks (every size and month): the run exits 0, fails no file, accepts every ledger line and rejects none, accepts
+every contact, decides exactly the rooms with arrears (tactics + held), writes call lists, SMS and a report, reports
+all phases. Targets (issue 18), at 100,000 rooms, both months: run < 60 s, peak < 1.5 GiB, run <= 8x the raw
+fastexcel read, call_lists phase < 15 s, explain and history < 1 s; growth from the smallest to the largest size
+at most 1.1x the ratio of rooms (11x for 10k -> 100k). A target whose size was not run is SKIP. Exit status 0 when
+every check and every evaluated target passed, 1 otherwise, 2 on a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-from collections import Counter
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_import import Figures, Run, child_env, load_average, machine, run_measured
-from make_ledger import ESTATES, make_rooms, mobile, name
+import make_company as mc
+from bench_import import Run, child_env, load_average, machine, run_measured
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-GENERATOR_VERSION = 1
-DEFAULT_ROOMS = 30_000
-DEFAULT_SEED = 20261201
+DEFAULT_SIZES = (10_000, 30_000, 100_000)
+TARGET_ROOMS = 100_000
+TARGET_RUN_SECONDS = 60.0
+TARGET_PEAK_MIB = 1536.0
+TARGET_RAW_RATIO = 8.0
+TARGET_GROWTH_SLACK = 1.1  # time grows at most 1.1x as fast as rooms (11x for 10x the rooms)
+TARGET_CALL_LISTS_SECONDS = 15.0
+TARGET_LOOKUP_SECONDS = 1.0
+PHASES = ("import", "classify", "call_lists", "visits", "sms", "letters", "report")
+LOOKUP_REPEAT = 3
 
-LEDGER_AS_OF = date(2026, 12, 1)
-RUN_AS_OF = date(2026, 12, 7)  # SMS node day 5 of December 2026 (the 5th is a Saturday)
-CONTACTS_UNTIL = date(2026, 11, 30)
-CONTACTS_FROM = date(2026, 6, 1)
-COMPANY = "嘉禾物业服务有限公司"
-PERIODS = [(2025, m) for m in range(6, 13)] + [(2026, m) for m in range(1, 12)]  # 2025-06 .. 2026-11
-WINDOW = 3  # months every room is listed for (paid or not); older months only while owed
-DUE_DAY = 15
-LATE_FEE_PER_DAY = (5, 10_000)  # 万分之五 a day, as in make_ledger.py
-PARKING_SHARE = 0.35
-HEADER = [
-    "管理处", "楼栋", "单元", "房号", "业主姓名", "联系电话", "建筑面积", "收费项目", "所属期间", "应缴日期",
-    "应收金额(元)", "实收金额(元)", "减免金额(元)", "欠费金额(元)", "滞纳金(元)", "备注",
-]
-# (class, share of rooms, fewest and most unpaid months, contacts made with the room)
-ROOM_CLASSES = [
-    ("paid_up", 0.70, 0, 0, (0, 0)),
-    ("occasional", 0.13, 1, 2, (0, 1)),
-    ("frequent", 0.09, 3, 6, (1, 4)),
-    ("chronic", 0.08, 7, 18, (2, 7)),
-]
-DEBTOR_REMARKS = ["已电话催缴", "业主在外地", "承诺月底缴清", "对维修有异议", "已发催缴函", "空置房", "租户居住"]
-
-# The call list's read-back columns (src/feedun/outputs/calllist.py) and outcome labels
-# (src/feedun/core/vocab.py, OUTCOME_LABELS).
-CALLS_FILE = "催缴清单-王管家-2026-11-30.csv"
-CALLS_HEADER = ["序号", "管理处", "房号", "业主", "联系时间", "联系方式", "结果", "承诺日期", "承诺金额", "回电时间",
-                "备注", "键（勿改）", "业主键（勿改）"]
-OUTCOMES = [  # (label as in the list's drop-down, weight)
-    ("无人接听", 30), ("含糊推托", 14), ("忙或不在本地", 10), ("约定回电", 8), ("承诺缴费", 10), ("称已缴费", 5),
-    ("认为收费不合理拒缴", 6), ("因房屋质量拒缴", 3), ("因服务问题拒缴", 3), ("其他原因拒缴", 5), ("号码无效", 3),
-    ("非业主本人", 3),
-]
-CHANNELS = [("电话", 80), ("上门", 10), ("微信", 10)]
-COLLECTORS = ["李管家", "王管家", "张管家", "刘管家", "陈管家", "杨管家", "赵管家", "黄管家", "周管家", "吴管家"]
+RAW_READ_CODE = """
+import json, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+import fastexcel
+import pandas
+t1, c1 = time.perf_counter(), time.process_time()
+reader = fastexcel.read_excel(sys.argv[1])
+frame = reader.load_sheet(reader.sheet_names[0], header_row=None, skip_rows=0, dtypes="string").to_pandas()
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"import_seconds": t1 - t0, "read_seconds": t2 - t1, "read_cpu_seconds": c2 - c1,
+                  "shape": list(frame.shape)}))
+"""
 
 
-def fen_text(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def phone_cell(rng: random.Random) -> str:
-    r = rng.random()
-    if r < 0.02:
-        return ""
-    if r < 0.03:
-        return f"0571-8{rng.randrange(10**7):07d}"  # a landline only: no SMS
-    if r < 0.11:
-        return mobile(rng) + "/" + mobile(rng)
-    return mobile(rng)
-
-
-def data_label(rooms: int, seed: int) -> str:
-    label = f"{rooms // 1000}k" if rooms % 1000 == 0 else str(rooms)
-    return f"run-{label}" + ("" if seed == DEFAULT_SEED else f"-s{seed}")
-
-
-def ledger_name() -> str:
-    return f"欠费明细-{LEDGER_AS_OF.isoformat()}.csv"
-
-
-def collectors_for(rooms) -> dict[str, str]:
-    """[collectors]: one collector per estate, and every third building of an estate to the next collector."""
-    result: dict[str, str] = {}
-    buildings: dict[str, set[int]] = {}
-    for room in rooms:
-        buildings.setdefault(room.estate.name, set()).add(room.building)
-    spare = len(ESTATES)
-    for i, estate in enumerate(ESTATES):
-        result[estate.name] = COLLECTORS[i % len(COLLECTORS)]
-        extra = COLLECTORS[spare % len(COLLECTORS)]
-        taken = False
-        for b in sorted(buildings.get(estate.name, ())):
-            if b % 3 == 0:
-                result[f"{estate.name}/{b}"] = extra
-                taken = True
-        spare += taken
-    return result
-
-
-def generate(out_dir: Path, rooms_count: int, seed: int, with_contacts: bool) -> dict:
-    """Write the ledger (and the filled call list) into out_dir; returns the summary (also written as JSON)."""
-    rng = random.Random(seed)
-    rooms = make_rooms(rooms_count)
-    due_dates = [date(y, m, DUE_DAY) for y, m in PERIODS]
-    period_texts = [f"{y:04d}-{m:02d}" for y, m in PERIODS]
-    n = len(PERIODS)
-    shares = [c[1] for c in ROOM_CLASSES]
-    stats = Counter()
-    totals = [0, 0, 0, 0, 0]  # due, paid, discount, outstanding, late fee (fen)
-    classes = Counter()
-    contacts_rows: list[list[str]] = []
-    outcomes = Counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ledger_path = out_dir / ledger_name()
-    tmp = ledger_path.with_name(ledger_path.name + ".part")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([f"{COMPANY} 应收欠费明细表"])
-        w.writerow([f"截止日期：{LEDGER_AS_OF.year}年{LEDGER_AS_OF.month}月{LEDGER_AS_OF.day}日"])
-        w.writerow(HEADER)
-        for room in rooms:
-            estate = room.estate
-            owner = name(rng)
-            phones = phone_cell(rng)
-            area_centi = rng.randrange(4_500, 18_000)
-            parking = rng.random() < PARKING_SHARE
-            cls, _, lo, hi, (c_lo, c_hi) = rng.choices(ROOM_CLASSES, weights=shares)[0]
-            classes[cls] += 1
-            unpaid = rng.randint(lo, hi) if hi else 0
-            end = n - 1 if rng.random() < 0.8 else n - 1 - rng.randint(1, 2)
-            owed = set(range(max(0, end - unpaid + 1), end + 1)) if unpaid else set()
-            remark = rng.choice(DEBTOR_REMARKS) if cls in ("frequent", "chronic") and rng.random() < 0.4 else ""
-            property_fen = (area_centi * estate.price_fen + 50) // 100
-            items = ["物业服务费", "公摊水电费"] + (["车位管理费"] if parking else [])
-            code = f"{room.building}-{room.unit}-{room.number}"
-            base = [estate.name, f"{room.building}栋", f"{room.unit}单元", str(room.number), owner, phones,
-                    fen_text(area_centi)]
-            room_outstanding = 0
-            for p in range(n):
-                if p < n - WINDOW and p not in owed:
-                    continue
-                for item in items:
-                    due = (property_fen if item == "物业服务费" else estate.parking_fen if item == "车位管理费"
-                           else rng.randrange(800, 6_000))
-                    discount = min(due, rng.choice([500, 1_000, (due + 10) // 20])) if rng.random() < 0.04 else 0
-                    if p in owed:
-                        payable = due - discount
-                        paid = rng.randrange(1, payable) if rng.random() < 0.15 and payable > 1 else 0
-                        outstanding = payable - paid
-                        per_day, per = LATE_FEE_PER_DAY
-                        late = (outstanding * (LEDGER_AS_OF - due_dates[p]).days * per_day + per // 2) // per
-                        line_remark = remark
-                        stats["owing_lines"] += 1 if outstanding > 0 else 0
-                    else:
-                        paid, outstanding, late, line_remark = due - discount, 0, 0, ""
-                    for i, amount in enumerate((due, paid, discount, outstanding, late)):
-                        totals[i] += amount
-                    room_outstanding += outstanding
-                    stats["lines"] += 1
-                    w.writerow([*base, item, period_texts[p], due_dates[p].isoformat(), fen_text(due), fen_text(paid),
-                                fen_text(discount), fen_text(outstanding), fen_text(late), line_remark])
-            if room_outstanding > 0:
-                stats["rooms_with_arrears"] += 1
-            if with_contacts and room_outstanding > 0 and c_hi:
-                first_owed = due_dates[min(owed)] if owed else CONTACTS_UNTIL
-                start = max(CONTACTS_FROM, first_owed)
-                span = (CONTACTS_UNTIL - start).days + 1
-                made = min(rng.randint(c_lo, c_hi), span)
-                for offset in sorted(rng.sample(range(span), made)):
-                    day = start + timedelta(days=offset)
-                    at = datetime(day.year, day.month, day.day, rng.randint(9, 20), rng.choice((0, 10, 20, 30, 40, 50)))
-                    outcome = rng.choices([o for o, _ in OUTCOMES], weights=[wt for _, wt in OUTCOMES])[0]
-                    channel = rng.choices([c for c, _ in CHANNELS], weights=[wt for _, wt in CHANNELS])[0]
-                    promise_date = promise_amount = callback = ""
-                    if outcome == "承诺缴费":
-                        promise_date = (day + timedelta(days=rng.randint(3, 25))).isoformat()
-                        if rng.random() < 0.3:
-                            promise_amount = fen_text(max(100, room_outstanding // 2 // 100 * 100))
-                    elif outcome == "约定回电":
-                        callback = f"{(day + timedelta(days=rng.randint(1, 3))).isoformat()} 19:00"
-                    outcomes[outcome] += 1
-                    contacts_rows.append([str(len(contacts_rows) + 1), estate.name, code, owner,
-                                          at.strftime("%Y-%m-%d %H:%M"), channel, outcome, promise_date,
-                                          promise_amount, callback, "", f"{estate.name}|{code}", owner])
-        w.writerow(["合计", "", "", "", "", "", "", "", "", "", *(fen_text(t) for t in totals), ""])
-    tmp.replace(ledger_path)
-    calls_path = out_dir / CALLS_FILE
-    if with_contacts:
-        tmp = calls_path.with_name(calls_path.name + ".part")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(CALLS_HEADER)
-            w.writerows(contacts_rows)
-        tmp.replace(calls_path)
-    else:
-        calls_path.unlink(missing_ok=True)
-    summary = {
-        "generator_version": GENERATOR_VERSION, "rooms": rooms_count, "seed": seed, "contacts_file": with_contacts,
-        "ledger": ledger_path.name, "ledger_bytes": ledger_path.stat().st_size, "ledger_as_of": LEDGER_AS_OF.isoformat(),
-        "lines": stats["lines"], "owing_lines": stats["owing_lines"],
-        "rooms_with_arrears": stats["rooms_with_arrears"], "room_classes": dict(classes),
-        "totals_fen": dict(zip(("due", "paid", "discount", "outstanding", "late_fee"), totals, strict=True)),
-        "calls": CALLS_FILE if with_contacts else None, "contacts": len(contacts_rows),
-        "contact_outcomes": dict(outcomes.most_common()),
-        "collectors": collectors_for(rooms),
-    }
-    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return summary
-
-
-def ensure_data(out_dir: Path, rooms: int, seed: int, with_contacts: bool, force: bool, log) -> dict:
-    """Reuse out_dir's files when its summary.json matches; else generate them in a child process."""
-    summary_path = out_dir / "summary.json"
-    if summary_path.exists() and not force:
-        try:
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            summary = {}
-        wanted = {"generator_version": GENERATOR_VERSION, "rooms": rooms, "seed": seed, "contacts_file": with_contacts}
-        if all(summary.get(k) == v for k, v in wanted.items()) and (out_dir / summary["ledger"]).exists() \
-                and (not with_contacts or (out_dir / CALLS_FILE).exists()):
-            log(f"data: {out_dir} exists; not regenerating (use --force)")
-            return summary
-    log(f"generating {rooms:,} rooms into {out_dir} ...")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--generate-only", "--rooms", str(rooms), "--seed", str(seed),
-           "--data", str(out_dir)] + ([] if with_contacts else ["--no-contacts"])
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(done.stderr, file=sys.stderr)
-        sys.exit(f"error: generating the data failed (exit {done.returncode})")
-    return json.loads(summary_path.read_text(encoding="utf-8"))
+def label(rooms: int) -> str:
+    return mc.size_label(rooms)
 
 
 def add_collectors(config: Path, collectors: dict[str, str]) -> None:
@@ -280,6 +90,13 @@ def add_collectors(config: Path, collectors: dict[str, str]) -> None:
     if not found:
         text += "\n[collectors]\n" + lines
     config.write_text(text, encoding="utf-8")
+
+
+def inbox_of(config: Path) -> Path:
+    """The inbox folder named in feedun.toml's [run] (`inbox = "inbox"` as `feedun init` writes it)."""
+    m = re.search(r'(?m)^inbox\s*=\s*"([^"]+)"', config.read_text(encoding="utf-8"))
+    folder = Path(m[1] if m else "inbox")
+    return folder if folder.is_absolute() else config.parent / folder
 
 
 def feedun_info(feedun: Path) -> dict:
@@ -313,153 +130,291 @@ def feedun_info(feedun: Path) -> dict:
     return info
 
 
-def parse_json(run: Run) -> dict | list | None:
-    try:
-        return json.loads(run.stdout)
-    except json.JSONDecodeError:
-        return None
+def figures(run: Run) -> dict:
+    return {"seconds": round(run.wall_seconds, 2), "cpu_seconds": round(run.cpu_seconds, 2),
+            "peak_mib": round(run.peak_mib)}
 
 
-def record(fig: Figures, run: Run) -> None:
-    fig.seconds.append(run.wall_seconds)
-    fig.cpu_seconds.append(run.cpu_seconds)
-    fig.wall_seconds.append(run.wall_seconds)
-    fig.peak_mib.append(run.peak_mib)
-
-
-def outbox_contents(folder: Path) -> dict:
-    """Files per top-level entry of the day's outbox folder, and their total size."""
-    entries: dict[str, int] = {}
-    total = 0
-    if folder.is_dir():
-        for entry in sorted(folder.iterdir()):
-            files = [entry] if entry.is_file() else [p for p in entry.rglob("*") if p.is_file()]
-            entries[entry.name] = len(files)
-            total += sum(p.stat().st_size for p in files)
-    return {"entries": entries, "files": sum(entries.values()), "mib": round(total / 2**20, 1)}
+def ensure_data(root: Path, rooms: int, seed: int, force: bool, log) -> tuple[Path, dict]:
+    """The company's files (generated by make_company.py in a child process unless cached) and its summary."""
+    folder = root / f"company-{label(rooms)}-s{seed}-g{mc.GENERATOR_VERSION}"
+    summary = None if force else mc.load_summary(folder, rooms, seed)
+    if summary is not None:
+        log(f"data: {folder} (cached)")
+        return folder, summary
+    log(f"generating {rooms:,} rooms into {folder} ...")
+    cmd = [sys.executable, str(Path(mc.__file__).resolve()), "--rooms", str(rooms), "--seed", str(seed),
+           "--out", str(folder)] + (["--force"] if force else [])
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        sys.exit(f"error: generating the data failed (exit {done.returncode})")
+    log(done.stderr.rstrip())
+    summary = mc.load_summary(folder, rooms, seed)
+    if summary is None:
+        sys.exit(f"error: {folder} has no usable summary.json after generating")
+    return folder, summary
 
 
 class Bench:
-    def __init__(self, feedun: Path, data: Path, summary: dict, log) -> None:
-        self.feedun, self.data, self.summary, self.log = feedun, data, summary, log
+    def __init__(self, feedun: Path, log) -> None:
+        self.feedun, self.log = feedun, log
         self.env = child_env()
         self.problems: list[str] = []
-
-    def step(self, cmd: list[str], cwd: Path, what: str) -> Run:
-        run = run_measured([str(self.feedun), *cmd], cwd, self.env)
-        if run.returncode != 0:
-            print(f"error: {what} exited {run.returncode}\n--- stderr:\n{run.stderr[-4000:]}\n"
-                  f"--- stdout:\n{run.stdout[-2000:]}", file=sys.stderr)
-            sys.exit(1)
-        return run
 
     def check(self, ok: bool, message: str) -> None:
         if not ok:
             self.problems.append(message)
             self.log(f"  CHECK FAILED: {message}")
 
-    def repetition(self, ws: Path, as_of: date, figs: dict[str, Figures]) -> dict:
-        s = self.summary
-        if ws.exists():
-            shutil.rmtree(ws)
-        self.step(["init", str(ws)], ws.parent, "feedun init")
-        add_collectors(ws / "feedun.toml", s["collectors"])
-        ledger = self.data / s["ledger"]
-        ledger.read_bytes()  # the page cache, so no repetition pays for the first disk read
+    def feedun_step(self, cmd: list[str], cwd: Path, what: str, fatal: bool = True) -> Run:
+        run = run_measured([str(self.feedun), *cmd], cwd, self.env)
+        if run.returncode != 0:
+            message = f"{what} exited {run.returncode}: feedun {' '.join(cmd)} (in {cwd})"
+            print(f"error: {message}\n--- stderr:\n{run.stderr[-4000:]}\n--- stdout:\n{run.stdout[-2000:]}",
+                  file=sys.stderr)
+            if fatal:
+                sys.exit(1)
+            self.problems.append(message)
+        return run
 
-        run = self.step(["import", str(ledger), "--as-of", LEDGER_AS_OF.isoformat(), "--json"], ws, "feedun import")
-        record(figs["import"], run)
-        res = parse_json(run) or {}
-        self.check(res.get("accepted") == s["lines"] and res.get("rejected") == 0,
-                   f"ledger import: accepted {res.get('accepted')} (expected {s['lines']}), "
-                   f"rejected {res.get('rejected')}")
-        self.check(res.get("rows_read") == (res.get("accepted") or 0) + (res.get("rejected") or 0)
-                   + (res.get("skipped") or 0), "ledger import: rows_read != accepted + rejected + skipped")
-        self.log(f"  (a) import:   {run.wall_seconds:6.1f} s, cpu {run.cpu_seconds:6.1f} s, peak "
-                 f"{run.peak_mib:5.0f} MiB; rows_read {res.get('rows_read')}, accepted {res.get('accepted')}, "
-                 f"rejected {res.get('rejected')}, skipped {res.get('skipped')}")
-        contacts = None
-        if s.get("calls"):
-            run = self.step(["import", str(self.data / s["calls"]), "--json"], ws, "feedun import (call list)")
-            record(figs["contacts"], run)
-            contacts = parse_json(run) or {}
-            self.check(contacts.get("kind") == "calls" and contacts.get("accepted") == s["contacts"]
-                       and contacts.get("rejected") == 0,
-                       f"call list import: kind {contacts.get('kind')}, accepted {contacts.get('accepted')} "
-                       f"(expected {s['contacts']}), rejected {contacts.get('rejected')}")
-            self.log(f"      contacts: {run.wall_seconds:6.1f} s, cpu {run.cpu_seconds:6.1f} s, peak "
-                     f"{run.peak_mib:5.0f} MiB; accepted {contacts.get('accepted')}, rejected {contacts.get('rejected')}")
-
-        run = self.step(["run", "--as-of", as_of.isoformat(), "--json"], ws, "feedun run")
-        record(figs["run"], run)
-        out = parse_json(run)
-        if not isinstance(out, dict):
-            print(f"error: feedun run --json did not print a JSON object\n{run.stdout[-2000:]}", file=sys.stderr)
+    def raw_read(self, path: Path) -> dict:
+        with tempfile.TemporaryDirectory(prefix="feedun-bench-raw-") as tmp:
+            run = run_measured([sys.executable, "-c", RAW_READ_CODE, str(path)], Path(tmp), self.env)
+        if run.returncode != 0:
+            print(f"error: the raw fastexcel read failed\n{run.stderr[-4000:]}", file=sys.stderr)
             sys.exit(1)
+        info = json.loads(run.stdout.strip().splitlines()[-1])
+        return {**figures(run), "read_seconds": round(info["read_seconds"], 2),
+                "read_cpu_seconds": round(info["read_cpu_seconds"], 2), "shape": info["shape"]}
+
+    def month(self, ws: Path, data: Path, summary: dict, index: int) -> dict:
+        month = summary["months"][index]
+        number = index + 1
+        ledger = data / month["file"]
+        inbox = inbox_of(ws / "feedun.toml")
+        inbox.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ledger, inbox / ledger.name)
+        files = [ledger.name]
+        if number == 1:
+            calls = summary["calls"]["file"]
+            shutil.copyfile(data / calls, inbox / calls)
+            files.append(calls)
+        raw = self.raw_read(inbox / ledger.name)
+        self.log(f"  month {number}: raw fastexcel read {raw['seconds']:6.1f} s, cpu {raw['cpu_seconds']:6.1f} s, "
+                 f"peak {raw['peak_mib']:5.0f} MiB (the read alone {raw['read_seconds']:.1f} s), shape {raw['shape']}")
+        self.check(raw["shape"][0] == month["sheet_rows"],
+                   f"{label(summary['rooms'])} month {number}: fastexcel read {raw['shape'][0]} rows, the ledger has "
+                   f"{month['sheet_rows']}")
+        as_of = month["run_as_of"]
+        run = self.feedun_step(["run", "--as-of", as_of, "--json"], ws, f"feedun run (month {number})", fatal=False)
+        where = f"{label(summary['rooms'])} month {number}"
+        try:
+            out = json.loads(run.stdout)
+        except json.JSONDecodeError:
+            out = None
+        if not isinstance(out, dict):
+            self.check(False, f"{where}: feedun run --json printed no JSON object (exit {run.returncode})")
+            return {"as_of": as_of, "ledger": month, "raw": raw, "run": figures(run), "ok": False,
+                    "stderr": run.stderr[-4000:]}
+        imported = {i.get("file"): i for i in out.get("imported", [])}
+        got = imported.get(ledger.name, {})
+        self.check(got.get("kind") == "ledger" and got.get("accepted") == month["lines"] and got.get("rejected") == 0,
+                   f"{where}: ledger kind {got.get('kind')}, accepted {got.get('accepted')} (expected "
+                   f"{month['lines']}), rejected {got.get('rejected')}")
+        if number == 1:
+            got = imported.get(summary["calls"]["file"], {})
+            expected = summary["calls"]["contacts"]
+            self.check(got.get("kind") == "calls" and got.get("accepted") == expected and got.get("rejected") == 0,
+                       f"{where}: call list kind {got.get('kind')}, accepted {got.get('accepted')} (expected "
+                       f"{expected}), rejected {got.get('rejected')}")
+        self.check(sorted(imported) == sorted(files), f"{where}: imported {sorted(imported)}, expected {files}")
+        self.check(not out.get("failed") and not out.get("nothing_to_do"),
+                   f"{where}: failed {out.get('failed')}, nothing_to_do {out.get('nothing_to_do')}")
         decided = sum(out.get("tactics", {}).values()) + out.get("held", 0)
-        self.check(not out.get("failed") and not out.get("imported") and not out.get("nothing_to_do"),
-                   f"run: failed {out.get('failed')}, imported {out.get('imported')}, "
-                   f"nothing_to_do {out.get('nothing_to_do')}")
-        self.check(decided == s["rooms_with_arrears"],
-                   f"run decided {decided} rooms, the ledger has {s['rooms_with_arrears']} with arrears")
-        target = ws / "outbox" / as_of.isoformat()
-        self.check(target.is_dir(), f"run: no outbox folder {target}")
+        self.check(decided == month["rooms_with_arrears"],
+                   f"{where}: run decided {decided} rooms, the ledger has {month['rooms_with_arrears']} with arrears")
         outputs = out.get("outputs", {})
-        self.check(outputs.get("call_lists", 0) > 0 and outputs.get("sms", 0) > 0 and outputs.get("report"),
-                   f"run: outputs {outputs} (expected call lists, SMS on the node day and a report)")
-        if s.get("calls"):
-            self.check(outputs.get("demand_letters", 0) > 0, "run: no demand letters drafted")
+        self.check(outputs.get("call_lists", 0) > 0 and outputs.get("sms", 0) > 0 and bool(outputs.get("report")),
+                   f"{where}: outputs {outputs} (expected call lists, SMS on the node day and a report)")
+        self.check(bool(out.get("nodes")), f"{where}: {as_of} is no reminder node day by the run's JSON")
+        if number == 1:
+            self.check(outputs.get("demand_letters", 0) > 0, f"{where}: no demand letters drafted")
+        phases = {p["phase"]: p for p in out.get("phases", [])}
+        self.check(all(p in phases for p in PHASES),
+                   f"{where}: phases {sorted(phases)} (expected {', '.join(PHASES)})")
         log_path = ws / "feedun.log"
         log_lines = [ln for ln in log_path.read_text(encoding="utf-8").splitlines()
                      if " WARNING " in ln or " ERROR " in ln] if log_path.exists() else []
-        contents = outbox_contents(target)
-        self.log(f"  (b) run:      {run.wall_seconds:6.1f} s, cpu {run.cpu_seconds:6.1f} s, peak "
-                 f"{run.peak_mib:5.0f} MiB; decided {decided:,} ({out.get('held')} held), outputs {outputs}, "
-                 f"{contents['files']} files ({contents['mib']} MiB)")
-        for warning in out.get("warnings", []):
-            self.log(f"      warning: {warning}")
-        if run.stderr.strip():
-            self.log(f"      stderr: {run.stderr.strip()[-1000:]}")
-        return {"import": res, "contacts": contacts, "run": out, "decided": decided, "outbox": contents,
-                "log_warnings": log_lines, "run_stderr": run.stderr.strip()[-4000:]}
+        self.log(f"           feedun run {run.wall_seconds:6.1f} s, cpu {run.cpu_seconds:6.1f} s, peak "
+                 f"{run.peak_mib:5.0f} MiB; decided {decided:,} ({out.get('held')} held); "
+                 + ", ".join(f"{p} {phases[p]['seconds']:.1f}" for p in PHASES if p in phases))
+        return {"as_of": as_of, "ledger": month, "raw": raw, "run": figures(run), "ok": run.returncode == 0,
+                "phases": [phases[p] for p in PHASES if p in phases] + [v for k, v in phases.items()
+                                                                         if k not in PHASES],
+                "decided": decided, "tactics": out.get("tactics"), "held": out.get("held"), "outputs": outputs,
+                "nodes": out.get("nodes"), "imported": out.get("imported"), "warnings": out.get("warnings"),
+                "log_warnings": log_lines[-20:], "stderr": run.stderr.strip()[-2000:]}
+
+    def lookups(self, ws: Path, summary: dict, as_of: str) -> dict:
+        probe = summary["probe"]
+        result = {"estate": probe["estate"], "room": probe["room"]}
+        for what, cmd in (("explain", ["explain", probe["room"], "--estate", probe["estate"], "--as-of", as_of]),
+                          ("history", ["history", probe["room"], "--estate", probe["estate"]])):
+            runs = [self.feedun_step(cmd, ws, f"feedun {what}", fatal=False) for _ in range(LOOKUP_REPEAT)]
+            self.check(all(probe["room"] in r.stdout for r in runs),
+                       f"{label(summary['rooms'])}: feedun {what} {probe['room']} does not mention the room")
+            seconds = [r.wall_seconds for r in runs]
+            result[what] = {"seconds": round(statistics.median(seconds), 2), "all_seconds": [round(s, 2) for s in seconds],
+                            "cpu_seconds": round(statistics.median(r.cpu_seconds for r in runs), 2),
+                            "peak_mib": round(max(r.peak_mib for r in runs))}
+        self.log(f"  explain {result['explain']['seconds']:.2f} s (cpu {result['explain']['cpu_seconds']:.2f}), "
+                 f"history {result['history']['seconds']:.2f} s (cpu {result['history']['cpu_seconds']:.2f}) for "
+                 f"{probe['estate']} {probe['room']}")
+        return result
+
+    def size(self, rooms: int, data: Path, summary: dict, ws: Path) -> dict:
+        if ws.exists():
+            shutil.rmtree(ws)
+        ws.parent.mkdir(parents=True, exist_ok=True)
+        self.feedun_step(["init", str(ws)], ws.parent, "feedun init")
+        add_collectors(ws / "feedun.toml", summary["collectors"])
+        months = []
+        for i in range(len(summary["months"])):
+            months.append(self.month(ws, data, summary, i))
+            if not months[-1]["ok"]:
+                break
+        lookups = self.lookups(ws, summary, months[-1]["as_of"]) if all(m["ok"] for m in months) else None
+        store = sum(p.stat().st_size for p in ws.glob("feedun.db*"))
+        return {"rooms": rooms, "data": str(data), "workspace": str(ws), "store_mib": round(store / 2**20, 1),
+                "company": {k: v for k, v in summary.items() if k != "collectors"}, "months": months,
+                "lookups": lookups}
+
+
+def evaluate(results: list[dict]) -> list[dict]:
+    """The issue's targets: PASS/FAIL, or SKIP when the size they are set for was not run."""
+    targets: list[dict] = []
+
+    def target(name: str, value: float | None, limit: float, unit: str, ok: bool | None, where: str) -> None:
+        status = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+        targets.append({"target": name, "where": where, "value": value, "limit": limit, "unit": unit,
+                        "status": status})
+
+    at = next((r for r in results if r["rooms"] == TARGET_ROOMS), None)
+    n_months = max((len(r["months"]) for r in results), default=2)
+    for m in range(n_months):
+        month = at["months"][m] if at and m < len(at["months"]) and at["months"][m]["ok"] else None
+        where = f"{label(TARGET_ROOMS)} month {m + 1}"
+        if month is None:
+            for name, limit, unit in (("run seconds", TARGET_RUN_SECONDS, "s"), ("run peak", TARGET_PEAK_MIB, "MiB"),
+                                      ("run / raw fastexcel read", TARGET_RAW_RATIO, "x"),
+                                      ("call_lists phase", TARGET_CALL_LISTS_SECONDS, "s")):
+                target(name, None, limit, unit, None, where)
+        else:
+            run, raw = month["run"], month["raw"]
+            ratio = run["seconds"] / raw["seconds"]
+            call_lists = next((p["seconds"] for p in month["phases"] if p["phase"] == "call_lists"), None)
+            target("run seconds", run["seconds"], TARGET_RUN_SECONDS, "s", run["seconds"] < TARGET_RUN_SECONDS, where)
+            target("run peak", run["peak_mib"], TARGET_PEAK_MIB, "MiB", run["peak_mib"] < TARGET_PEAK_MIB, where)
+            target("run / raw fastexcel read", round(ratio, 1), TARGET_RAW_RATIO, "x", ratio <= TARGET_RAW_RATIO, where)
+            target("call_lists phase", call_lists, TARGET_CALL_LISTS_SECONDS, "s",
+                   call_lists is not None and call_lists < TARGET_CALL_LISTS_SECONDS, where)
+        ok = [r for r in results if m < len(r["months"]) and r["months"][m]["ok"]]
+        small = min(ok, key=lambda r: r["rooms"]) if ok else None
+        large = max(ok, key=lambda r: r["rooms"]) if ok else None
+        if small is None or large is small:
+            target("growth of run seconds", None, TARGET_GROWTH_SLACK * 10, "x", None, f"month {m + 1}")
+        else:
+            rooms_ratio = large["rooms"] / small["rooms"]
+            growth = large["months"][m]["run"]["seconds"] / small["months"][m]["run"]["seconds"]
+            limit = round(TARGET_GROWTH_SLACK * rooms_ratio, 1)
+            target("growth of run seconds", round(growth, 1), limit, "x", growth <= limit,
+                   f"{label(small['rooms'])} -> {label(large['rooms'])} month {m + 1}")
+    for what in ("explain", "history"):
+        value = at["lookups"][what]["seconds"] if at and at.get("lookups") else None
+        target(f"feedun {what}", value, TARGET_LOOKUP_SECONDS, "s",
+               None if value is None else value < TARGET_LOOKUP_SECONDS, label(TARGET_ROOMS))
+    return targets
+
+
+def print_tables(report: dict) -> None:
+    m = report["machine"]
+    info = report["feedun"]
+    print()
+    print(f"machine: {m['nproc']} CPU ({m['cpu']}), {m['memory_gib']} GiB RAM, Python {m['python']}")
+    print(f"feedun {info['commit']} ({info['source']}); 1-min load average before/after each size: "
+          + ", ".join("?" if x is None else f"{x:.1f}" for x in report["load_average_1min"]))
+    for r in report["sizes"]:
+        c = r["company"]
+        print(f"{label(r['rooms'])}: {c['estates']} estates, {c['buildings']} buildings, {c['collector_names']} "
+              f"collectors, phones {c['phones']}; " + "; ".join(
+                  f"month {i + 1}: {m['ledger']['lines']:,} lines, {m['ledger']['rooms_with_arrears']:,} rooms owing"
+                  for i, m in enumerate(r["months"])) + f"; {c['calls']['contacts']:,} contacts; month-2 "
+              f"{c['month2_fates']}")
+    print("seconds are whole processes (wall); cpu = user + system of that process; MiB = its peak RSS")
+    head = (f"{'rooms':>6} {'mo':>2} {'lines':>10} | {'raw s':>6} {'cpu':>6} {'MiB':>5} | {'run s':>7} {'cpu':>7} "
+            f"{'MiB':>5} {'x raw':>6} | " + " ".join(f"{p[:10]:>10}" for p in PHASES) + f" | {'decided':>7}")
+    print(head)
+    print("-" * len(head))
+    for r in report["sizes"]:
+        for i, month in enumerate(r["months"]):
+            raw, run = month["raw"], month["run"]
+            phases = {p["phase"]: p["seconds"] for p in month.get("phases", [])}
+            ratio = run["seconds"] / raw["seconds"]
+            print(f"{label(r['rooms']):>6} {i + 1:>2} {month['ledger']['lines']:>10,} | {raw['seconds']:6.1f} "
+                  f"{raw['cpu_seconds']:6.1f} {raw['peak_mib']:5.0f} | {run['seconds']:7.1f} {run['cpu_seconds']:7.1f} "
+                  f"{run['peak_mib']:5.0f} {ratio:5.1f}x | "
+                  + " ".join(f"{phases[p]:10.1f}" if p in phases else f"{'-':>10}" for p in PHASES)
+                  + f" | {month.get('decided', 0):>7,}")
+    print("(raw = the fastexcel read of that month's ledger as read.py does it, whole process; "
+          "phase seconds from feedun run --json)")
+    print()
+    print(f"{'rooms':>6} {'store MiB':>9} | {'explain s':>9} {'cpu':>5} {'MiB':>5} | {'history s':>9} {'cpu':>5} "
+          f"{'MiB':>5} | room")
+    for r in report["sizes"]:
+        lk = r.get("lookups")
+        if not lk:
+            continue
+        e, h = lk["explain"], lk["history"]
+        print(f"{label(r['rooms']):>6} {r['store_mib']:9.1f} | {e['seconds']:9.2f} {e['cpu_seconds']:5.2f} "
+              f"{e['peak_mib']:5.0f} | {h['seconds']:9.2f} {h['cpu_seconds']:5.2f} {h['peak_mib']:5.0f} | "
+              f"{lk['estate']} {lk['room']} (median of {LOOKUP_REPEAT})")
+    print()
+    for t in report["targets"]:
+        value = "not measured" if t["value"] is None else f"{t['value']:g} {t['unit']}"
+        comparison = "<=" if t["unit"] == "x" else "<"
+        print(f"{t['status']:4}  {t['target']:<26} {t['where']:<22} {value:>14}  (target {comparison} {t['limit']:g} "
+              f"{t['unit']})")
+    print("checks: " + ("all passed" if not report["problems"] else "FAILED: " + "; ".join(report["problems"])))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rooms", type=int, default=DEFAULT_ROOMS, help="rooms in the ledger (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="repetitions, each in a fresh workspace (default %(default)s); best times are reported")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                        help="rooms per company, comma-separated (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=mc.DEFAULT_SEED, help="random seed (default %(default)s)")
     parser.add_argument("--feedun", type=Path, default=None,
                         help="the feedun executable to measure (default: the one next to this Python)")
-    parser.add_argument("--as-of", default=RUN_AS_OF.isoformat(),
-                        help="the date given to feedun run (default %(default)s, an SMS node day)")
     parser.add_argument("--workdir", type=Path, default=None,
-                        help="put the generated data (DIR/data) and the workspaces (DIR/ws-N, kept) here; "
-                             "default: data in benchmarks/data/run-<rooms>/, workspaces in a temporary folder")
-    parser.add_argument("--data", type=Path, default=None, help="folder of the generated data (overrides the default)")
-    parser.add_argument("--no-contacts", action="store_true", help="no filled call list: ledger only")
-    parser.add_argument("--force", action="store_true", help="regenerate the data even if it exists")
+                        help="put the workspaces here (DIR/ws-<size>, kept); default: a temporary folder, removed")
+    parser.add_argument("--data", type=Path, default=mc.DATA_DIR,
+                        help="folder of the generated companies (default %(default)s)")
+    parser.add_argument("--force", action="store_true", help="regenerate the data even if it is cached")
     parser.add_argument("--keep", action="store_true", help="keep the workspaces (always kept with --workdir)")
-    parser.add_argument("--generate-only", action="store_true", help="only write the data and print its folder")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+    parser.add_argument("--tables", type=Path, default=None, metavar="JSON",
+                        help="only print the tables of the figures a --json run saved in this file")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    if args.rooms < 100:
-        parser.error("--rooms must be at least 100")
+    if args.tables:
+        report = json.loads(args.tables.read_text(encoding="utf-8"))
+        print_tables(report)
+        return 1 if report["problems"] or any(t["status"] == "FAIL" for t in report["targets"]) else 0
     try:
-        as_of = date.fromisoformat(args.as_of)
+        sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     except ValueError:
-        parser.error(f"--as-of {args.as_of}: not a YYYY-MM-DD date")
-    with_contacts = not args.no_contacts
-    data = args.data or (args.workdir / "data" if args.workdir else DATA_DIR / data_label(args.rooms, args.seed))
-    data = data.resolve()
-
-    if args.generate_only:
-        summary = generate(data, args.rooms, args.seed, with_contacts)
-        print(data)
-        return 0
+        parser.error(f"--sizes {args.sizes}: not a comma-separated list of numbers")
+    if not sizes or sizes[0] < 100:
+        parser.error("--sizes: each size must be at least 100 rooms")
 
     def log(*parts: object) -> None:  # progress goes to stderr under --json, so stdout stays pure JSON
         print(*parts, file=sys.stderr if args.json else sys.stdout, flush=True)
@@ -467,81 +422,50 @@ def main(argv: list[str] | None = None) -> int:
     feedun = (args.feedun or Path(sys.executable).parent / "feedun").absolute()
     if not feedun.exists():
         parser.error(f"no feedun executable at {feedun}; install feedun or pass --feedun PATH")
-    summary = ensure_data(data, args.rooms, args.seed, with_contacts, args.force, log)
     info = feedun_info(feedun)
     log(f"feedun: {feedun} (source {info['source']}, commit {info['commit']})")
-    log(f"ledger: {data / summary['ledger']} ({summary['ledger_bytes'] / 2**20:.1f} MiB): {summary['rooms']:,} rooms, "
-        f"{summary['lines']:,} lines, {summary['owing_lines']:,} owing, {summary['rooms_with_arrears']:,} rooms "
-        f"with arrears; contacts {summary['contacts']:,}")
+    datasets = [(rooms, *ensure_data(args.data.resolve(), rooms, args.seed, args.force, log)) for rooms in sizes]
+    for rooms, _, s in datasets:
+        log(f"{label(rooms)}: {s['estates']} estates, {s['buildings']} buildings, {s['collector_names']} collectors; "
+            + "; ".join(f"month {i + 1} {m['lines']:,} lines ({m['bytes'] / 2**20:.1f} MiB xlsx), "
+                        f"{m['rooms_with_arrears']:,} rooms owing" for i, m in enumerate(s["months"]))
+            + f"; {s['calls']['contacts']:,} contacts")
 
-    figs = {"import": Figures("(a) feedun import LEDGER --as-of --json"),
-            "contacts": Figures("    feedun import call list (setup)"),
-            "run": Figures(f"(b) feedun run --as-of {as_of} --json")}
-    bench = Bench(feedun, data, summary, log)
-    temp = None
     if args.workdir:
         root = args.workdir.resolve()
         root.mkdir(parents=True, exist_ok=True)
+        temp = None
     else:
         temp = tempfile.mkdtemp(prefix="feedun-bench-run-")
         root = Path(temp)
     keep = args.keep or args.workdir is not None
+    bench = Bench(feedun, log)
     loads = [load_average()]
-    reps = []
+    results = []
     try:
-        for i in range(args.repeat):
-            log(f"repetition {i + 1}/{args.repeat} (workspace {root / f'ws-{i + 1}'})")
-            reps.append(bench.repetition(root / f"ws-{i + 1}", as_of, figs))
+        for rooms, data, summary in datasets:
+            ws = root / f"ws-{label(rooms)}"
+            log(f"{label(rooms)} rooms: workspace {ws}")
+            results.append(bench.size(rooms, data, summary, ws))
             loads.append(load_average())
             if not keep:
-                shutil.rmtree(root / f"ws-{i + 1}", ignore_errors=True)
+                shutil.rmtree(ws, ignore_errors=True)
     finally:
         if temp and not keep:
             shutil.rmtree(temp, ignore_errors=True)
-    if feedun_info(feedun)["commit"] != info["commit"]:
-        log(f"warning: the measured checkout changed during the runs (was {info['commit']})")
-        info["commit"] = f"{info['commit']} -> {feedun_info(feedun)['commit']}"
-    same = all((r["run"].get("tactics"), r["run"].get("held"), r["run"].get("outputs"))
-               == (reps[0]["run"].get("tactics"), reps[0]["run"].get("held"), reps[0]["run"].get("outputs"))
-               for r in reps)
-    bench.check(same, "the repetitions did not decide and produce the same")
-    last = reps[-1]
-    used = [f for f in figs.values() if f.seconds]
-    report = {
-        "feedun": info, "data": str(data), "ledger": summary, "as_of": as_of.isoformat(), "repeat": args.repeat,
-        "workspaces": str(root) if keep else None,
-        "import": figs["import"].summary(), "contacts_import": figs["contacts"].summary() if figs["contacts"].seconds
-        else None, "run": figs["run"].summary(),
-        "decided": last["decided"], "tactics": last["run"].get("tactics"), "held": last["run"].get("held"),
-        "outputs": last["run"].get("outputs"), "outbox": last["outbox"], "warnings": last["run"].get("warnings"),
-        "log_warnings": last["log_warnings"], "run_stderr": last["run_stderr"],
-        "import_result": {k: last["import"].get(k) for k in ("rows_read", "accepted", "rejected", "skipped", "lines")},
-        "problems": bench.problems, "machine": machine(), "load_average_1min": loads,
-    }
+    after = feedun_info(feedun)["commit"]
+    if after != info["commit"]:
+        log(f"warning: the measured checkout changed during the runs (was {info['commit']}, now {after})")
+        info["commit"] = f"{info['commit']} -> {after}"
+    targets = evaluate(results)
+    report = {"feedun": info, "sizes": results, "targets": targets, "problems": bench.problems,
+              "workspaces": str(root) if keep else None, "machine": machine(), "load_average_1min": loads}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        m = report["machine"]
-        width = max(len(f.name) for f in used)
-        print()
-        print(f"machine: {m['nproc']} CPU ({m['cpu']}), {m['memory_gib']} GiB RAM, Python {m['python']}")
-        print(f"feedun {info['commit']} ({info['source']}); 1-min load average during the runs: "
-              + ", ".join("?" if x is None else f"{x:.1f}" for x in loads))
-        print(f"{summary['rooms']:,} rooms, {summary['lines']:,} ledger lines, {summary['contacts']:,} contacts; "
-              f"best of {args.repeat}")
-        print(f"{'':{width}}  {'seconds':>9}  {'cpu s':>9}  {'peak MiB':>9}   all runs")
-        for f in used:
-            print(f"{f.name:{width}}  {f.best:9.2f}  {min(f.cpu_seconds):9.2f}  {max(f.peak_mib):9.0f}   "
-                  + " / ".join(f"{x:.1f}" for x in f.seconds))
-        print(f"decided {last['decided']:,} rooms (rooms with arrears {summary['rooms_with_arrears']:,}): "
-              + ", ".join(f"{k} {v:,}" for k, v in sorted(report["tactics"].items(), key=lambda kv: -kv[1]))
-              + f"; held {report['held']:,}")
-        print(f"outputs: {report['outputs']}; outbox {last['outbox']['files']} files, {last['outbox']['mib']} MiB: "
-              f"{last['outbox']['entries']}")
-        for warning in report["warnings"] or []:
-            print(f"run warning: {warning}")
-        print("checks: " + ("all passed" if not bench.problems else "FAILED: " + "; ".join(bench.problems)))
-    return 0 if not bench.problems else 1
+        print_tables(report)
+    failed = bench.problems or any(t["status"] == "FAIL" for t in targets)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
