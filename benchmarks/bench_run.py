@@ -353,7 +353,7 @@ def print_tables(report: dict) -> None:
               f"{c['month2_fates']}")
     print("seconds are whole processes (wall); cpu = user + system of that process; MiB = its peak RSS")
     head = (f"{'rooms':>6} {'mo':>2} {'lines':>10} | {'raw s':>6} {'cpu':>6} {'MiB':>5} | {'run s':>7} {'cpu':>7} "
-            f"{'MiB':>5} {'x raw':>6} | " + " ".join(f"{p[:10]:>10}" for p in PHASES) + f" | {'decided':>7}")
+            f"{'MiB':>5} {'x raw':>6} {'cpu x':>5} | " + " ".join(f"{p[:10]:>10}" for p in PHASES) + f" | {'decided':>7}")
     print(head)
     print("-" * len(head))
     for r in report["sizes"]:
@@ -361,13 +361,14 @@ def print_tables(report: dict) -> None:
             raw, run = month["raw"], month["run"]
             phases = {p["phase"]: p["seconds"] for p in month.get("phases", [])}
             ratio = run["seconds"] / raw["seconds"]
+            cpu_ratio = run["cpu_seconds"] / raw["cpu_seconds"]
             print(f"{label(r['rooms']):>6} {i + 1:>2} {month['ledger']['lines']:>10,} | {raw['seconds']:6.1f} "
                   f"{raw['cpu_seconds']:6.1f} {raw['peak_mib']:5.0f} | {run['seconds']:7.1f} {run['cpu_seconds']:7.1f} "
-                  f"{run['peak_mib']:5.0f} {ratio:5.1f}x | "
+                  f"{run['peak_mib']:5.0f} {ratio:5.1f}x {cpu_ratio:4.1f}x | "
                   + " ".join(f"{phases[p]:10.1f}" if p in phases else f"{'-':>10}" for p in PHASES)
                   + f" | {month.get('decided', 0):>7,}")
-    print("(raw = the fastexcel read of that month's ledger as read.py does it, whole process; "
-          "phase seconds from feedun run --json)")
+    print("(raw = the fastexcel read of that month's ledger as read.py does it, whole process; x raw = run s / raw s,"
+          " the target; cpu x = the same by CPU seconds, steadier on a shared machine; phases from feedun run --json)")
     print()
     print(f"{'rooms':>6} {'store MiB':>9} | {'explain s':>9} {'cpu':>5} {'MiB':>5} | {'history s':>9} {'cpu':>5} "
           f"{'MiB':>5} | room")
