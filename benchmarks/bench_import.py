@@ -1,19 +1,24 @@
-"""Benchmark `feedun import` against a plain pandas + openpyxl read of the same large ledger.
+"""Benchmark `feedun import` against a plain pandas + openpyxl read, and the raw fastexcel read, of one ledger.
 
     .venv/bin/python benchmarks/make_ledger.py && .venv/bin/python benchmarks/bench_import.py
     .venv/bin/python benchmarks/bench_import.py --rows 50000 --repeat 3
     .venv/bin/python benchmarks/bench_import.py --file some-ledger.xlsx --json
 
-Two subprocesses run on the same file, one after the other, each timed and measured on its own:
+Three subprocesses run on the same file, one after the other, each timed and measured on its own:
 
 * baseline: `pandas.read_excel(path, engine="openpyxl", header=None)`, the plain read alone. Its seconds are
   the read_excel call as timed inside the child (interpreter start and `import pandas` excluded);
+* raw read: only the read feedun's reader (src/feedun/intake/read.py) starts from,
+  `fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_pandas()`, timed
+  inside the child the same way (interpreter start and imports excluded): the floor any import stands on;
 * feedun: the whole CLI, `feedun import PATH --json --db sqlite:///<fresh temp dir>/feedun.db`, from process
   start to exit (interpreter start, imports, reading, normalising, rejects, SQLite transaction included).
 
 Peak memory is each child's own ru_maxrss, taken from os.wait4() for that pid, so the two never mix.
 CPU seconds (user + system) are reported too: on a shared machine they move less than wall time.
-Targets: baseline_seconds / feedun_seconds >= 5 (wall time, best of --repeat) and feedun peak RSS < 1 GiB.
+Targets (issue 18): baseline_seconds / feedun_seconds >= 5, feedun_seconds / raw_read_seconds <= 2.5 (wall time,
+best of --repeat), and feedun peak RSS < 1 GiB. CPU-second ratios are printed beside them: on a shared machine
+they move less than wall time.
 Exit status 0 when both pass, 1 when a target is missed or the import misbehaves, 2 on a usage error.
 """
 
@@ -37,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_ledger
 
 TARGET_RATIO = 5.0
+TARGET_RAW_RATIO = 2.5  # feedun import at most this many times the raw fastexcel read
 TARGET_PEAK_MIB = 1024.0
 
 BASELINE_CODE = """
@@ -48,6 +54,15 @@ frame = pd.read_excel(sys.argv[1], engine="openpyxl", header=None)
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"import_seconds": t1 - t0, "read_seconds": t2 - t1, "read_cpu_seconds": c2 - c1,
                   "shape": list(frame.shape)}))
+"""
+
+RAW_CODE = """
+import json, sys, time
+import fastexcel, pandas, pyarrow
+t1, c1 = time.perf_counter(), time.process_time()
+frame = fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_pandas()
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"read_seconds": t2 - t1, "read_cpu_seconds": c2 - c1, "shape": list(frame.shape)}))
 """
 
 Log = Callable[..., None]
@@ -125,6 +140,21 @@ def run_baseline(path: Path, figures: Figures, log: Log) -> dict:
     figures.wall_seconds.append(run.wall_seconds)
     figures.peak_mib.append(run.peak_mib)
     log(f"  baseline: read_excel {info['read_seconds']:.1f} s, cpu {info['read_cpu_seconds']:.1f} s "
+        f"(whole process {run.wall_seconds:.1f} s), peak {run.peak_mib:.0f} MiB, shape {info['shape']}")
+    return info
+
+
+def run_raw(path: Path, figures: Figures, log: Log) -> dict:
+    with tempfile.TemporaryDirectory(prefix="feedun-bench-") as tmp:
+        run = run_measured([sys.executable, "-c", RAW_CODE, str(path)], Path(tmp), child_env())
+    if run.returncode != 0:
+        fail("the raw fastexcel read failed", run)
+    info = json.loads(run.stdout.strip().splitlines()[-1])
+    figures.seconds.append(info["read_seconds"])
+    figures.cpu_seconds.append(info["read_cpu_seconds"])
+    figures.wall_seconds.append(run.wall_seconds)
+    figures.peak_mib.append(run.peak_mib)
+    log(f"  raw read: fastexcel {info['read_seconds']:.1f} s, cpu {info['read_cpu_seconds']:.1f} s "
         f"(whole process {run.wall_seconds:.1f} s), peak {run.peak_mib:.0f} MiB, shape {info['shape']}")
     return info
 
@@ -232,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path.read_bytes()  # warm the page cache so neither side pays for the first disk read
     baseline = Figures("pandas.read_excel(engine='openpyxl', header=None)")
+    raw = Figures("raw fastexcel read (load_sheet + to_pandas)")
     feedun_fig = Figures("feedun import --json (whole CLI process)")
     baseline_info: dict = {}
     import_result: dict = {}
@@ -241,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.repeat):
         log(f"run {i + 1}/{args.repeat}")
         baseline_info = run_baseline(path, baseline, log)
+        run_raw(path, raw, log)
         import_result = run_feedun(path, feedun, feedun_fig, log)
         loads.append(load_average())
 
@@ -249,36 +281,43 @@ def main(argv: list[str] | None = None) -> int:
         commit = f"{commit} -> {project_commit()}"
     ratio = baseline.best / feedun_fig.best
     cpu_ratio = min(baseline.cpu_seconds) / min(feedun_fig.cpu_seconds)
+    raw_ratio = feedun_fig.best / raw.best
+    raw_cpu_ratio = min(feedun_fig.cpu_seconds) / min(raw.cpu_seconds)
     peak = max(feedun_fig.peak_mib)
     ratio_ok = ratio >= TARGET_RATIO
+    raw_ok = raw_ratio <= TARGET_RAW_RATIO
     memory_ok = peak < TARGET_PEAK_MIB
     counts = ("rows_read", "accepted", "rejected", "skipped", "lines")
     report = {
         "file": str(path), "file_mib": round(path.stat().st_size / 2**20, 2), "repeat": args.repeat,
         "baseline": {**baseline.summary(), "shape": baseline_info["shape"]},
+        "raw_read": raw.summary(),
         "feedun": {**feedun_fig.summary(), **{k: import_result.get(k) for k in counts}},
-        "ratio": ratio, "cpu_ratio": cpu_ratio,
-        "targets": {"ratio_min": TARGET_RATIO, "feedun_peak_mib_max": TARGET_PEAK_MIB},
-        "pass": {"ratio": ratio_ok, "memory": memory_ok},
+        "ratio": ratio, "cpu_ratio": cpu_ratio, "raw_ratio": raw_ratio, "raw_cpu_ratio": raw_cpu_ratio,
+        "targets": {"ratio_min": TARGET_RATIO, "raw_ratio_max": TARGET_RAW_RATIO,
+                    "feedun_peak_mib_max": TARGET_PEAK_MIB},
+        "pass": {"ratio": ratio_ok, "raw_ratio": raw_ok, "memory": memory_ok},
         "machine": machine(), "load_average_1min": loads, "feedun_commit": commit,
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         m = report["machine"]
-        width = max(len(baseline.name), len(feedun_fig.name))
+        width = max(len(baseline.name), len(raw.name), len(feedun_fig.name))
         print()
         print(f"machine: {m['nproc']} CPU ({m['cpu']}), {m['memory_gib']} GiB RAM, Python {m['python']}")
         print(f"feedun {report['feedun_commit']}; 1-min load average during the runs: "
               + ", ".join("?" if x is None else f"{x:.1f}" for x in loads))
         print(f"{'':{width}}  {'seconds':>9}  {'cpu s':>9}  {'peak MiB':>9}")
-        for fig in (baseline, feedun_fig):
+        for fig in (baseline, raw, feedun_fig):
             print(f"{fig.name:{width}}  {fig.best:9.2f}  {min(fig.cpu_seconds):9.2f}  {max(fig.peak_mib):9.0f}")
         print(f"ratio baseline/feedun: {ratio:.1f}x (target >= {TARGET_RATIO:g})  {'PASS' if ratio_ok else 'FAIL'}"
               f"   (by CPU time: {cpu_ratio:.1f}x, for information)")
+        print(f"ratio feedun/raw fastexcel read: {raw_ratio:.2f}x (target <= {TARGET_RAW_RATIO:g})  "
+              f"{'PASS' if raw_ok else 'FAIL'}   (by CPU time: {raw_cpu_ratio:.2f}x, for information)")
         print(f"feedun peak memory: {peak:.0f} MiB (target < {TARGET_PEAK_MIB:.0f} MiB)  "
               f"{'PASS' if memory_ok else 'FAIL'}")
-    return 0 if ratio_ok and memory_ok else 1
+    return 0 if ratio_ok and raw_ok and memory_ok else 1
 
 
 if __name__ == "__main__":

@@ -200,7 +200,7 @@ class LedgerImporter:
         result: Normalised = extracted.rows
         if result.accepted == 0:
             return Applied(0, refused=f"全部 {result.rejected} 行数据都被拒收，没有导入任何内容。")
-        estates = sorted(set(result.lines["estate"]))
+        estates = sorted(set(result.lines["estate"].unique()))
         if options.progress is not None:
             options.progress.stage("写入数据库", total=len(result.lines))
         settled = write_lines(tx, import_id, result.lines, estates, extracted.as_of, options.progress)

@@ -2,6 +2,8 @@
 
 Work is vectorised by distinct value: every normaliser in values.py runs once per distinct cell text
 (a 200k-row ledger has a few thousand rooms, dozens of periods), then results are spread back by code.
+The distinct texts of the common shapes (mobiles, plain amounts, months, ISO dates, areas) are first recognised
+all at once by intake/fast.py; values.py's careful normalisers see only the rest. Per-row work is numpy/pyarrow.
 Invariant: rows_read == accepted + rejected + sum(skipped).
 """
 
@@ -9,14 +11,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from feedun.core.money import yuan
+from feedun.intake import fast
 from feedun.intake import values as v
 from feedun.intake.headers import FIELD_LABELS, SUMMED_FIELDS, ColumnMap, synonyms
 
@@ -58,21 +63,44 @@ class Normalised:
         return sum(self.skipped.values())
 
 
-def _apply(series: pd.Series, fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
-    """fn over each distinct value of series: (values, error messages), aligned with the series."""
+Fast = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _distinct(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values as an object array); code -1 is a blank cell."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    results: list[Any] = []
-    errors: list[str | None] = []
-    for value in [*uniques, None]:  # None last: code -1 (a blank cell) picks it
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _apply(series: pd.Series | np.ndarray, fn: Callable[[Any], Any],
+           fast_path: Fast | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """fn over each distinct value of series: (values, error messages), aligned with the series.
+
+    Invariant: fn runs once per distinct cell text (and once for a blank cell, as None), never once per row;
+    the results are spread back by the factorize codes. With `fast_path` (a recogniser from intake/fast.py,
+    given every distinct text at once) fn runs only for the texts it does not recognise: for the ones it does,
+    its value is fn's value (tests/intake/test_fast_path.py), so the result is the same either way.
+    """
+    codes, uniques = _distinct(series)
+    n = len(uniques)
+    out = np.empty(n + 1, dtype=object)  # the last slot: code -1 (a blank cell) picks it
+    errors = np.full(n + 1, None, dtype=object)
+    pending: Sequence[int] = range(n)
+    if fast_path is not None and n:
+        values, recognised = fast_path(uniques)
+        out[:n][recognised] = values[recognised]
+        pending = np.flatnonzero(~recognised).tolist()
+    for i, value in [*((i, uniques[i]) for i in pending), (n, None)]:
         try:
-            results.append(fn(value))
-            errors.append(None)
+            out[i] = fn(value)
         except ValueError as exc:
-            results.append(None)
-            errors.append(str(exc))
-    out = np.empty(len(results), dtype=object)
-    out[:] = results
-    return out[codes], np.array(errors, dtype=object)[codes]
+            errors[i] = str(exc)
+    return out[codes], errors[codes]
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """Which cells of an object array are not None."""
+    return np.not_equal(values, None)
 
 
 def strip_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,11 +159,7 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
     blank = ~present.any(axis=1)
     totals = tuple(synonyms().row_totals)
     # The first non-empty cell of each row (row labels such as 合计 sit there whatever the column).
-    first_values = np.full(len(data), None, dtype=object)
-    for col in reversed(data.columns):
-        cells = data[col].to_numpy(dtype=object, na_value=None)
-        first_values = np.where(pd.notna(cells), cells, first_values)
-    first = pd.Series(first_values, dtype=object)
+    first = pd.Series(_first_cells(data), dtype=object)
     candidates = [first] + [data[cmap.fields[f]] for f in ("estate", "building", "room") if f in cmap.fields]
     suffixes = tuple(synonyms().subtotal_suffixes)
     total = np.zeros(len(data), dtype=bool)
@@ -167,6 +191,44 @@ def skip_masks(data: pd.DataFrame, cmap: ColumnMap) -> tuple[np.ndarray, np.ndar
     return blank, total, repeated & ~blank & ~total, footer & ~blank & ~total
 
 
+def _arrow(series: pd.Series) -> pa.Array:
+    """A column of text cells as one pyarrow string array (blank cells null); zero-copy for str columns."""
+    arr = pa.array(series, from_pandas=True)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _first_cells(data: pd.DataFrame) -> np.ndarray:
+    """The first non-blank cell of each row, None for a blank row (object array)."""
+    if data.shape[1] == 0:
+        return np.full(len(data), None, dtype=object)
+    first = pc.coalesce(*[_arrow(data[col]) for col in data.columns])
+    return first.to_numpy(zero_copy_only=False)
+
+
+def _rooms(columns: list[pd.Series | np.ndarray]) -> np.ndarray:
+    """_room_from_key once per distinct (estate, building, unit, room) combination, spread back to the rows.
+
+    Each column is factorized; the codes are folded together pairwise and factorized again (so a combined code
+    stays below the row count and never overflows), all in numpy; only one key string per combination is built.
+    """
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    parts = []
+    for column in columns:
+        codes, uniques = _distinct(column)
+        parts.append((codes, uniques))
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
+    first_row = np.full(int(key.max()) + 1 if n else 0, -1, dtype=np.int64)
+    first_row[key[::-1]] = np.arange(n - 1, -1, -1)  # reversed, so the first row of each combination wins
+    rooms = np.empty(len(first_row), dtype=object)
+    for k, row in enumerate(first_row.tolist()):
+        texts = ["" if codes[row] < 0 else str(uniques[codes[row]]) for codes, uniques in parts]
+        rooms[k] = _room_from_key("\x1f".join(texts))
+    return rooms[key]
+
+
 def _text(data: pd.DataFrame, cmap: ColumnMap, name: str) -> np.ndarray:
     if name not in cmap.fields:
         return np.full(len(data), "", dtype=object)
@@ -176,7 +238,7 @@ def _text(data: pd.DataFrame, cmap: ColumnMap, name: str) -> np.ndarray:
 
 def _amount(data: pd.DataFrame, cmap: ColumnMap, col: int, rows: _Rows, label: str) -> np.ndarray:
     unit = cmap.units.get(col, "yuan")
-    values, errors = _apply(data[col], lambda t: v.parse_amount(t, unit))
+    values, errors = _apply(data[col], lambda t: v.parse_amount(t, unit), lambda u: fast.amounts(u, unit))
     rows.add(errors, f"{label}")
     return values
 
@@ -187,8 +249,9 @@ def _summed(data: pd.DataFrame, cmap: ColumnMap, name: str, rows: _Rows) -> np.n
     total = _amount(data, cmap, cmap.fields[name], rows, FIELD_LABELS[name])
     for col in (cmap.extra.get(name, []) if name in SUMMED_FIELDS else []):
         more = _amount(data, cmap, col, rows, f"{cmap.headers[col].strip()}：")
-        total = np.array([a if b is None else b if a is None else a + b for a, b in zip(total, more, strict=True)],
-                         dtype=object)
+        has_total, has_more = _present(total), _present(more)
+        summed = np.where(has_total, total, 0) + np.where(has_more, more, 0)  # Python ints: exact
+        total = np.where(has_total | has_more, summed, None)
     return total
 
 
@@ -212,7 +275,55 @@ def _room_from_key(key: str | None) -> str:
 
 def _fen(values: np.ndarray) -> np.ndarray:
     """Object array of int|None -> int64 with None as 0."""
-    return np.array([0 if x is None else x for x in values], dtype=np.int64)
+    return np.where(_present(values), values, 0).astype(np.int64)
+
+
+def _columns(cells: np.ndarray, blank: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
+    """An object array of tuples (one per row; None where a cell gave none) as one object array per position.
+
+    The tuples are the few distinct results of _apply, spread to the rows: split once per distinct tuple.
+    """
+    codes, distinct = pd.factorize(np.where(_present(cells), cells, None), use_na_sentinel=True)
+    table = [*distinct, blank]  # code -1 (None) picks the blank tuple
+    out = []
+    for position in range(len(blank)):
+        column = np.empty(len(table), dtype=object)
+        for i, t in enumerate(table):  # one by one: a tuple inside a tuple must stay one cell
+            column[i] = t[position]
+        out.append(column[codes])
+    return tuple(out)
+
+
+def _joined(cells: np.ndarray, sep: str) -> np.ndarray:
+    """An object array of string tuples as the strings joined by `sep`, joined once per distinct tuple."""
+    codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    column = np.empty(len(distinct) + 1, dtype=object)
+    column[:] = [*(sep.join(t) for t in distinct), ""]
+    return column[codes]
+
+
+def _phone_parts(text: str | None) -> tuple[str, str, str]:
+    """A phone cell as (valid numbers, invalid pieces, notes), each joined as the line stores it."""
+    cell = v.parse_phone_cell(text)
+    return ",".join(cell.valid), ",".join(cell.invalid), "；".join(cell.notes)
+
+
+def _fast_phones(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """fast.mobiles in _phone_parts' shape: a plain mobile cell has no invalid pieces and no notes."""
+    valid, ok = fast.mobiles(texts)
+    out = np.full(len(texts), None, dtype=object)
+    for i in np.flatnonzero(ok).tolist():  # one by one: numpy would read a list of tuples as a 2-D array
+        out[i] = (valid[i], "", "")
+    return out, ok
+
+
+def _fast_periods(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """fast.months in parse_period's shape: a single month is (month, None)."""
+    month, ok = fast.months(texts)
+    out = np.full(len(texts), None, dtype=object)
+    for i in np.flatnonzero(ok).tolist():  # one by one: numpy would read a list of tuples as a 2-D array
+        out[i] = (month[i], None)
+    return out, ok
 
 
 def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estate: str | None) -> Normalised:
@@ -249,40 +360,37 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
         estate = np.full(m, default_estate or "", dtype=object)
 
     # Room: one code ('8-2-1201') or split over building / unit / room columns.
-    parts = [data[cmap.fields[f]] if f in cmap.fields else pd.Series([None] * m, dtype=object)
+    parts = [data[cmap.fields[f]] if f in cmap.fields else np.full(m, None, dtype=object)
              for f in ("building", "unit", "room")]
-    joined = pd.Series(estate, dtype=object).str.cat(
-        [p.fillna("").astype(str) for p in parts], sep="\x1f")
-    room, _ = _apply(joined, _room_from_key)
+    room = _rooms([estate, *parts])  # once per distinct combination (see _apply)
     rows.add_mask(room == "", "房号为空")
     for col in cmap.extra.get("room", []):  # the same room written a second way: both must name one room
-        other_key = pd.Series(estate, dtype=object).str.cat(
-            [parts[0].fillna("").astype(str), parts[1].fillna("").astype(str), data[col].fillna("").astype(str)],
-            sep="\x1f")
-        other, _ = _apply(other_key, _room_from_key)
+        other = _rooms([estate, parts[0], parts[1], data[col]])
         label = cmap.headers[col].strip()
-        rows.add(np.array([f"房号“{a}”与{label}“{b}”不是同一房间" if a and b and a != b else None
-                           for a, b in zip(room, other, strict=True)], dtype=object))
-    tokens = [r.split("-") for r in room]
-    building = np.array([t[0] if len(t) >= 2 else "" for t in tokens], dtype=object)
-    unit = np.array([t[1] if len(t) >= 3 else "" for t in tokens], dtype=object)
+        differ = np.flatnonzero((room != "") & (other != "") & (room != other))
+        message = np.full(m, None, dtype=object)
+        message[differ] = [f"房号“{room[i]}”与{label}“{other[i]}”不是同一房间" for i in differ]
+        rows.add(message)
+    codes, distinct_rooms = _distinct(room)  # building and unit: split once per distinct room
+    tokens = [r.split("-") for r in distinct_rooms]
+    building = np.array([t[0] if len(t) >= 2 else "" for t in tokens], dtype=object)[codes]
+    unit = np.array([t[1] if len(t) >= 3 else "" for t in tokens], dtype=object)[codes]
 
     # Owner: a cell that carries the phone too ('张伟(13812345678)') gives the name and the number.
     owner = np.full(m, "", dtype=object)
     phones = np.full(m, "", dtype=object)
     if "owner" in cmap.fields:
-        column = data[cmap.fields["owner"]]
-        owner, _ = _apply(column, lambda text: v.split_owner_cell(text)[0])  # cached: split once per owner
-        phones, _ = _apply(column, lambda text: ",".join(v.split_owner_cell(text)[1]))
+        split, _ = _apply(data[cmap.fields["owner"]], v.split_owner_cell)  # once per distinct owner cell
+        owner, phones = _columns(split, ("", ()))
+        phones = _joined(phones, ",")
 
     # Phones: every phone column, valid numbers kept, invalid ones kept apart (never silently lost); what is
     # said beside a number (an extension '转 8001', who answers) goes to the remark.
     phones_invalid = np.full(m, "", dtype=object)
     notes = np.full(m, "", dtype=object)
-    for col in cmap.phone_columns:  # each part judged once per distinct cell (parse_phone_cell is cached)
-        valid, _ = _apply(data[col], lambda text: ",".join(v.parse_phone_cell(text).valid))
-        invalid, _ = _apply(data[col], lambda text: ",".join(v.parse_phone_cell(text).invalid))
-        said, _ = _apply(data[col], lambda text: "；".join(v.parse_phone_cell(text).notes))
+    for col in cmap.phone_columns:  # each distinct cell judged once: plain mobiles at once, the rest one by one
+        cells, _ = _apply(data[col], _phone_parts, _fast_phones)
+        valid, invalid, said = _columns(cells, ("", "", ""))
         both = np.flatnonzero((phones != "") & (valid != ""))  # rare: merge, keeping each number once
         merged = [",".join(dict.fromkeys([*phones[i].split(","), *valid[i].split(",")])) for i in both]
         phones = np.where(phones == "", valid, phones)
@@ -297,36 +405,37 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
 
     area = np.full(m, None, dtype=object)
     if "area" in cmap.fields:
-        area, errors = _apply(data[cmap.fields["area"]], v.parse_area)
+        area, errors = _apply(data[cmap.fields["area"]], v.parse_area, fast.areas)
         rows.add(errors)
 
     # Period: one column (maybe a range), a start and an end column, or none at all (unknown: 期间不详).
+    # Periods are kept as two columns, start and end month (None: blank); parse_period's (start, end) is split
+    # once per distinct cell.
     if "period" in cmap.fields:
-        period, errors = _apply(data[cmap.fields["period"]], v.parse_period)
+        period, errors = _apply(data[cmap.fields["period"]], v.parse_period, _fast_periods)
         rows.add(errors)
+        period_start, period_end = _columns(period, (None, None))
     elif "period_start" in cmap.fields:
-        period, errors = _apply(data[cmap.fields["period_start"]], v.parse_period)
+        period, errors = _apply(data[cmap.fields["period_start"]], v.parse_period, _fast_periods)
         rows.add(errors, "开始日期：")
-        if "period_end" in cmap.fields:
-            ends, errors = _apply(data[cmap.fields["period_end"]], v.parse_period)
+        period_start, period_end = _columns(period, (None, None))
+        if "period_end" in cmap.fields:  # the end column's month replaces a range's end
+            ends, errors = _apply(data[cmap.fields["period_end"]], v.parse_period, _fast_periods)
             rows.add(errors, "结束日期：")
-            combined = [(p[0], e[0] if e and e[0] != p[0] else None) if p else None
-                        for p, e in zip(period, ends, strict=True)]
-            period = np.empty(len(combined), dtype=object)  # filled by slice: tuples must stay cells
-            period[:] = combined
-            backwards = np.array([p is not None and p[1] is not None and p[1] < p[0] for p in period])
+            end_start, _ = _columns(ends, (None, None))
+            has_end = _present(period_start) & _present(end_start) & (end_start != period_start)
+            period_end = np.where(has_end, end_start, None)
+            backwards = has_end & np.less(np.where(has_end, end_start, ""), np.where(has_end, period_start, ""))
             rows.add_mask(backwards, "结束日期早于开始日期")
     else:
-        period = np.empty(m, dtype=object)
-        period[:] = [(PERIOD_UNKNOWN, None)] * m
-    missing_period = np.array([p is None for p in period], dtype=bool) & ~rows.bad()
+        period_start = np.full(m, PERIOD_UNKNOWN, dtype=object)
+        period_end = np.full(m, None, dtype=object)
+    missing_period = ~_present(period_start) & ~rows.bad()
     rows.add_mask(missing_period, "所属期间为空")
-    period_start = np.array([p[0] if p else None for p in period], dtype=object)
-    period_end = np.array([p[1] if p else None for p in period], dtype=object)
 
     due_date = np.full(m, None, dtype=object)
     if "due_date" in cmap.fields:
-        due_date, errors = _apply(data[cmap.fields["due_date"]], v.parse_date)
+        due_date, errors = _apply(data[cmap.fields["due_date"]], v.parse_date, fast.dates)
         rows.add(errors, "应缴日期")
 
     late_fee = np.zeros(m, dtype=np.int64)
@@ -366,11 +475,11 @@ def _long_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str
             amounts[name] = _summed(data, cmap, name, rows)
     none = np.full(m, None, dtype=object)
     due, paid, discount = (amounts.get(k, none) for k in ("amount_due", "paid", "discount"))
-    has_due = np.array([x is not None for x in due])
+    has_due = _present(due)
     computed = _fen(due) - _fen(paid) - _fen(discount)
     if "outstanding" in amounts:
         given = amounts["outstanding"]
-        has_given = np.array([x is not None for x in given])
+        has_given = _present(given)
         outstanding = np.where(has_given, _fen(given), computed)
         rows.add_mask(~has_given & ~has_due & ~rows.bad(), f"{FIELD_LABELS['outstanding']}为空")
         mismatch = int((has_given & has_due & (_fen(given) != computed)).sum())
@@ -405,7 +514,7 @@ def _wide_lines(data: pd.DataFrame, cmap: ColumnMap, rows: _Rows, base: dict[str
         for col in cmap.wide_items:
             items += _fen(_amount(data, cmap, col, _Rows(len(data)), ""))
         given = _amount(data, cmap, cmap.wide_total, rows, f"{cmap.headers[cmap.wide_total].strip()}：")
-        has_total = np.array([g is not None for g in given])
+        has_total = _present(given)
         mismatch = has_total & (_fen(given) != items)
         label = cmap.headers[cmap.wide_total].strip()
         rows.add(np.array([f"{label} {yuan(int(g))} 与各收费项目之和 {yuan(int(s))} 不一致"

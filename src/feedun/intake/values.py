@@ -233,6 +233,20 @@ def _mobile_prefix_valid(prefix7: str) -> bool:
     return phonenumbers.is_valid_number(phonenumbers.parse(prefix7 + "0000", "CN"))
 
 
+@lru_cache(maxsize=65536)
+def _mobile_block_valid(prefix7: str) -> bool:
+    """_mobile_prefix_valid without phonenumbers.parse, for the vectorised path (intake/fast.py), where tens of
+    thousands of distinct blocks are common: 14 µs a block instead of 64.
+
+    The same answer for every block '1[3-9]ddddd': parse('1xxxxxxxxxx', 'CN') has no '+' or 00 to strip, and the
+    only national prefix China strips from such a number (a '179xx' carrier code) is kept when the six digits
+    after it could not be a number, which six digits never are. tests/intake/test_fast_path.py compares them.
+    """
+    import phonenumbers
+
+    return phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=86, national_number=int(prefix7 + "0000")))
+
+
 def _one_phone(raw: str) -> str | None:
     digits = _PHONE_NOISE.sub("", raw)
     country = re.match(r"\+86|0086", digits)

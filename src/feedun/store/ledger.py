@@ -20,10 +20,18 @@ INSERT_BATCH = 20_000
 
 def _column_values(series: pd.Series) -> list[Any]:
     """Plain Python values (no numpy scalars, None for missing) for the DB driver."""
-    values = series.to_numpy()
-    if values.dtype != object:
-        return values.tolist()
-    return [None if x is None or x != x else x for x in values.tolist()]
+    if series.dtype != object and not isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy().tolist()
+    return series.to_numpy(dtype=object, na_value=None).tolist()  # NaN and None as None, in one pass
+
+
+def _processed(values: list[Any], process: Any) -> list[Any]:
+    """A bind processor applied once per distinct value (a ledger's 200k lines share a dozen due dates)."""
+    done: dict[Any, Any] = {}
+    try:
+        return [done[x] if x in done else done.setdefault(x, process(x)) for x in values]
+    except TypeError:  # an unhashable value: one by one
+        return [process(x) for x in values]
 
 
 def _copy_rows(conn: Connection, table: Table, columns: dict[str, list[Any]]) -> None:
@@ -46,7 +54,7 @@ def bulk_insert(conn: Connection, table: Table, columns: dict[str, list[Any]], u
     for name in names:  # the type conversions SQLAlchemy would apply (e.g. dates on SQLite)
         process = table.c[name].type._cached_bind_processor(conn.dialect)
         if process is not None:
-            columns[name] = [process(x) for x in columns[name]]
+            columns[name] = _processed(columns[name], process)
     if use_copy and conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy_rows(conn, table, columns)
         return
