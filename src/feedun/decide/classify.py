@@ -15,14 +15,14 @@ from typing import Any
 import pandas as pd
 
 from feedun.config import Settings
-from feedun.core.tactics import FACTS, label
+from feedun.core.tactics import FACTS, Tactic, label
 from feedun.decide.decisions import Decisions
 from feedun.decide.features import build_features
 from feedun.decide.policy import evaluate
-from feedun.decide.policy.load import load_policy
+from feedun.decide.policy.load import Policy, load_policy
 from feedun.memory.collectors import collector_for
 from feedun.store import Store
-from feedun.store.inputs import read_inputs
+from feedun.store.inputs import IN_LIST_SIZE, Scope, read_inputs, rooms_with_demand_letters
 from feedun.store.runs import inputs_fingerprint, load_run, replace_run
 
 # Stored in their own columns; every other column of the frame goes into the decision's detail JSON.
@@ -36,25 +36,67 @@ def _inputs_key(fingerprint: str, policy: str, settings: Settings) -> str:
     return json.dumps({"store": fingerprint, "policy": policy, "config": config}, ensure_ascii=False)
 
 
+def _evaluate(policy: Policy, inputs: dict, as_of: date, settings: Settings) -> pd.DataFrame:
+    """Features, the policy (once), collectors: one decision row per room with arrears in `inputs`, sorted."""
+    frame = evaluate.decide(policy, build_features(inputs, as_of, settings))
+    if len(frame):
+        frame["collector"] = [collector_for(settings, e, r, c if isinstance(c, str) else None)
+                              for e, r, c in zip(frame["estate"], frame["room"], frame["collector"], strict=True)]
+        frame = frame.sort_values(["estate", "room"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _policy_label(policy: Policy) -> str:
+    return f"{policy.source} sha256:{policy.sha256[:12]}"
+
+
 def _decide(store: Store, settings: Settings, as_of: date) -> tuple[Decisions, str]:
     """Read the inputs from one snapshot, build the features, evaluate the policy (once), assign collectors."""
     policy = load_policy(settings.policy_path)
     with store.read() as conn:
         inputs = read_inputs(conn, as_of)
         fingerprint = inputs_fingerprint(conn)
-    features = build_features(inputs, as_of, settings)
-    frame = evaluate.decide(policy, features)
-    if len(frame):
-        frame["collector"] = [collector_for(settings, e, r, c if isinstance(c, str) else None)
-                              for e, r, c in zip(frame["estate"], frame["room"], frame["collector"], strict=True)]
-        frame = frame.sort_values(["estate", "room"], kind="stable").reset_index(drop=True)
-    label_ = f"{policy.source} sha256:{policy.sha256[:12]}"
+    label_ = _policy_label(policy)
+    frame = _evaluate(policy, inputs, as_of, settings)
     return Decisions(as_of=as_of, policy=label_, frame=frame), _inputs_key(fingerprint, label_, settings)
 
 
 def decide_rooms(store: Store, settings: Settings, as_of: date) -> Decisions:
-    """The decisions for every room with arrears, not stored (`feedun run --dry-run`, `feedun explain`)."""
+    """The decisions for every room with arrears, not stored (`feedun run --dry-run`)."""
     return _decide(store, settings, as_of)[0]
+
+
+def _decide_scope(store: Store, settings: Settings, policy: Policy, as_of: date, scope: Scope) -> pd.DataFrame:
+    with store.read() as conn:
+        inputs = read_inputs(conn, as_of, scope)
+    return _evaluate(policy, inputs, as_of, settings)
+
+
+def _lawyer_cohort(store: Store, policy: Policy, as_of: date, estate: str) -> Scope:
+    """The rooms the lawyer-letter cap may rank in the estate: all of them, or, when every lawyer rule fails for
+    a room without a demand letter (`demand_letters_sent >= 2`…), only the rooms with one."""
+    needs_letter = all(any(c.field == "demand_letters_sent" and not c.holds_for(0) for c in rule.conditions)
+                       for rule in policy.rules if rule.tactic == Tactic.LAWYER_LETTER)
+    if not needs_letter:
+        return Scope(estate)
+    with store.read() as conn:
+        names = rooms_with_demand_letters(conn, estate, as_of)
+    return Scope(estate, tuple(names)) if len(names) <= IN_LIST_SIZE else Scope(estate)
+
+
+def decide_room(store: Store, settings: Settings, as_of: date, estate: str, room: str) -> Decisions:
+    """One room's decision, not stored (`feedun explain`): its row of `decide_rooms`, with the same features and
+    values, read from the room's own rows only. The frame has one row, or none when the room owes nothing.
+
+    A room's features depend on its own rows alone; the one cross-room step is the lawyer-letter cap, which
+    ranks the estate's lawyer-letter picks. A room the lawyer rule matches (`eligible`) is therefore decided
+    again together with every room of its estate that could be such a pick, as classify decides it."""
+    policy = load_policy(settings.policy_path)
+    frame = _decide_scope(store, settings, policy, as_of, Scope(estate, (room,)))
+    if len(frame) and Tactic.LAWYER_LETTER.value in frame.at[0, "eligible"]:
+        cohort = _decide_scope(store, settings, policy, as_of, _lawyer_cohort(store, policy, as_of, estate))
+        frame = cohort[cohort["room"] == room].reset_index(drop=True)
+    return Decisions(as_of=as_of, policy=_policy_label(policy), frame=frame)
 
 
 def _detail(row: dict[str, Any]) -> str:
@@ -101,7 +143,7 @@ def decisions_for(store: Store, settings: Settings, as_of: date) -> tuple[Decisi
         stored = load_run(conn, as_of)
         fingerprint = inputs_fingerprint(conn)
     if stored is not None:
-        label_ = f"{policy.source} sha256:{policy.sha256[:12]}"
+        label_ = _policy_label(policy)
         fresh = stored.inputs == _inputs_key(fingerprint, label_, settings)
         complete = not stored.frame.empty and stored.frame["detail"].notna().all()  # empty: deciding is instant
         if fresh and complete:

@@ -57,10 +57,11 @@ class Explanation:
 def explain_room(store: Store, settings: Settings, room_text: str, *, estate: str | None = None,
                  as_of: date | None = None) -> Explanation:
     """Every tactic's and hold's conditions with this room's values. Explaining is evaluating: this re-runs the
-    policy over the day's features on purpose, and stores nothing."""
+    policy over the room's features of the day on purpose (the same features and decision classify gives it,
+    read from the room's own rows: `decide_room`), and stores nothing."""
     from feedun.core.errors import FeedunError
     from feedun.core.tactics import label
-    from feedun.decide.classify import decide_rooms
+    from feedun.decide.classify import decide_room
     from feedun.decide.policy.evaluate import show_value
     from feedun.decide.policy.load import load_policy
     from feedun.store.rooms import find_room
@@ -68,11 +69,10 @@ def explain_room(store: Store, settings: Settings, room_text: str, *, estate: st
     as_of = as_of or date.today()
     with store.connect() as conn:
         room = find_room(conn, room_text, estate)
-    decided = decide_rooms(store, settings, as_of).frame
-    hit = decided[(decided["estate"] == room.estate) & (decided["room"] == room.room)]
-    if hit.empty:
+    decided = decide_room(store, settings, as_of, room.estate, room.room).frame
+    if decided.empty:
         raise FeedunError(f"{room.label} 截至 {as_of} 没有欠费，不需要分类。", hint="用 feedun history 查看这户的记录。")
-    row = hit.iloc[0]
+    row = decided.iloc[0]
     policy = load_policy(settings.policy_path)
 
     def checks(conditions) -> list[Check]:
