@@ -42,15 +42,38 @@ def find_room(conn: Connection, text: str, estate: str | None = None) -> Room:
     if len(found) > 1:
         estates = "、".join(r.estate for r in found)
         raise UsageError(f"房号 {wanted} 在多个小区都有：{estates}。", hint=f"加上 --estate 指定小区，例如 --estate {found[0].estate}。")
-    candidates = conn.execute(select(rooms.c.estate, rooms.c.room)).all()
-    if not candidates:
+    only = clean_text(estate) if estate else None
+    names = select(rooms.c.room).distinct()
+    names = sorted(conn.execute(names.where(rooms.c.estate == only) if only is not None else names).scalars())
+    if not names and not conn.execute(select(rooms.c.id).limit(1)).first():
         raise FeedunError("还没有任何房间的记录。", hint="先用 feedun import 导入台账，再记录联系或标签。")
-    labels = {f"{r.estate} {r.room}": r.room for r in candidates if not estate or r.estate == clean_text(estate)}
-    close = difflib.get_close_matches(wanted, list(set(labels.values())), n=5, cutoff=0.5)
-    suggestions = [label for label, room in labels.items() if room in close][:5]
+    close = _close_rooms(wanted, names)
+    similar = select(rooms.c.estate, rooms.c.room).where(rooms.c.room.in_(close)).order_by(rooms.c.id)
+    if only is not None:
+        similar = similar.where(rooms.c.estate == only)
+    suggestions = [f"{e} {r}" for e, r in conn.execute(similar)][:5] if close else []
     hint = f"是不是：{'、'.join(suggestions)}？" if suggestions else "用 feedun debtors 查看有哪些房间。"
-    where = f"小区“{clean_text(estate)}”中" if estate else "台账中"
+    where = f"小区“{only}”中" if estate else "台账中"
     raise FeedunError(f"{where}没有房间 {wanted}（输入的是“{text}”）。", hint=hint)
+
+
+WHOLE_LIST_LIMIT = 5_000  # room numbers difflib compares with all at once; a 100k-room store takes seconds
+
+
+def _close_rooms(wanted: str, names: list[str]) -> list[str]:
+    """Up to 5 room numbers like `wanted` (difflib, ratio ≥ 0.5), sought first among the same building and unit
+    ('8-2-1210' → '8-2-…') or, for a bare '1201', the rooms ending in it; then among numbers of about its length;
+    then, in a store small enough, among all of them. A typo in a 100k-room store stays well under a second."""
+    head = wanted.rpartition("-")[0]
+    near = [n for n in names if n.startswith(f"{head}-")] if head else [n for n in names if n.endswith(wanted)]
+    pools = [near, [n for n in names if abs(len(n) - len(wanted)) <= 1]]
+    if len(names) <= WHOLE_LIST_LIMIT:
+        pools.append(names)
+    for pool in pools:
+        close = difflib.get_close_matches(wanted, pool, n=5, cutoff=0.5)
+        if close:
+            return close
+    return []
 
 
 def rooms_by_mobile(conn: Connection, as_of: date | None = None) -> dict[str, list[tuple[str, str]]]:
