@@ -7,18 +7,20 @@
 
 The company (benchmarks/make_company.py, deterministic, cached in benchmarks/data/company-<size>-s<seed>-g<v>/):
 estates of 2,500 rooms; 12 monthly 物业服务费 lines per room in each month's .xlsx ledger (1.2M lines at 100k
-rooms; month 2 adds the 2025-12 line of each room still owing it); a third of the rooms owing; phones per room
+rooms, there in two files of whole estates, as no sheet holds more than Excel's 1,048,576 rows; month 2 adds the
+2025-12 line of each room still owing it); a third of the rooms owing; phones per room
 (8% two mobiles, 1% a landline only, 2% blank); a collector per ~600 rooms, assigned by building in [collectors];
 a filled call list with the debtors' contacts of 2026-06..2026-11. In month 2, 30% of the debtors have paid
 everything, 10% their older half, and 3% of the other rooms did not pay December.
 
 Per size, in a workspace fresh from `feedun init` (its [collectors] filled), each step a subprocess:
 
-* month 1: the December ledger (as of 2026-12-01) and the call list placed in the workspace inbox, then
+* month 1: the December ledger file(s) (as of 2026-12-01) and the call list placed in the workspace inbox, then
   `feedun run --as-of 2026-12-07 --json` (December's SMS node day, as `feedun nodes --month 2026-12` lists it:
   the 5th is a Saturday): imports the inbox, classifies, writes call lists, SMS, letters, the report;
 * month 2: the January ledger (as of 2027-01-01) placed in the inbox, `feedun run --as-of 2027-01-05 --json`;
-* baseline, before each run: the raw fastexcel read of that month's ledger, as src/feedun/intake/read.py does it
+* baseline, before each run: the raw fastexcel read of that month's ledger files (one process, one after the
+  other), as src/feedun/intake/read.py does it
   (`fastexcel.read_excel(path).load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_pandas()`),
   in a subprocess measured the same way as the run (whole process: interpreter start, imports, the read);
 * after month 2: `feedun explain ROOM --estate E --as-of 2027-01-05` and `feedun history ROOM --estate E` for one
@@ -70,11 +72,15 @@ t0, c0 = time.perf_counter(), time.process_time()
 import fastexcel
 import pandas
 t1, c1 = time.perf_counter(), time.process_time()
-reader = fastexcel.read_excel(sys.argv[1])
-frame = reader.load_sheet(reader.sheet_names[0], header_row=None, skip_rows=0, dtypes="string").to_pandas()
+shapes = []
+for path in sys.argv[1:]:  # a month's ledger files one after the other, one sheet in memory at a time
+    reader = fastexcel.read_excel(path)
+    frame = reader.load_sheet(reader.sheet_names[0], header_row=None, skip_rows=0, dtypes="string").to_pandas()
+    shapes.append(list(frame.shape))
+    del frame, reader
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"import_seconds": t1 - t0, "read_seconds": t2 - t1, "read_cpu_seconds": c2 - c1,
-                  "shape": list(frame.shape)}))
+                  "shapes": shapes}))
 """
 
 
@@ -178,34 +184,38 @@ class Bench:
             self.problems.append(message)
         return run
 
-    def raw_read(self, path: Path) -> dict:
+    def raw_read(self, paths: list[Path]) -> dict:
         with tempfile.TemporaryDirectory(prefix="feedun-bench-raw-") as tmp:
-            run = run_measured([sys.executable, "-c", RAW_READ_CODE, str(path)], Path(tmp), self.env)
+            run = run_measured([sys.executable, "-c", RAW_READ_CODE, *map(str, paths)], Path(tmp), self.env)
         if run.returncode != 0:
             print(f"error: the raw fastexcel read failed\n{run.stderr[-4000:]}", file=sys.stderr)
             sys.exit(1)
         info = json.loads(run.stdout.strip().splitlines()[-1])
         return {**figures(run), "read_seconds": round(info["read_seconds"], 2),
-                "read_cpu_seconds": round(info["read_cpu_seconds"], 2), "shape": info["shape"]}
+                "read_cpu_seconds": round(info["read_cpu_seconds"], 2), "shapes": info["shapes"],
+                "rows": sum(shape[0] for shape in info["shapes"]), "stderr": run.stderr.strip()[-1000:]}
 
     def month(self, ws: Path, data: Path, summary: dict, index: int) -> dict:
         month = summary["months"][index]
         number = index + 1
-        ledger = data / month["file"]
+        ledgers = [f["file"] for f in month["files"]]
         inbox = inbox_of(ws / "feedun.toml")
         inbox.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ledger, inbox / ledger.name)
-        files = [ledger.name]
+        for name in ledgers:
+            shutil.copyfile(data / name, inbox / name)
+        files = list(ledgers)
         if number == 1:
             calls = summary["calls"]["file"]
             shutil.copyfile(data / calls, inbox / calls)
             files.append(calls)
-        raw = self.raw_read(inbox / ledger.name)
+        raw = self.raw_read([inbox / name for name in ledgers])
         self.log(f"  month {number}: raw fastexcel read {raw['seconds']:6.1f} s, cpu {raw['cpu_seconds']:6.1f} s, "
-                 f"peak {raw['peak_mib']:5.0f} MiB (the read alone {raw['read_seconds']:.1f} s), shape {raw['shape']}")
-        self.check(raw["shape"][0] == month["sheet_rows"],
-                   f"{label(summary['rooms'])} month {number}: fastexcel read {raw['shape'][0]} rows, the ledger has "
-                   f"{month['sheet_rows']}")
+                 f"peak {raw['peak_mib']:5.0f} MiB (the read alone {raw['read_seconds']:.1f} s), {len(ledgers)} "
+                 f"file(s), shapes {raw['shapes']}")
+        self.check([shape[0] for shape in raw["shapes"]] == [f["sheet_rows"] for f in month["files"]],
+                   f"{label(summary['rooms'])} month {number}: fastexcel read {raw['shapes']}, the ledger files have "
+                   f"{[f['sheet_rows'] for f in month['files']]} rows")
+        self.check(not raw["stderr"], f"{label(summary['rooms'])} month {number}: the raw read warned: {raw['stderr']}")
         as_of = month["run_as_of"]
         run = self.feedun_step(["run", "--as-of", as_of, "--json"], ws, f"feedun run (month {number})", fatal=False)
         where = f"{label(summary['rooms'])} month {number}"
@@ -218,10 +228,11 @@ class Bench:
             return {"as_of": as_of, "ledger": month, "raw": raw, "run": figures(run), "ok": False,
                     "stderr": run.stderr[-4000:]}
         imported = {i.get("file"): i for i in out.get("imported", [])}
-        got = imported.get(ledger.name, {})
-        self.check(got.get("kind") == "ledger" and got.get("accepted") == month["lines"] and got.get("rejected") == 0,
-                   f"{where}: ledger kind {got.get('kind')}, accepted {got.get('accepted')} (expected "
-                   f"{month['lines']}), rejected {got.get('rejected')}")
+        for f in month["files"]:
+            got = imported.get(f["file"], {})
+            self.check(got.get("kind") == "ledger" and got.get("accepted") == f["lines"] and got.get("rejected") == 0,
+                       f"{where}: {f['file']} kind {got.get('kind')}, accepted {got.get('accepted')} (expected "
+                       f"{f['lines']}), rejected {got.get('rejected')}")
         if number == 1:
             got = imported.get(summary["calls"]["file"], {})
             expected = summary["calls"]["contacts"]
@@ -348,7 +359,8 @@ def print_tables(report: dict) -> None:
         c = r["company"]
         print(f"{label(r['rooms'])}: {c['estates']} estates, {c['buildings']} buildings, {c['collector_names']} "
               f"collectors, phones {c['phones']}; " + "; ".join(
-                  f"month {i + 1}: {m['ledger']['lines']:,} lines, {m['ledger']['rooms_with_arrears']:,} rooms owing"
+                  f"month {i + 1}: {m['ledger']['lines']:,} lines in {len(m['ledger'].get('files', [1]))} file(s), "
+                  f"{m['ledger']['rooms_with_arrears']:,} rooms owing"
                   for i, m in enumerate(r["months"])) + f"; {c['calls']['contacts']:,} contacts; month-2 "
               f"{c['month2_fates']}")
     print("seconds are whole processes (wall); cpu = user + system of that process; MiB = its peak RSS")
@@ -369,6 +381,10 @@ def print_tables(report: dict) -> None:
                   + f" | {month.get('decided', 0):>7,}")
     print("(raw = the fastexcel read of that month's ledger as read.py does it, whole process; x raw = run s / raw s,"
           " the target; cpu x = the same by CPU seconds, steadier on a shared machine; phases from feedun run --json)")
+    for r in report["sizes"]:
+        for i, month in enumerate(r["months"]):
+            if month.get("stderr"):
+                print(f"stderr of feedun run, {label(r['rooms'])} month {i + 1}: {month['stderr'][-300:]}")
     print()
     print(f"{'rooms':>6} {'store MiB':>9} | {'explain s':>9} {'cpu':>5} {'MiB':>5} | {'history s':>9} {'cpu':>5} "
           f"{'MiB':>5} | room")

@@ -22,7 +22,9 @@ The company (all randomness from random.Random(seed), so the same --rooms/--seed
   older half, the rest paid nothing more (and owe December too when they owed November); 3% of the rooms that
   owed nothing did not pay December (new debts).
 
-Each ledger is an .xlsx written here directly (openpyxl write_only is ~90 s per 200k rows): the sheet XML is
+A month's ledger is one .xlsx up to Excel's 1,048,576 rows per sheet; a larger company's ledger (100k rooms:
+1.2M lines) comes as several files of whole estates (欠费明细-2026-12-01-1.xlsx, -2.xlsx), as an ERP export per
+group of 管理处 would. Each ledger file is an .xlsx written here directly (openpyxl write_only is ~90 s per 200k rows): the sheet XML is
 streamed into the zip, with a shared-string table as Excel and ERP exports have, a merged title row, a date row,
 the header, the data (dates as date cells, money as numbers) and a 合计 row. Entries carry fixed timestamps.
 --check opens the ledgers with fastexcel, openpyxl (read_only) and the standard library's XML parser and
@@ -47,11 +49,12 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_ledger import MOBILE_PREFIXES, name  # read-only helpers shared with make_ledger.py
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: a month's ledger split into files of at most Excel's 1,048,576 rows
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 20261201
 ROOMS_PER_ESTATE = 2_500
 ROOMS_PER_COLLECTOR = 600
+EXCEL_MAX_ROWS = 1_048_576  # rows per sheet; Excel cannot open more, so a larger export comes as several files
 
 COMPANY = "嘉禾物业服务有限公司"
 SHEET_NAME = "欠费明细"
@@ -339,6 +342,8 @@ def write_ledger(path: Path, rooms: list[Room], month: Month, description: str) 
     owed_index = month.number - 1
     lines = sum(12 + (1 if month.first > 0 and 0 in r.owed[owed_index] else 0) for r in rooms)
     last_row = 3 + lines + 1
+    if last_row > EXCEL_MAX_ROWS:
+        raise ValueError(f"{path.name}: {last_row} rows, more than Excel's {EXCEL_MAX_ROWS}")
     totals = [0, 0, 0, 0, 0]
     owing_lines = rooms_owing = 0
     per_day, per = LATE_FEE_PER_DAY
@@ -440,8 +445,7 @@ def write_ledger(path: Path, rooms: list[Room], month: Month, description: str) 
             assert n == last_row, (n, last_row)
         zf.writestr(_zip_info("xl/sharedStrings.xml"), sst.xml())
     tmp.replace(path)
-    return {"file": path.name, "ledger_as_of": month.ledger_as_of.isoformat(), "run_as_of": month.run_as_of.isoformat(),
-            "lines": lines, "owing_lines": owing_lines, "rooms_with_arrears": rooms_owing, "sheet_rows": last_row,
+    return {"file": path.name, "estates": len(dict.fromkeys(r.estate for r in rooms)), "lines": lines, "owing_lines": owing_lines, "rooms_with_arrears": rooms_owing, "sheet_rows": last_row,
             "bytes": path.stat().st_size, "shared_strings": len(sst.index),
             "totals_fen": dict(zip(("due", "paid", "discount", "outstanding", "late_fee"), totals, strict=True))}
 
@@ -487,6 +491,23 @@ def write_calls(path: Path, rooms: list[Room], seed: int) -> dict:
     return {"file": path.name, "contacts": len(rows), "outcomes": dict(outcomes.most_common())}
 
 
+def ledger_groups(rooms: list[Room]) -> list[list[Room]]:
+    """Rooms split into as few ledger files as fit Excel's row limit in both months, whole estates per file."""
+    estates: dict[str, list[Room]] = {}
+    for room in rooms:
+        estates.setdefault(room.estate, []).append(room)
+    groups: list[list[Room]] = [[]]
+    used = 4  # title, date, header, 合计
+    for members in estates.values():
+        rows = 13 * len(members)  # at most: 12 months and a carried-forward one
+        if groups[-1] and used + rows > EXCEL_MAX_ROWS:
+            groups.append([])
+            used = 4
+        groups[-1].extend(members)
+        used += rows
+    return groups
+
+
 def probe_room(rooms: list[Room]) -> Room:
     """The room explain/history are timed on: the first chronic debtor, owing in both months, with a phone."""
     for room in rooms:
@@ -507,12 +528,19 @@ def generate(out_dir: Path, rooms_count: int, seed: int, log=print) -> dict:
     rooms, collectors = make_company(rooms_count, seed)
     log(f"  company: {len(rooms):,} rooms in {time.perf_counter() - started:.1f} s")
     months = []
+    groups = ledger_groups(rooms)
     for month in MONTHS:
         t0 = time.perf_counter()
-        months.append(write_ledger(out_dir / month.ledger_name, rooms, month,
-                                   description(rooms_count, seed, month.number)))
-        log(f"  month {month.number}: {months[-1]['lines']:,} lines, {months[-1]['bytes'] / 2**20:.1f} MiB "
-            f"in {time.perf_counter() - t0:.1f} s")
+        files = []
+        for k, group in enumerate(groups, start=1):
+            path = out_dir / (month.ledger_name if len(groups) == 1 else month.ledger_name.replace(".xlsx", f"-{k}.xlsx"))
+            files.append(write_ledger(path, group, month, description(rooms_count, seed, month.number)))
+        totals = {k: sum(f["totals_fen"][k] for f in files) for k in files[0]["totals_fen"]}
+        months.append({"ledger_as_of": month.ledger_as_of.isoformat(), "run_as_of": month.run_as_of.isoformat(),
+                       "files": files, "totals_fen": totals,
+                       **{k: sum(f[k] for f in files) for k in ("lines", "owing_lines", "rooms_with_arrears", "bytes")}})
+        log(f"  month {month.number}: {months[-1]['lines']:,} lines in {len(files)} file(s), "
+            f"{months[-1]['bytes'] / 2**20:.1f} MiB in {time.perf_counter() - t0:.1f} s")
     calls = write_calls(out_dir / CALLS_FILE, rooms, seed)
     probe = probe_room(rooms)
     estates = sorted({r.estate for r in rooms}, key=[r.estate for r in rooms].index)
@@ -539,7 +567,7 @@ def load_summary(out_dir: Path, rooms: int, seed: int) -> dict | None:
     if (summary.get("generator_version"), summary.get("rooms"), summary.get("seed")) != (GENERATOR_VERSION, rooms,
                                                                                        seed):
         return None
-    files = [m["file"] for m in summary["months"]] + [summary["calls"]["file"]]
+    files = [f["file"] for m in summary["months"] for f in m["files"]] + [summary["calls"]["file"]]
     if not all((out_dir / f).is_file() for f in files):
         return None
     return summary
@@ -551,7 +579,7 @@ def check(out_dir: Path, summary: dict) -> list[str]:
     from openpyxl import load_workbook
 
     problems = []
-    for month in summary["months"]:
+    for month in [f for m in summary["months"] for f in m["files"]]:
         path = out_dir / month["file"]
         frame = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, skip_rows=0,
                                                            dtypes="string").to_pandas()
