@@ -19,6 +19,7 @@ words) could change the text: plain ASCII digits in the forms ERP exports and fa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -178,6 +179,54 @@ _ONE_MOBILE = r"^1[3-9]\d{9}$"
 _TWO_MOBILES = r"^(?P<a>1[3-9]\d{9})[,;/、|，；／｜]+(?P<b>1[3-9]\d{9})$"  # separators as parse_phone_cell splits
 
 
+@lru_cache(maxsize=1)
+def _cn_patterns() -> tuple[str, tuple[str, ...]] | None:
+    """phonenumbers' own metadata for China as anchored patterns for an 11-digit national number: the general
+    description, and every number type is_valid_number accepts (phonenumberutil._number_type_helper: valid means
+    the general pattern matches and so does some type's, among those whose possible lengths allow 11 digits)."""
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    meta = PhoneMetadata.metadata_for_region("CN")
+    if meta is None:
+        return None
+
+    def applies(desc) -> bool:
+        return bool(desc is not None and desc.national_number_pattern
+                    and (not desc.possible_length or 11 in desc.possible_length))
+
+    kinds = (meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip, meta.personal_number, meta.pager,
+             meta.uan, meta.voicemail, meta.fixed_line, meta.mobile)
+    if not applies(meta.general_desc):
+        return None
+    return (f"^(?:{meta.general_desc.national_number_pattern})$",
+            tuple(f"^(?:{d.national_number_pattern})$" for d in kinds if applies(d)))
+
+
+def mobile_blocks_valid(blocks: Texts) -> np.ndarray:
+    """Whether each 7-digit block '1[3-9]ddddd' holds valid mobiles, as values._mobile_prefix_valid says, for
+    all blocks at once: phonenumbers' patterns matched by pyarrow against block + '0000' (the number
+    _mobile_prefix_valid asks about). Falls back to asking phonenumbers block by block if a pattern is one
+    pyarrow's regex engine cannot take.
+
+    >>> mobile_blocks_valid(["1381234", "1391234", "1230000"]).tolist()
+    [True, True, False]
+    """
+    arr = _strings(blocks)
+    patterns = _cn_patterns()
+    if patterns is not None:
+        probe = pc.binary_join_element_wise(arr, pa.scalar("0000", pa.large_string()), pa.scalar("", pa.large_string()))
+        general, kinds = patterns
+        try:
+            valid = _mask(pc.match_substring_regex(probe, general))
+            typed = np.zeros(len(arr), dtype=bool)
+            for kind in kinds:
+                typed |= _mask(pc.match_substring_regex(probe, kind))
+            return valid & typed
+        except pa.ArrowInvalid:
+            pass
+    return np.array([v._mobile_block_valid(b) for b in arr.to_pylist()], dtype=bool)
+
+
 def mobiles(texts: Texts) -> tuple[np.ndarray, np.ndarray]:
     """Cells holding one valid mainland mobile, or two joined by a separator, as the comma-joined valid numbers
     parse_phone_cell gives (object array of str).
@@ -187,8 +236,8 @@ def mobiles(texts: Texts) -> tuple[np.ndarray, np.ndarray]:
     >>> phones[ok].tolist(), ok.tolist()
     (['13812345678', '13812345678,13912345678', '13812345678'], [True, True, True, False, False, False])
 
-    Validity is phonenumbers' own, asked once per 7-digit block (values._mobile_block_valid), as the careful
-    path does; a number in an invalid block is left to the careful path, which says why.
+    Validity is phonenumbers' own, judged once per 7-digit block as the careful path does (mobile_blocks_valid);
+    a number in an invalid block is left to the careful path, which says why.
     """
     arr = _strings(texts)
     single = _mask(pc.match_substring_regex(arr, _ONE_MOBILE))
@@ -199,7 +248,7 @@ def mobiles(texts: Texts) -> tuple[np.ndarray, np.ndarray]:
     numbers = np.concatenate([first[single | two], second[two]])
     blocks = pc.utf8_slice_codeunits(pa.array(numbers, type=pa.large_string()), 0, 7)
     codes = pc.dictionary_encode(blocks)
-    valid_block = np.array([v._mobile_block_valid(b) for b in codes.dictionary.to_pylist()], dtype=bool)
+    valid_block = mobile_blocks_valid(codes.dictionary)
     valid = np.zeros(len(numbers), dtype=bool)
     if len(numbers):
         valid = valid_block[codes.indices.to_numpy(zero_copy_only=False)]
