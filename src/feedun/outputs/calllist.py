@@ -144,6 +144,9 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     capacity = settings.calls.daily_capacity
+    # Each collector's rooms, held ones included (trace and promise sheets), split off in one pass: filtering the
+    # whole frame once per collector would grow as rooms × collectors, and collectors grow with the rooms.
+    mine = dict(tuple(decided.groupby(decided["collector"].fillna(UNASSIGNED), sort=False))) if len(decided) else {}
     overview_rows = []
     for name, part in sorted(active.groupby("collector"), key=lambda item: item[0]):
         if collector and name != collector:
@@ -151,7 +154,7 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
         ordered = _priority(part)
         today = ordered.iloc[:capacity]
         path = out_dir / f"催缴清单-{safe_filename(name)}-{as_of.isoformat()}.xlsx"
-        _write_collector_book(settings, path, name, today, decided, as_of)
+        _write_collector_book(settings, path, name, today, mine.get(name, decided.iloc[:0]), as_of)
         backlog = len(ordered) - len(today)
         days = -(-len(ordered) // capacity)
         last_day = work_day
@@ -187,7 +190,8 @@ def _hint(row: Any) -> str:
 
 
 def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
-                          decided: pd.DataFrame, as_of: date) -> None:
+                          mine: pd.DataFrame, as_of: date) -> None:
+    """today: the rooms to call today; mine: every room of the day's decisions this collector looks after."""
     from openpyxl import Workbook
     from openpyxl.styles import Border, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -250,7 +254,6 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                             render(settings, f"scripts/{tactic.value}.j2", sample)])
     write_sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
 
-    mine = decided[decided["collector"].fillna(UNASSIGNED) == collector]
     trace = mine[mine["tactic"] == Tactic.TRACE]
     trace_rows = [[r.estate, r.room, r.owner, "；".join(_alternates(r)) or "暂无：查开发商资料、中介、租户、物业档案",
                    render(settings, "scripts/trace_third_party.j2",

@@ -100,6 +100,7 @@ def write_sheet(wb, title: str, headers: list[str], rows: Sequence[Sequence[Any]
     page_header: centred at the top of each printed page; printed: how many leading columns are printed (the
     rest stay on screen only).
     """
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     ws = wb.create_sheet(title)
@@ -112,21 +113,36 @@ def write_sheet(wb, title: str, headers: list[str], rows: Sequence[Sequence[Any]
         cell.alignment = Alignment(vertical="center", horizontal="center", wrap_text=True)
     ws.row_dimensions[1].height = LINE_PT * max(text_lines(h, widths[h]) for h in headers) + 4
     body = Font(name=FONT, size=BODY_PT)
-    # One style object per kind, shared by every cell: openpyxl interns them, so 100k rows stay cheap.
     wrapped, single = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
     wraps = [wrap is None or h in wrap for h in headers]
     fmt = [(formats or {}).get(h) for h in headers]
     measured = [i for i, w in enumerate(wraps) if w]
+    # Each body cell's style is one of a few (the column wraps or not, a number format or not). The first of each
+    # kind is styled through openpyxl's descriptors, which hash the Font/Alignment and look it up in the workbook's
+    # lists (three look-ups per cell were most of a 100k-room run); every other cell is made with a copy of that style array, the same ids
+    # (as openpyxl's copy_worksheet does). The file is the same, byte for byte; 100k rows cost one Cell each.
+    protos: dict[tuple[bool, str | None], Any] = {}
+    cells = ws._cells
     for row_number, values in enumerate(rows, start=2):
-        # ws.cell by position: ws[ws.max_row] would rescan every cell per row (quadratic on a 9k-row sheet)
         lines = 1
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=row_number, column=column)
+            number = fmt[column - 1] if fmt[column - 1] and isinstance(value, (int, float)) else None
+            key = (wraps[column - 1], number)
+            proto = protos.get(key)
+            if proto is None:
+                proto = Cell(ws)  # never placed in the sheet: registers the styles in the workbook, in cell order
+                proto.font = body
+                proto.alignment = wrapped if key[0] else single
+                if number:
+                    proto.number_format = number
+                protos[key] = proto._style
+                proto = proto._style
+            # the value after the style, as openpyxl binds it (a date still gets its date format); formula-like text
+            # stays text (set_cell)
+            cell = cells[(row_number, column)] = Cell(ws, row=row_number, column=column, style_array=proto)
             set_cell(cell, value)
-            cell.font = body
-            cell.alignment = wrapped if wraps[column - 1] else single
-            if fmt[column - 1] and isinstance(value, (int, float)):
-                cell.number_format = fmt[column - 1]
+        if values:
+            ws._current_row = max(ws._current_row, row_number)  # as ws.cell does: a later ws.append goes below
         for i in measured:
             if i < len(values) and isinstance(values[i], str) and values[i]:
                 lines = max(lines, text_lines(values[i], widths[headers[i]]))
