@@ -295,8 +295,10 @@ def test_sigkill_during_letters_keeps_numbers_unique_and_a_rerun_completes(tmp_p
         else:
             outcomes["killed after numbering" if numbers else "killed before numbering"] += 1
 
-    check(_killed(_inject(tmp_path, args, FAULT_SQL="INSERT INTO LETTERS", FAULT_NTH=len(rooms) // 2)))
-    assert not _letter_numbers(tmp_path, len(rooms))  # killed halfway through numbering: no letter at all
+    # the drafts are inserted in one statement once every room is numbered: killed right after it, before the
+    # commit, no letter at all
+    check(_killed(_inject(tmp_path, args, FAULT_SQL="INSERT INTO LETTERS", FAULT_NTH=1)))
+    assert not _letter_numbers(tmp_path, len(rooms))
     started = time.monotonic()
     first = run_feedun(["classify", "--as-of", AS_OF, "--db", url], tmp_path)  # calibrates the random kills
     assert first.returncode == 0, first.stderr

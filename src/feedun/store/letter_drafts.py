@@ -20,6 +20,18 @@ def todays_draft(conn: Connection, room_id: int, kind: str, issued_on: date) -> 
         letters.c.state == "draft")).scalar()
 
 
+def todays_drafts(conn: Connection, kind: str, issued_on: date) -> dict[int, str]:
+    """room_id -> the number of its draft of this kind issued that day (todays_draft for every room at once)."""
+    return {room_id: number for room_id, number in conn.execute(select(letters.c.room_id, letters.c.number).where(
+        letters.c.kind == kind, letters.c.issued_on == issued_on, letters.c.state == "draft").order_by(letters.c.id))}
+
+
+def insert_drafts(conn: Connection, drafts: list[dict[str, Any]]) -> None:
+    """Many drafts in one statement: dicts of insert_draft's keyword arguments."""
+    if drafts:
+        conn.execute(letters.insert(), [{**draft, "state": "draft"} for draft in drafts])
+
+
 def insert_draft(conn: Connection, *, number: str, kind: str, room_id: int, owner: str, amount: int, late_fee: int,
                  issued_on: date, deadline: date) -> None:
     conn.execute(letters.insert().values(number=number, kind=kind, room_id=room_id, owner=owner, amount=amount,
@@ -50,6 +62,21 @@ def sent_demands(conn: Connection, room_id: int) -> list[dict[str, Any]]:
         letters.c.room_id == room_id, letters.c.kind == "dunning", letters.c.state.in_(SENT))
         .order_by(letters.c.sent_on)).mappings().all()
     return [dict(r) for r in rows]
+
+
+def sent_demands_by_room(conn: Connection, room_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """sent_demands for many rooms in one query: room_id -> its sent demand letters, oldest first (rooms without
+    any are absent)."""
+    query = (select(letters.c.room_id, letters.c.number, letters.c.state, letters.c.sent_on, letters.c.delivery,
+                    letters.c.evidence)
+             .where(letters.c.kind == "dunning", letters.c.state.in_(SENT))
+             .order_by(letters.c.room_id, letters.c.sent_on, letters.c.id))
+    result: dict[int, list[dict[str, Any]]] = {}
+    for row in conn.execute(query).mappings():
+        if row["room_id"] in room_ids:
+            result.setdefault(row["room_id"], []).append(
+                {k: row[k] for k in ("number", "state", "sent_on", "delivery", "evidence")})
+    return result
 
 
 def contact_history(conn: Connection, room_id: int) -> list[tuple[datetime, str, str, str, str]]:

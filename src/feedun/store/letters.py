@@ -46,6 +46,31 @@ def next_number(conn: Connection, kind: str, year: int, fmt: str | None = None) 
             return number
 
 
+def next_numbers(conn: Connection, kind: str, year: int, count: int, fmt: str | None = None) -> list[str]:
+    """`count` next free numbers, in order: what `count` calls of next_number give, in a few statements.
+
+    Call lock_numbering first in the same transaction: with the counter held, taking a block of sequence values
+    at once is the same as taking them one by one. A number some letter already holds (made by hand) is skipped
+    and the block extended, exactly as next_number skips it."""
+    fmt = fmt or DEFAULT_FORMAT[kind]
+    where = (letter_sequences.c.kind == kind, letter_sequences.c.year == year)
+    numbers: list[str] = []
+    while len(numbers) < count:
+        need = count - len(numbers)
+        conn.execute(update(letter_sequences).where(*where).values(last=letter_sequences.c.last + need))
+        last = conn.execute(select(letter_sequences.c.last).where(*where)).scalar_one()
+        candidates = [fmt.format(year=year, seq=seq) for seq in range(last - need + 1, last + 1)]
+        held: set[str] = set(numbers)
+        for start in range(0, len(candidates), 500):  # within every database's limit of bound parameters
+            chunk = candidates[start:start + 500]
+            held.update(conn.execute(select(letters.c.number).where(letters.c.number.in_(chunk))).scalars())
+        for number in candidates:
+            if number not in held:
+                numbers.append(number)
+                held.add(number)
+    return numbers
+
+
 def record_sent_letter(conn: Connection, room: Room, kind: str, sent_on: date, amount: int,
                        deadline: date | None = None, delivery: str = "EMS", evidence: str = "") -> str:
     """A letter already sent (e.g. by hand before feedun), numbered 催字〔YYYY〕第NNNN号; returns its number."""

@@ -7,6 +7,7 @@ jinja2 template and zips the result with the template's other parts, unchanged.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -32,6 +33,10 @@ _FIRST_PARAGRAPH = re.compile(r"\s*<w:p(?:\s[^>]*)?>")
 # The children a paragraph's properties may hold before w:pageBreakBefore (the schema's order).
 _BEFORE_PAGE_BREAK = re.compile(r"(?:<w:(?:pStyle|keepNext|keepLines)\b[^>]*/>)*")
 _OLD_PAGE_BREAK = re.compile(r"<w:pageBreakBefore\b[^>]*/>")
+# What docxtpl's resolve_listing turns into Word markup: a tab, \a, a newline or \f inside a run's text. Text
+# holds no raw "<", so [^<]* stays inside one w:t. Without a match resolve_listing returns its input unchanged,
+# and its three nested regular-expression passes (a third of a letter's rendering) are skipped.
+_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
 def starting_on_a_new_page(body: str) -> str:
@@ -83,7 +88,7 @@ class PreparedTemplate:
             raise FeedunError(f"函件模板无法生成：{exc}", path=self.path, hint="模板里只能使用文档列出的变量。") from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self._docxtpl.resolve_listing(xml)
+        return self._docxtpl.resolve_listing(xml) if _LISTING.search(xml) else xml
 
     def render(self, context: dict[str, Any]) -> bytes:
         return self._zip(self.document_xml(context))
@@ -110,6 +115,10 @@ class PreparedTemplate:
             else:
                 bodies.append(starting_on_a_new_page(xml[start:section]))
         return self._zip(head + "".join(bodies) + tail, images)
+
+    def combined_writer(self, path: Path) -> CombinedWriter:
+        """`combine` written letter by letter into `path`: memory stays that of one letter however many there are."""
+        return CombinedWriter(self, path)
 
     def _zip(self, document_xml: str, images: dict[str, bytes] | None = None) -> bytes:
         """A copy of the pre-compressed unchanged parts, plus this letter's document.xml, its relationships (the
@@ -144,6 +153,63 @@ class PreparedTemplate:
                 else:
                     archive.writestr(info, data)
         self._base = buffer.getvalue()
+
+
+class CombinedWriter:
+    """The day's combined print file, streamed: the template's unchanged parts first, then document.xml written
+    letter by letter (the head and section settings of the first, each later body starting on a new page, as
+    `PreparedTemplate.combine` joins them), then the relationships and content types naming every picture.
+
+    The parts and their contents are those `combine` gives for the same letters (only the order of the zip's
+    entries differs). Used as a context manager: on an error nothing is finished and the caller removes the file."""
+
+    def __init__(self, template: PreparedTemplate, path: Path) -> None:
+        self._template, self._tail = template, ""
+        self._images: dict[str, bytes] = {}  # small PNGs, written after document.xml (one open entry at a time)
+        Path(path).write_bytes(template._base)
+        self._archive = zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED)
+        self._document = None
+
+    def add(self, xml: str, images: dict[str, bytes] | None = None) -> None:
+        start = xml.index("<w:body>") + len("<w:body>")
+        section = xml.rindex("<w:sectPr")
+        if self._document is None:
+            info = copy.copy(self._template._document_info)  # zipfile fills in sizes and offsets
+            self._document = self._archive.open(info, "w", force_zip64=True)
+            self._tail = xml[section:]
+            self._document.write((xml[:start] + xml[start:section]).encode("utf-8"))
+        else:
+            self._document.write(starting_on_a_new_page(xml[start:section]).encode("utf-8"))
+        self._images.update(images or {})
+
+    def __enter__(self) -> CombinedWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._finish()
+        elif self._document is not None:
+            self._document.close()
+        self._archive.close()
+
+    def _finish(self) -> None:
+        template = self._template
+        if self._document is None:  # no letter: an empty document.xml, as combine([]) gives
+            self._archive.writestr(template._document_info, b"")
+        else:
+            self._document.write(self._tail.encode("utf-8"))
+            self._document.close()
+        for rid, png in self._images.items():
+            self._archive.writestr(f"word/media/{rid}.png", png, compress_type=zipfile.ZIP_STORED)
+        rels, types = template._rels, template._types
+        if self._images:
+            rels = rels.replace("</Relationships>", "".join(
+                f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in self._images)
+                + "</Relationships>")
+            if 'Extension="png"' not in types:
+                types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
+        self._archive.writestr(template._rels_info, rels.encode("utf-8"))
+        self._archive.writestr(template._types_info, types.encode("utf-8"))
 
 
 def pay_qr_id(number: str) -> str:

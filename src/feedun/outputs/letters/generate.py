@@ -177,19 +177,19 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     `force`; a forced one is recorded as a room event (`letter_override`, shown in the room's history) and
     said in the batch's warnings. The combined print file holds every draft of the kind issued that day."""
     from feedun.outputs.capitals import capitals
-    from feedun.outputs.letters.docx_render import PreparedTemplate
+    from feedun.outputs.letters.docx_render import PreparedTemplate, document_xml_of, pictures_of
     from feedun.outputs.safe import safe_filename
     from feedun.store.history import add_room_event
     from feedun.store.ledger import snapshot_lines
     from feedun.store.letter_drafts import (
         contact_history,
         days_drafts,
-        insert_draft,
-        sent_demands,
+        insert_drafts,
+        sent_demands_by_room,
         snapshot_dates,
-        todays_draft,
+        todays_drafts,
     )
-    from feedun.store.letters import lock_numbering, next_number
+    from feedun.store.letters import lock_numbering, next_numbers
     from feedun.store.rooms import find_room
 
     if kind not in KINDS:
@@ -224,49 +224,56 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     with store.read() as conn:
         lines = snapshot_lines(conn, as_of)
         balance_dates = snapshot_dates(conn, as_of)
-    lines_of = {key: part for key, part in lines.groupby(["estate", "room"], sort=False)}  # once, not per letter
+    lines = _lines_of_rooms(lines, set(zip(chosen["estate"], chosen["room"], strict=True)))
+    items_of = _items_by_room(lines)
+    lines_of = ({key: part for key, part in lines.groupby(["estate", "room"], sort=False)}  # evidence packs
+                if kind == "lawyer" else {})
     empty = lines.iloc[0:0]
     deadline_days = settings.letters.deadline_days if kind == "dunning" else LAWYER_DEADLINE_DAYS
+    deadline = as_of + timedelta(days=deadline_days)
     contexts = []
     number_format = settings.letters.dunning_number if kind == "dunning" else settings.letters.lawyer_number
     with store.write() as conn:
         lock_numbering(conn, kind, as_of.year)  # a concurrent run waits here, then reuses these drafts
-        for row in chosen.itertuples(index=False):
+        existing = todays_drafts(conn, kind, as_of)
+        rows = list(chosen.itertuples(index=False))
+        new = iter(next_numbers(conn, kind, as_of.year, sum(int(r.room_id) not in existing for r in rows),
+                                number_format))
+        demands_of = sent_demands_by_room(conn, {int(r.room_id) for r in rows})
+        drafts = []
+        for row in rows:
             room_id = int(row.room_id)
-            existing = todays_draft(conn, room_id, kind, as_of)
-            if existing is not None:
-                number = existing
+            number = existing.get(room_id)
+            if number is not None:
                 batch.reused += 1
             else:
-                number = next_number(conn, kind, as_of.year, number_format)
-                insert_draft(conn, number=number, kind=kind, room_id=room_id, owner=row.owner,
-                             amount=int(row.outstanding_fen), late_fee=int(row.late_fee_fen), issued_on=as_of,
-                             deadline=as_of + timedelta(days=deadline_days))
+                number = next(new)
+                drafts.append({"number": number, "kind": kind, "room_id": room_id, "owner": row.owner,
+                               "amount": int(row.outstanding_fen), "late_fee": int(row.late_fee_fen),
+                               "issued_on": as_of, "deadline": deadline})
                 if room_id in shortfalls:  # forced: the override stays in the room's history
                     note = f"律师函 {number} 按 --force 提前出具：{shortfalls[room_id]}"
                     add_room_event(conn, room_id, datetime.now().replace(microsecond=0), "letter_override", note)
                     batch.warnings.append(note)
-            own = lines_of.get((row.estate, row.room), empty).sort_values(["period", "fee_item"])
-            items = [{"fee_item": r.fee_item, "period": period_text(r.period, r.period_end),
-                      "amount": yuan(int(r.outstanding))} for r in own.itertuples(index=False)]
             demands = [{"number": d["number"], "sent_on": d["sent_on"].isoformat() if d["sent_on"] else "",
                         "delivery": METHODS.get(d["delivery"] or "", d["delivery"] or ""),
                         "evidence": d["evidence"] or "", "signed": d["state"] == LetterState.SIGNED,
                         "how": _demand_text(d)}
-                       for d in sent_demands(conn, room_id)]
+                       for d in demands_of.get(room_id, [])]
             balance_on = balance_dates.get(row.estate)
             contexts.append({
                 "number": number, "company": settings.company.name,
                 "company_address": settings.company.address.strip(), "company_phone": settings.company.phone.strip(),
                 "payment_methods": settings.company.payment_methods, "bank_name": settings.letters.bank_name,
                 "bank_account": settings.letters.bank_account, "contact_person": settings.letters.contact_person,
-                "owner": row.owner or "业主", "estate": row.estate, "room": row.room, "items": items,
+                "owner": row.owner or "业主", "estate": row.estate, "room": row.room,
+                "items": items_of.get((row.estate, row.room), []),
                 "principal": yuan(int(row.outstanding_fen)), "principal_capitals": capitals(int(row.outstanding_fen)),
                 "balance_date": _day(balance_on) if balance_on else "",
                 "has_late_fee": int(row.late_fee_fen) > 0,
                 "late_fee": yuan(int(row.late_fee_fen)), "late_fee_basis": settings.letters.late_fee_basis.strip(),
                 "dispute_resolved": bool(row.dispute) and not bool(row.dispute_open),
-                "issued": _day(as_of), "deadline": _day(as_of + timedelta(days=deadline_days)),
+                "issued": _day(as_of), "deadline": _day(deadline),
                 "demands": demands, "law_firm": firm.name if firm else "",
                 "lawyer": _lawyer_name(firm.lawyer) if firm else "",
                 "law_firm_phone": firm.phone.strip() if firm else "",
@@ -276,8 +283,8 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
                 "_room_id": room_id, "_collector": row.collector,
             })
             batch.letters.append(LetterRow(number, kind, row.estate, row.room, row.owner, "draft", as_of,
-                                           as_of + timedelta(days=deadline_days), int(row.outstanding_fen),
-                                           int(row.late_fee_fen)))
+                                           deadline, int(row.outstanding_fen), int(row.late_fee_fen)))
+        insert_drafts(conn, drafts)
         contact_rows = {}
         if kind == "lawyer":
             for ctx in contexts:
@@ -297,20 +304,36 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     def file_of(number: str, estate: str, room: str) -> Path:
         return folder / f"{safe_filename(number)}-{safe_filename(estate + room)}.docx"
 
-    rendered: dict[str, str] = {}
-    pictures: dict[str, dict[str, bytes]] = {}
-    for letter, ctx in zip(batch.letters, contexts, strict=True):
-        path = file_of(letter.number, letter.estate, letter.room)
-        pictures[letter.number] = _pay_code(settings, kind, letter, ctx)
-        rendered[letter.number] = template.document_xml(ctx)
-        with _replacing(path) as temp:
-            temp.write_bytes(template.package(rendered[letter.number], pictures[letter.number]))
-        letter.file = str(path)
     batch.folder = folder
     batch.combined = folder / f"{KINDS[kind]}-合并打印-{as_of.isoformat()}.docx"
-    with _replacing(batch.combined) as temp:
-        xmls, images = _days_letters(todays, rendered, pictures, file_of, batch.warnings)
-        temp.write_bytes(template.combine(xmls, images))
+    ours = {letter.number: (letter, ctx) for letter, ctx in zip(batch.letters, contexts, strict=True)}
+
+    def write_letter(letter: LetterRow, ctx: dict[str, Any]) -> tuple[str, dict[str, bytes]]:
+        path = file_of(letter.number, letter.estate, letter.room)
+        pictures = _pay_code(settings, kind, letter, ctx)
+        xml = template.document_xml(ctx)
+        with _replacing(path) as temp:
+            temp.write_bytes(template.package(xml, pictures))
+        letter.file = str(path)
+        return xml, pictures
+
+    # One pass in the combined file's order (every draft of the day, by number): each letter of this batch is
+    # written to its own file and into the combined one as it is rendered, so memory holds one letter at a time.
+    absent = []
+    with _replacing(batch.combined) as temp, template.combined_writer(temp) as combined:
+        for number, estate, room in todays:
+            if number in ours:
+                combined.add(*write_letter(*ours.pop(number)))
+                continue
+            path = file_of(number, estate, room)
+            try:  # a draft of an earlier batch the same day: from its file
+                combined.add(document_xml_of(path), pictures_of(path))
+            except (OSError, KeyError, zipfile.BadZipFile):
+                absent.append(number)
+    for letter, ctx in ours.values():  # not a draft of the day (cannot happen while todays lists them all)
+        write_letter(letter, ctx)
+    if absent:
+        batch.warnings.append(f"当天较早的草稿 {'、'.join(absent)} 的 Word 文件不在本文件夹，合并打印文件中没有它们。")
     batch.register = folder / f"{KINDS[kind]}登记表-{as_of.isoformat()}.xlsx"
     with _replacing(batch.register) as temp:
         write_register(temp, list_letters(store))
@@ -322,6 +345,29 @@ def generate_letters(store: Store, settings: Settings, decisions: Decisions, kin
     if pdf:
         batch.pdfs = to_pdf([Path(x.file) for x in batch.letters] + [batch.combined], folder)
     return batch
+
+
+def _lines_of_rooms(lines: pd.DataFrame, rooms: set[tuple[str, str]]) -> pd.DataFrame:
+    """The snapshot lines of these (estate, room) pairs only."""
+    if lines.empty:
+        return lines
+    keys = pd.MultiIndex.from_arrays([lines["estate"], lines["room"]])
+    return lines[keys.isin(list(rooms))].reset_index(drop=True)
+
+
+def _items_by_room(lines: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, str]]]:
+    """(estate, room) -> the letter's table of owed lines (fee item, period, amount), by period then fee item.
+
+    One stable sort of all lines and one pass over plain columns (a sort and a frame per letter cost 4 ms each)."""
+    if lines.empty:
+        return {}
+    ordered = lines.sort_values(["estate", "room", "period", "fee_item"], kind="stable")
+    result: dict[tuple[str, str], list[dict[str, str]]] = {}
+    columns = (ordered[c].tolist() for c in ("estate", "room", "fee_item", "period", "period_end", "outstanding"))
+    for estate, room, fee_item, period, period_end, outstanding in zip(*columns, strict=True):
+        result.setdefault((estate, room), []).append(
+            {"fee_item": fee_item, "period": period_text(period, period_end), "amount": yuan(int(outstanding))})
+    return result
 
 
 def _pay_code(settings: Settings, kind: str, letter: LetterRow, ctx: dict[str, Any]) -> dict[str, bytes]:
@@ -337,31 +383,6 @@ def _pay_code(settings: Settings, kind: str, letter: LetterRow, ctx: dict[str, A
     rid = pay_qr_id(letter.number)
     ctx["pay_qr"] = inline_picture(rid, 2.6)
     return {rid: qr_png(url, scale=6)}
-
-
-def _days_letters(todays: list[tuple[str, str, str]], rendered: dict[str, str], pictures: dict[str, dict[str, bytes]],
-                  file_of, warnings: list[str]) -> tuple[list[str], dict[str, bytes]]:
-    """The document.xml of every draft of the day, in number order, for the day's one combined print file: a
-    second batch the same day adds to the first rather than replacing it (an office prints one file a day).
-    Letters of this batch as just rendered; earlier ones from their files. With them, every letter's pictures
-    (its payment QR code), each under its own relationship id."""
-    from feedun.outputs.letters.docx_render import document_xml_of, pictures_of
-
-    xmls, images, absent = [], {}, []
-    for number, estate, room in todays:
-        if number in rendered:
-            xmls.append(rendered[number])
-            images.update(pictures.get(number, {}))
-            continue
-        path = file_of(number, estate, room)
-        try:
-            xmls.append(document_xml_of(path))
-            images.update(pictures_of(path))
-        except (OSError, KeyError, zipfile.BadZipFile):
-            absent.append(number)
-    if absent:
-        warnings.append(f"当天较早的草稿 {'、'.join(absent)} 的 Word 文件不在本文件夹，合并打印文件中没有它们。")
-    return xmls, images
 
 
 def _date_text(value: Any, missing: str = "") -> str:
