@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from feedun.cli.console import err, out, table
 from feedun.core.money import mask_phone, mask_phones_in, yuan
 from feedun.core.periods import period_text
-from feedun.intake.importer import ImportResult
-from feedun.memory.debtors import Debtor
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type hints only: `feedun history` must not load the import pipeline (issue 18, start-up)
     from feedun.admin.db import StoreStatus
     from feedun.decide.decisions import Decisions
     from feedun.decide.explain import Explanation
+    from feedun.intake.importer import ImportResult
     from feedun.memory.contacts import LoggedContact
+    from feedun.memory.debtors import Debtor
     from feedun.memory.history import Timeline
     from feedun.memory.profiles import Profile
     from feedun.memory.promises import PromiseRow

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Connection, CursorResult, Engine
+
+if TYPE_CHECKING:  # loaded when a frame is made: `feedun history` and other one-room commands need no pandas
+    import pandas as pd
 
 
 def begin_consistent_read(conn: Connection) -> None:
@@ -33,6 +36,8 @@ def reading(bind: Engine | Connection) -> Iterator[Connection]:
 
 def result_frame(result: CursorResult) -> pd.DataFrame:
     """Rows as plain tuples: pandas probes each SQLAlchemy Row for array attributes, which costs ~3x the query."""
+    import pandas as pd
+
     return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
 
 
