@@ -74,3 +74,9 @@ def test_plan_month_counts_rooms_and_amount_per_node() -> None:
     plan = plan_month(Settings(), _frame(), 2026, 12)
     visit = next(p for p in plan if p.node.kind == NodeKind.VISIT)
     assert (visit.on, visit.rooms, visit.amount_fen) == (date(2026, 12, 21), 2, 500)  # the 20th is a Sunday
+
+
+def test_a_month_planned_before_any_ledger_reaches_nobody() -> None:
+    """`feedun nodes` in a fresh workspace: the decisions frame has no columns yet (was KeyError 'outstanding_fen')."""
+    plan = plan_month(Settings(), pd.DataFrame(), 2026, 12)
+    assert plan and all(p.rooms == 0 and p.amount_fen == 0 for p in plan)

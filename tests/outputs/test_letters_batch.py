@@ -7,6 +7,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from feedun.config import Settings
@@ -17,10 +18,9 @@ from feedun.store.letters import lock_numbering, next_number, next_numbers
 from feedun.store.schema import letters, rooms
 
 
-def _store_with_held_numbers(tmp_path: Path, name: str) -> Store:
+def _store_with_held_numbers(tmp_path: Path) -> Store:
     """A store where hand-made letters already hold numbers 3, 4 and 7 of 2026."""
-    (tmp_path / name).mkdir()
-    store = Store.for_settings(Settings(workspace=tmp_path / name))
+    store = Store.for_settings(Settings(workspace=tmp_path))
     with store.write() as conn:
         room_id = conn.execute(insert(rooms).values(estate="翠湖苑", room="1-1-101", owner="张三")).inserted_primary_key[0]
         for seq in (3, 4, 7):
@@ -30,17 +30,23 @@ def _store_with_held_numbers(tmp_path: Path, name: str) -> Store:
     return store
 
 
+class _Undo(Exception):
+    """Raised to roll a transaction back after looking at what it did."""
+
+
 def test_a_block_of_numbers_is_what_one_at_a_time_gives(tmp_path: Path) -> None:
-    one, block = _store_with_held_numbers(tmp_path, "one"), _store_with_held_numbers(tmp_path, "block")
-    with one.write() as conn:
+    store = _store_with_held_numbers(tmp_path)  # one store (on PostgreSQL the test's one database)
+    singly: list[str] = []
+    with pytest.raises(_Undo), store.write() as conn:  # numbers taken one by one, then rolled back
         lock_numbering(conn, "dunning", 2026)
         singly = [next_number(conn, "dunning", 2026) for _ in range(6)]
-    with block.write() as conn:
+        raise _Undo
+    with store.write() as conn:
         lock_numbering(conn, "dunning", 2026)
         together = next_numbers(conn, "dunning", 2026, 6)
     assert together == singly
     assert [int(n[-5:-1]) for n in together] == [5, 6, 8, 9, 10, 11]  # counter at 3 (letters of 2026); 4, 7 held
-    with block.write() as conn:
+    with store.write() as conn:
         lock_numbering(conn, "dunning", 2026)
         assert next_numbers(conn, "dunning", 2026, 0) == []
         assert next_number(conn, "dunning", 2026) == "催字〔2026〕第0012号"

@@ -102,6 +102,9 @@ def plan_month(settings: Settings, frame: pd.DataFrame, year: int, month: int) -
     change what it reaches on the day)."""
     plan = []
     for on, node in month_nodes(settings, year, month):
+        if frame.empty:  # no ledger imported yet (the frame then has no columns): the node reaches nobody
+            plan.append(PlannedNode(on, node, 0, 0))
+            continue
         hit = reached([node], frame)
         plan.append(PlannedNode(on, node, int(hit.sum()), int(frame.loc[hit, "outstanding_fen"].sum())))
     return plan
