@@ -356,3 +356,78 @@ def test_profile_sheet_before_any_ledger_is_refused(tmp_path: Path, settings: Se
     with pytest.raises(FeedunError, match="还没有导入过台账"):
         import_file(path, settings)
     assert store_counts(tmp_path) == (0, 0)
+
+
+# ---- contacts in bulk (issue 18: a filled call list of 75,000 rows) ----------------------------------
+
+
+class _Undo(Exception):
+    """Raised to roll a transaction back after looking at what it wrote."""
+
+
+def _written(conn) -> list[tuple]:
+    """Every contact with its promise, ids replaced by their order (a rolled-back PostgreSQL sequence moves on)."""
+    from sqlalchemy import select
+
+    from feedun.store.schema import contacts, promises
+
+    rows = conn.execute(select(contacts.c.id, contacts.c.room_id, contacts.c.at, contacts.c.outcome, contacts.c.owner,
+                               contacts.c.channel, contacts.c.by, contacts.c.note, promises.c.promise_date,
+                               promises.c.amount, promises.c.baseline, promises.c.state)
+                        .outerjoin(promises, promises.c.contact_id == contacts.c.id).order_by(contacts.c.id)).all()
+    return [tuple(row[1:]) for row in rows]
+
+
+def _shape(results: list) -> list[tuple]:
+    """Results with contact and promise ids replaced by their order of first appearance."""
+    order: dict[object, int] = {}
+    shaped = []
+    for r in results:
+        if isinstance(r, FeedunError):
+            shaped.append(("error", r.message, r.hint))
+        else:
+            shaped.append((order.setdefault(("c", r.contact_id), len(order)), r.room, r.owner, r.at, r.outcome,
+                           r.duplicate, None if r.promise_id is None else order.setdefault(("p", r.promise_id), len(order))))
+    return shaped
+
+
+def test_contacts_in_bulk_are_what_one_at_a_time_gives(ledger: Settings, store: Store) -> None:
+    from feedun.memory.contacts import record_contact, record_contacts
+    from feedun.store.rooms import find_room
+
+    at, later = datetime(2026, 11, 1, 9), datetime(2026, 11, 1, 10)
+    log_contact(store, ledger, ContactRequest(room="8-2-1201", outcome="vague", at=at), now=NOW)  # already there
+    wanted = [
+        ("8-2-1201", ContactRequest(room="8-2-1201", outcome="vague", at=at)),  # duplicate of the stored one
+        ("8-2-1201", ContactRequest(room="8-2-1201", outcome="promised", at=later, promise_date=date(2026, 11, 9),
+                                    promise_amount=20000)),
+        ("3-1-101", ContactRequest(room="3-1-101", outcome="no_answer", at=at, by="李管家", note="两次未接")),
+        ("8-2-1201", ContactRequest(room="8-2-1201", outcome="promised", at=later, promise_date=date(2026, 11, 9))),
+        ("8-2-1202", ContactRequest(room="8-2-1202", outcome="promised", at=at, promise_date=date(2026, 11, 5))),
+        ("3-1-101", ContactRequest(room="3-1-101", outcome="angry", at=at)),  # refused by validate
+        ("8-2-1202", ContactRequest(room="8-2-1202", outcome="promised", at=at, promise_date=date(2026, 11, 5))),
+        ("3-1-101", ContactRequest(room="3-1-101", outcome="promised", at=later, promise_date=date(2026, 11, 20))),
+        ("3-1-101", ContactRequest(room="3-1-101", outcome="no_answer", at=at)),  # repeats row 3 of this batch
+    ]
+    singly: list = []
+    with pytest.raises(_Undo), store.write() as conn:
+        for room, request in wanted:
+            try:
+                singly.append(record_contact(conn, find_room(conn, room), request, NOW))
+            except FeedunError as exc:
+                singly.append(exc)
+        written_singly = _written(conn)
+        raise _Undo
+    with store.write() as conn:
+        together = record_contacts(conn, [(find_room(conn, room), request) for room, request in wanted], NOW)
+        written_together = _written(conn)
+    assert _shape(together) == _shape(singly)
+    assert written_together == written_singly
+    assert [type(r).__name__ for r in together] == ["LoggedContact", "LoggedContact", "LoggedContact",
+                                                    "LoggedContact", "FeedunError", "UsageError", "FeedunError",
+                                                    "LoggedContact", "LoggedContact"]
+    assert [getattr(r, "duplicate", None) for r in together] == [True, False, False, True, None, None, None, False,
+                                                                 True]
+    assert together[3].contact_id == together[1].contact_id and together[3].promise_id == together[1].promise_id
+    assert [row[7:] for row in written_together if row[2] == "promised"] == [
+        (date(2026, 11, 9), 20000, 50000, "open"), (date(2026, 11, 20), None, 20000, "open")]

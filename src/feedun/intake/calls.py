@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 from feedun.config import Settings
@@ -14,10 +15,10 @@ from feedun.core.errors import FeedunError
 from feedun.core.vocab import CHANNEL_LABELS, OUTCOME_LABELS, Channel, ImportKind, Outcome
 from feedun.intake.normalize import Reject
 from feedun.intake.protocol import Applied, Extracted, FoundSheet, Options, Transaction
-from feedun.intake.values import clean_text, parse_date
-from feedun.memory.contacts import ContactRequest, parse_money, parse_time, record_contact
+from feedun.intake.values import canonical_room, clean_text, parse_date
+from feedun.memory.contacts import ContactRequest, parse_money, parse_time, record_contacts
 from feedun.outputs.calllist import KEY_HEADER, OWNER_KEY_HEADER, TOTAL_LABEL
-from feedun.store.rooms import find_room
+from feedun.store.rooms import Room, find_room, rooms_by_code
 
 # What a collector may type (or pick from the list's drop-down) in 结果 and 联系方式: the label or the id.
 _OUTCOME_CODES: dict[str, Outcome] = {label: code for code, label in OUTCOME_LABELS.items()} | {o: o for o in Outcome}
@@ -82,6 +83,16 @@ def _call_row(number: int, cells: dict[str, str], by: str, now: datetime) -> Cal
     return CallRow(number, estate, room_code, cells.get(OWNER_KEY, ""), request)
 
 
+@lru_cache(maxsize=4096)
+def _canonical(estate: str, room: str) -> tuple[str, str]:
+    return clean_text(estate), canonical_room(None, None, room, estate=estate)
+
+
+def _room_key(row: CallRow) -> tuple[str, str]:
+    """(estate, room code) as find_room reads the row's key, to look the room up with all the others at once."""
+    return _canonical(row.estate, row.room)
+
+
 def _reason(exc: ValueError | FeedunError) -> str:
     reason = exc.message if isinstance(exc, FeedunError) else str(exc)
     return reason.replace("--promise-amount", "承诺金额")  # the column, not `feedun log`'s option
@@ -128,19 +139,26 @@ class CallListImporter:
               options: Options) -> Applied:
         rejects: list[Reject] = []
         accepted = duplicates = 0
+        found = rooms_by_code(tx, {_room_key(row) for row in extracted.rows})
+        to_record: list[tuple[CallRow, Room]] = []
         for row in extracted.rows:
             try:
-                room = find_room(tx, row.room, row.estate)
+                room = found.get(_room_key(row)) or find_room(tx, row.room, row.estate)  # find_room says why not
                 if row.owner and room.owner and row.owner != room.owner:
                     raise ValueError(f"房间业主已变更为“{room.owner}”，这一行记录的是原业主“{row.owner}”")
-                logged = record_contact(tx, room, row.request, options.now)
             except (ValueError, FeedunError) as exc:
                 rejects.append(Reject(row.row, _reason(exc)))
                 continue
-            if logged.duplicate:
+            to_record.append((row, room))
+        logged = record_contacts(tx, [(room, row.request) for row, room in to_record], options.now)
+        for (row, _), result in zip(to_record, logged, strict=True):
+            if isinstance(result, FeedunError):
+                rejects.append(Reject(row.row, _reason(result)))
+            elif result.duplicate:
                 duplicates += 1
             else:
                 accepted += 1
+        rejects.sort(key=lambda reject: reject.row)
         refused = None
         total_rejects = len(extracted.rejects) + len(rejects)
         if accepted == 0 and total_rejects and not duplicates:

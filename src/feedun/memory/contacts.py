@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,10 +13,10 @@ from feedun.config import Settings
 from feedun.core.errors import FeedunError, UsageError
 from feedun.core.numbers import DATE_FORMS, parse_day
 from feedun.core.vocab import CHANNEL_LABELS, FAILED_OUTCOMES, OUTCOME_LABELS, Channel, Outcome, choices
-from feedun.store.contacts import ContactEntry, find_contact, insert_contact
-from feedun.store.promises import insert_promise
+from feedun.store.contacts import ContactEntry, contacts_of_rooms, insert_contacts
+from feedun.store.promises import NewPromise, insert_promises
 from feedun.store.rooms import find_room
-from feedun.store.snapshots import arrears_on
+from feedun.store.snapshots import arrears_of_rooms
 
 if TYPE_CHECKING:
     from feedun.store import Store
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 OUTCOMES = OUTCOME_LABELS
 CHANNELS = CHANNEL_LABELS
 __all__ = ["CHANNELS", "FAILED_OUTCOMES", "OUTCOMES", "ContactRequest", "LoggedContact", "choices", "log_contact",
-           "parse_money", "parse_time", "record_contact", "validate"]
+           "parse_money", "parse_time", "record_contact", "record_contacts", "validate"]
 
 
 _CLOCK = re.compile(r"(?:^|(?<=[\sT日号]))(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?$")
@@ -146,27 +147,85 @@ def log_contact(store: Store, settings: Settings, request: ContactRequest, *,
 
 def record_contact(conn: Connection, room: Room, request: ContactRequest, now: datetime) -> LoggedContact:
     """Inside the caller's transaction (never opens its own): validate, then write the contact and its promise
-    unless already there. A filled call list's import calls this for each row, in its one transaction."""
-    at = validate(request, now)
-    outcome = Outcome(request.outcome)
-    existing = find_contact(conn, room.id, at, outcome)
-    if existing is not None:
-        contact_id, promise_id = existing
-        return LoggedContact(contact_id, room.estate, room.room, room.owner, at, outcome, True, promise_id)
-    baseline = 0
-    if outcome is Outcome.PROMISED:
-        # What the owner owed when promising: settlement judges the promise by how far this falls.
-        baseline = arrears_on(conn, room.estate, room.room, at.date())
-        if baseline == 0:
-            raise FeedunError(f"{room.label} 在 {at:%Y-%m-%d} 的台账中没有欠费，无需记录缴费承诺。",
-                              hint="如业主称已缴费，用 --outcome paid_claimed。")
-    entry = ContactEntry(at=at, owner=room.owner, channel=Channel(request.channel), outcome=outcome,
-                         promise_date=request.promise_date, promise_amount=request.promise_amount,
-                         callback_at=request.callback_at, by=request.by, note=request.note)
-    contact_id = insert_contact(conn, room.id, entry, recorded_at=now.replace(microsecond=0))
-    promise_id = None
-    if outcome is Outcome.PROMISED:
-        assert request.promise_date is not None  # validate() requires it
-        promise_id = insert_promise(conn, contact_id, room.id, room.owner, at, request.promise_date,
-                                    request.promise_amount, baseline)
-    return LoggedContact(contact_id, room.estate, room.room, room.owner, at, outcome, False, promise_id)
+    unless already there."""
+    result = record_contacts(conn, [(room, request)], now)[0]
+    if isinstance(result, FeedunError):
+        raise result
+    return result
+
+
+def record_contacts(conn: Connection, requests: Sequence[tuple[Room, ContactRequest]],
+                    now: datetime) -> list[LoggedContact | FeedunError]:
+    """record_contact for each (room, request) in order, inside the caller's transaction, in a few statements:
+    one result per request, the logged contact or the error that refused it (nothing written for that one).
+
+    Invariant: the same as calling record_contact for each in turn, the same ids included. So a later request
+    with the same room, time and outcome as an earlier one here is a duplicate of it; a promise's baseline (what
+    the room owed that day) is read before anything is written, as no contact changes the ledger. A filled call
+    list's import calls this once for all its rows.
+    """
+    results: list[LoggedContact | FeedunError | None] = [None] * len(requests)
+    times: dict[int, datetime] = {}
+    for i, (_, request) in enumerate(requests):
+        try:
+            times[i] = validate(request, now)
+        except FeedunError as exc:
+            results[i] = exc
+    existing = contacts_of_rooms(conn, {requests[i][0].id for i in times})
+    baselines = _baselines(conn, [(requests[i][0], at.date()) for i, at in times.items()
+                                  if requests[i][1].outcome == Outcome.PROMISED])
+    new: list[int] = []
+    first_of: dict[tuple[int, datetime, str], int] = {}  # a key written here -> the request that writes it
+    repeats: dict[int, int] = {}  # a request -> the earlier request here it repeats
+    for i, at in times.items():
+        room, request = requests[i]
+        outcome = Outcome(request.outcome)
+        key = (room.id, at, outcome.value)
+        if key in existing:
+            contact_id, promise_id = existing[key]
+            results[i] = LoggedContact(contact_id, room.estate, room.room, room.owner, at, outcome, True, promise_id)
+        elif key in first_of:
+            repeats[i] = first_of[key]
+        elif outcome is Outcome.PROMISED and baselines[(room.estate, room.room, at.date())] == 0:
+            results[i] = FeedunError(f"{room.label} 在 {at:%Y-%m-%d} 的台账中没有欠费，无需记录缴费承诺。",
+                                     hint="如业主称已缴费，用 --outcome paid_claimed。")
+        else:
+            first_of[key] = i
+            new.append(i)
+    entries = [(requests[i][0].id, _entry(requests[i][0], requests[i][1], times[i])) for i in new]
+    contact_ids = dict(zip(new, insert_contacts(conn, entries, recorded_at=now.replace(microsecond=0)), strict=True))
+    promised = [i for i in new if requests[i][1].outcome == Outcome.PROMISED]
+    promise_ids = dict(zip(promised, insert_promises(conn, [_promise(requests[i], times[i], contact_ids[i], baselines)
+                                                            for i in promised]), strict=True))
+    for i in new:
+        room, request = requests[i]
+        results[i] = LoggedContact(contact_ids[i], room.estate, room.room, room.owner, times[i],
+                                   Outcome(request.outcome), False, promise_ids.get(i))
+    for i, first in repeats.items():
+        room, request = requests[i]
+        results[i] = LoggedContact(contact_ids[first], room.estate, room.room, room.owner, times[i],
+                                   Outcome(request.outcome), True, promise_ids.get(first))
+    return [result for result in results if result is not None]
+
+
+def _baselines(conn: Connection, wanted: list[tuple[Room, date]]) -> dict[tuple[str, str, date], int]:
+    """What each room owed on each day (the snapshot current then): one look-up per estate and day."""
+    groups: dict[tuple[str, date], set[str]] = {}
+    for room, day in wanted:
+        groups.setdefault((room.estate, day), set()).add(room.room)
+    return {(estate, room, day): owed for (estate, day), codes in groups.items()
+            for room, owed in arrears_of_rooms(conn, estate, codes, day).items()}
+
+
+def _entry(room: Room, request: ContactRequest, at: datetime) -> ContactEntry:
+    return ContactEntry(at=at, owner=room.owner, channel=Channel(request.channel), outcome=Outcome(request.outcome),
+                        promise_date=request.promise_date, promise_amount=request.promise_amount,
+                        callback_at=request.callback_at, by=request.by, note=request.note)
+
+
+def _promise(item: tuple[Room, ContactRequest], at: datetime, contact_id: int,
+             baselines: dict[tuple[str, str, date], int]) -> NewPromise:
+    room, request = item
+    assert request.promise_date is not None  # validate() requires it of a promise
+    return NewPromise(contact_id, room.id, room.owner, at, request.promise_date, request.promise_amount,
+                      baselines[(room.estate, room.room, at.date())])

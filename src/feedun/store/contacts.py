@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from feedun.store.frames import id_chunks
 from feedun.store.schema import contacts, promises
 
 
@@ -31,22 +33,38 @@ def find_contact(conn: Connection, room_id: int, at: datetime, outcome: str) -> 
     The same room, time and outcome logged twice is one contact: `feedun log` repeated and a call list
     imported again must not double the history.
     """
-    row = conn.execute(
-        select(contacts.c.id, promises.c.id.label("promise_id"))
-        .outerjoin(promises, promises.c.contact_id == contacts.c.id)
-        .where(contacts.c.room_id == room_id, contacts.c.at == at, contacts.c.outcome == outcome)
-        .order_by(contacts.c.id).limit(1)).first()
-    if row is None:
-        return None
-    return int(row.id), (int(row.promise_id) if row.promise_id is not None else None)
+    return contacts_of_rooms(conn, [room_id]).get((room_id, at, outcome))
+
+
+def contacts_of_rooms(conn: Connection, room_ids: Iterable[int]) -> dict[tuple[int, datetime, str], tuple[int, int | None]]:
+    """What find_contact answers for every contact of these rooms, keyed by (room id, time, outcome): the first
+    contact logged with that key, with its promise's id or None. One query per slice of rooms."""
+    found: dict[tuple[int, datetime, str], tuple[int, int | None]] = {}
+    for chunk in id_chunks(sorted(set(room_ids))):
+        query = (select(contacts.c.room_id, contacts.c.at, contacts.c.outcome, contacts.c.id,
+                        promises.c.id.label("promise_id"))
+                 .outerjoin(promises, promises.c.contact_id == contacts.c.id)
+                 .where(contacts.c.room_id.in_(chunk)).order_by(contacts.c.id, promises.c.id))
+        for room_id, at, outcome, contact_id, promise_id in conn.execute(query):
+            found.setdefault((room_id, at, outcome), (int(contact_id), None if promise_id is None else int(promise_id)))
+    return found
 
 
 def insert_contact(conn: Connection, room_id: int, entry: ContactEntry, recorded_at: datetime) -> int:
     """Write one contact; returns its id."""
-    values = {"room_id": room_id, "owner": entry.owner, "at": entry.at, "channel": entry.channel,
-              "outcome": entry.outcome, "promise_date": entry.promise_date, "promise_amount": entry.promise_amount,
-              "callback_at": entry.callback_at, "by": entry.by, "note": entry.note, "recorded_at": recorded_at}
-    return int(conn.execute(contacts.insert().values(**values)).inserted_primary_key[0])
+    return insert_contacts(conn, [(room_id, entry)], recorded_at)[0]
+
+
+def insert_contacts(conn: Connection, entries: Sequence[tuple[int, ContactEntry]], recorded_at: datetime) -> list[int]:
+    """Write contacts (room id, entry) in this order in one statement; returns their ids in the same order, which
+    are the ids writing them one by one gives."""
+    if not entries:
+        return []
+    values = [{"room_id": room_id, "owner": e.owner, "at": e.at, "channel": e.channel, "outcome": e.outcome,
+               "promise_date": e.promise_date, "promise_amount": e.promise_amount, "callback_at": e.callback_at,
+               "by": e.by, "note": e.note, "recorded_at": recorded_at} for room_id, e in entries]
+    returned = conn.execute(contacts.insert().returning(contacts.c.id, sort_by_parameter_order=True), values)
+    return [int(contact_id) for contact_id in returned.scalars()]
 
 
 def room_contacts(conn: Connection, room_id: int) -> list[ContactEntry]:

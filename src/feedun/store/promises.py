@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -46,9 +47,31 @@ class OpenPromise:
 def insert_promise(conn: Connection, contact_id: int, room_id: int, owner: str, made_at: datetime,
                    promise_date: date, amount: int | None, baseline: int) -> int:
     """Write an open promise that belongs to the contact it was made in; returns its id."""
-    values = {"contact_id": contact_id, "room_id": room_id, "owner": owner, "made_at": made_at,
-              "promise_date": promise_date, "amount": amount, "baseline": baseline, "state": PromiseState.OPEN}
-    return int(conn.execute(promises.insert().values(**values)).inserted_primary_key[0])
+    return insert_promises(conn, [NewPromise(contact_id, room_id, owner, made_at, promise_date, amount, baseline)])[0]
+
+
+@dataclass(frozen=True)
+class NewPromise:
+    """A promise about to be written: the contact it was made in and what it is judged against."""
+
+    contact_id: int
+    room_id: int
+    owner: str
+    made_at: datetime
+    promise_date: date
+    amount: int | None  # fen; None = pay everything
+    baseline: int  # fen owed when it was made
+
+
+def insert_promises(conn: Connection, new: Sequence[NewPromise]) -> list[int]:
+    """Write open promises in this order in one statement; returns their ids in the same order."""
+    if not new:
+        return []
+    values = [{"contact_id": p.contact_id, "room_id": p.room_id, "owner": p.owner, "made_at": p.made_at,
+               "promise_date": p.promise_date, "amount": p.amount, "baseline": p.baseline, "state": PromiseState.OPEN}
+              for p in new]
+    returned = conn.execute(promises.insert().returning(promises.c.id, sort_by_parameter_order=True), values)
+    return [int(promise_id) for promise_id in returned.scalars()]
 
 
 def listed_promises(conn: Connection, state: PromiseState | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, select
 
 from feedun.core.errors import FeedunError, UsageError
 from feedun.intake.values import canonical_room, clean_text
+from feedun.store.frames import IN_LIST_SIZE
 from feedun.store.schema import rooms
 
 
@@ -55,6 +57,21 @@ def find_room(conn: Connection, text: str, estate: str | None = None) -> Room:
     hint = f"是不是：{'、'.join(suggestions)}？" if suggestions else "用 feedun debtors 查看有哪些房间。"
     where = f"小区“{only}”中" if estate else "台账中"
     raise FeedunError(f"{where}没有房间 {wanted}（输入的是“{text}”）。", hint=hint)
+
+
+def rooms_by_code(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Room]:
+    """The rooms named exactly (estate, canonical room code), as find_room would find each with its estate given;
+    a key with no such room is left out (find_room then says why). One query per estate and slice of rooms."""
+    by_estate: dict[str, set[str]] = {}
+    for estate, room in keys:
+        by_estate.setdefault(estate, set()).add(room)
+    found: dict[tuple[str, str], Room] = {}
+    for estate, codes in by_estate.items():
+        wanted = sorted(codes)
+        for start in range(0, len(wanted), IN_LIST_SIZE):
+            query = select(rooms).where(rooms.c.estate == estate, rooms.c.room.in_(wanted[start:start + IN_LIST_SIZE]))
+            found.update(((r.estate, r.room), _row(r)) for r in conn.execute(query))
+    return found
 
 
 WHOLE_LIST_LIMIT = 5_000  # room numbers difflib compares with all at once; a 100k-room store takes seconds

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Connection, case, func, select
 
+from feedun.store.frames import IN_LIST_SIZE
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 
@@ -23,10 +25,24 @@ def snapshot_on(conn: Connection, estate: str, day: date | None) -> int | None:
 
 def arrears_on(conn: Connection, estate: str, room: str, day: date | None) -> int:
     """A room's arrears in fen in the snapshot current on `day`; 0 when the room is not in it."""
+    return arrears_of_rooms(conn, estate, [room], day)[room]
+
+
+def arrears_of_rooms(conn: Connection, estate: str, room_codes: Iterable[str], day: date | None) -> dict[str, int]:
+    """arrears_on for several rooms of one estate on one day: the snapshot looked up once, one sum per slice of
+    rooms. Every room asked for is in the answer (0 when it is not in the snapshot)."""
+    wanted = sorted(set(room_codes))
+    found = dict.fromkeys(wanted, 0)
     import_id = snapshot_on(conn, estate, day)
     if import_id is None:
-        return 0
+        return found
     arrears = func.sum(case((ledger_lines.c.outstanding > 0, ledger_lines.c.outstanding), else_=0))
-    total = conn.execute(select(arrears).where(ledger_lines.c.import_id == import_id,
-                                               ledger_lines.c.estate == estate, ledger_lines.c.room == room)).scalar()
-    return int(total or 0)
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        chunk = wanted[start:start + IN_LIST_SIZE]
+        query = (select(ledger_lines.c.room, arrears)
+                 .where(ledger_lines.c.import_id == import_id, ledger_lines.c.estate == estate,
+                        ledger_lines.c.room.in_(chunk))
+                 .group_by(ledger_lines.c.room))
+        for room, total in conn.execute(query):
+            found[room] = int(total or 0)
+    return found
