@@ -431,3 +431,25 @@ def test_contacts_in_bulk_are_what_one_at_a_time_gives(ledger: Settings, store: 
     assert together[3].contact_id == together[1].contact_id and together[3].promise_id == together[1].promise_id
     assert [row[7:] for row in written_together if row[2] == "promised"] == [
         (date(2026, 11, 9), 20000, 50000, "open"), (date(2026, 11, 20), None, 20000, "open")]
+
+
+def test_the_snapshot_current_on_each_day(tmp_path: Path, settings: Settings, store: Store) -> None:
+    """snapshots_on answers for many days from one read what the SQL rule answered day by day: the newest import
+    dated on or before the day (of two the same day, the later), else the oldest; the arrears are that one's."""
+    from feedun.store.snapshots import arrears_on, snapshot_on, snapshots_on
+
+    ids = []
+    for name, as_of, owed in (("a", date(2026, 10, 31), 300), ("b", date(2026, 11, 30), 200),
+                              ("c", date(2026, 11, 30), 100), ("d", date(2026, 12, 31), 50)):
+        import_file(write_snapshot(tmp_path / f"{name}.xlsx", {"1-1-101": ("张三", owed)}), settings, as_of=as_of)
+        ids.append(query(settings.workspace, "select max(id) from imports")[0][0])
+    days = [date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 15), date(2026, 11, 30), date(2027, 1, 1), None]
+    with store.read() as conn:
+        found = snapshots_on(conn, "阳光花园", days)
+        assert found == {days[0]: ids[0], days[1]: ids[0], days[2]: ids[0], days[3]: ids[2], days[4]: ids[3],
+                         None: ids[0]}
+        assert all(snapshot_on(conn, "阳光花园", day) == found[day] for day in days)
+        assert snapshots_on(conn, "没有的小区", days) == dict.fromkeys(days)
+        assert [arrears_on(conn, "阳光花园", "1-1-101", day) for day in days] == [30000, 30000, 30000, 10000, 5000,
+                                                                                 30000]
+        assert arrears_on(conn, "阳光花园", "9-9-999", days[3]) == 0

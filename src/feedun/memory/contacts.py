@@ -16,7 +16,7 @@ from feedun.core.vocab import CHANNEL_LABELS, FAILED_OUTCOMES, OUTCOME_LABELS, C
 from feedun.store.contacts import ContactEntry, contacts_of_rooms, insert_contacts
 from feedun.store.promises import NewPromise, insert_promises
 from feedun.store.rooms import find_room
-from feedun.store.snapshots import arrears_of_rooms
+from feedun.store.snapshots import arrears_in_snapshot, snapshots_on
 
 if TYPE_CHECKING:
     from feedun.store import Store
@@ -209,12 +209,22 @@ def record_contacts(conn: Connection, requests: Sequence[tuple[Room, ContactRequ
 
 
 def _baselines(conn: Connection, wanted: list[tuple[Room, date]]) -> dict[tuple[str, str, date], int]:
-    """What each room owed on each day (the snapshot current then): one look-up per estate and day."""
-    groups: dict[tuple[str, date], set[str]] = {}
+    """What each room owed on each day, in the snapshot current then: the snapshots looked up once per estate,
+    the arrears summed once per snapshot."""
+    days: dict[str, set[date]] = {}
     for room, day in wanted:
-        groups.setdefault((room.estate, day), set()).add(room.room)
-    return {(estate, room, day): owed for (estate, day), codes in groups.items()
-            for room, owed in arrears_of_rooms(conn, estate, codes, day).items()}
+        days.setdefault(room.estate, set()).add(day)
+    snapshot = {(estate, day): import_id for estate, those in days.items()
+                for day, import_id in snapshots_on(conn, estate, sorted(those)).items()}
+    groups: dict[tuple[str, int], set[str]] = {}
+    for room, day in wanted:
+        import_id = snapshot[(room.estate, day)]
+        if import_id is not None:
+            groups.setdefault((room.estate, import_id), set()).add(room.room)
+    owed = {(estate, import_id, room): fen for (estate, import_id), codes in groups.items()
+            for room, fen in arrears_in_snapshot(conn, import_id, estate, codes).items()}
+    return {(room.estate, room.room, day): owed.get((room.estate, snapshot[(room.estate, day)], room.room), 0)
+            for room, day in wanted}
 
 
 def _entry(room: Room, request: ContactRequest, at: datetime) -> ContactEntry:

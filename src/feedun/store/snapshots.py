@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
 
@@ -13,29 +15,36 @@ from feedun.store.schema import import_estates, imports, ledger_lines
 
 def snapshot_on(conn: Connection, estate: str, day: date | None) -> int | None:
     """The estate's newest ledger import dated on or before `day` (or the oldest one when none is that old)."""
-    base = (select(imports.c.id).join(import_estates, import_estates.c.import_id == imports.c.id)
-            .where(import_estates.c.estate == estate, imports.c.kind == "ledger"))
-    if day is not None:
-        found = conn.execute(base.where(imports.c.as_of <= day)
-                             .order_by(imports.c.as_of.desc(), imports.c.id.desc()).limit(1)).scalar()
-        if found is not None:
-            return found
-    return conn.execute(base.order_by(imports.c.as_of.asc(), imports.c.id.asc()).limit(1)).scalar()
+    return snapshots_on(conn, estate, [day])[day]
+
+
+def snapshots_on(conn: Connection, estate: str, days: Iterable[date | None]) -> dict[date | None, int | None]:
+    """snapshot_on for several days of one estate, from one read of the estate's ledger imports: for each day the
+    newest import dated on or before it (the highest id among those of one date), else the oldest import; None
+    when the estate has no ledger import at all."""
+    query = (select(imports.c.id, imports.c.as_of).join(import_estates, import_estates.c.import_id == imports.c.id)
+             .where(import_estates.c.estate == estate, imports.c.kind == "ledger")
+             .order_by(imports.c.as_of, imports.c.id))
+    dated = [(as_of, int(import_id)) for import_id, as_of in conn.execute(query)]  # ascending (as_of, id)
+    oldest = dated[0][1] if dated else None
+    found: dict[date | None, int | None] = {}
+    for day in days:
+        current = None if day is None else bisect_right(dated, (day, math.inf))
+        found[day] = dated[current - 1][1] if current else oldest
+    return found
 
 
 def arrears_on(conn: Connection, estate: str, room: str, day: date | None) -> int:
     """A room's arrears in fen in the snapshot current on `day`; 0 when the room is not in it."""
-    return arrears_of_rooms(conn, estate, [room], day)[room]
+    import_id = snapshot_on(conn, estate, day)
+    return 0 if import_id is None else arrears_in_snapshot(conn, import_id, estate, [room])[room]
 
 
-def arrears_of_rooms(conn: Connection, estate: str, room_codes: Iterable[str], day: date | None) -> dict[str, int]:
-    """arrears_on for several rooms of one estate on one day: the snapshot looked up once, one sum per slice of
-    rooms. Every room asked for is in the answer (0 when it is not in the snapshot)."""
+def arrears_in_snapshot(conn: Connection, import_id: int, estate: str, room_codes: Iterable[str]) -> dict[str, int]:
+    """What each of these rooms of an estate owes in fen in one ledger snapshot (positive outstanding summed), one
+    query per slice of rooms. Every room asked for is in the answer (0 when it is not in the snapshot)."""
     wanted = sorted(set(room_codes))
     found = dict.fromkeys(wanted, 0)
-    import_id = snapshot_on(conn, estate, day)
-    if import_id is None:
-        return found
     arrears = func.sum(case((ledger_lines.c.outstanding > 0, ledger_lines.c.outstanding), else_=0))
     for start in range(0, len(wanted), IN_LIST_SIZE):
         chunk = wanted[start:start + IN_LIST_SIZE]
