@@ -6,6 +6,7 @@ The collector fills the entry columns and hands the file back: `feedun import` r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from feedun.decide.decisions import Decisions
 from feedun.decide.nodes import nodes_on, reached
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
-from feedun.outputs.templating import render
+from feedun.outputs.templating import render, renderer
 from feedun.outputs.xlsx import LINE_PT, MONEY, display_width, write_sheet
 from feedun.store import Store
 
@@ -100,6 +101,13 @@ def _priority(frame: pd.DataFrame) -> pd.DataFrame:
         _severity=severity,
     ).sort_values(["_promise", "node_call", "_quiet_ends", "_severity", "outstanding_fen", "room"],
                   ascending=[False, False, False, False, False, True], kind="stable")
+
+
+def _script(scripts: dict[str, Callable[[dict[str, Any]], str]], settings: Settings,
+            tactic: str) -> Callable[[dict[str, Any]], str]:
+    if tactic not in scripts:
+        scripts[tactic] = renderer(settings, f"scripts/{tactic}.short.j2")
+    return scripts[tactic]
 
 
 def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
@@ -202,6 +210,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
     walk = today.assign(_walk=today["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     rows, starts = [], []
     previous = None
+    scripts: dict[str, Callable[[dict[str, Any]], str]] = {}  # tactic -> its short script, looked up once
     for number, row in enumerate(walk.itertuples(index=False), start=1):
         ctx = _context(settings, row, collector)
         place = (row.estate, building_of(row.room))
@@ -212,7 +221,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                   "欠费金额(元)": float(int(row.outstanding_fen)) / 100, "欠费月数": int(row.unpaid_periods),
                   "策略": label(row.tactic), "提示": _hint(row), "管理处": row.estate, "业主": row.owner,
                   "最早欠费月份": period_text(row.oldest_period), "下一步": row.next_action,
-                  "话术": render(settings, f"scripts/{row.tactic}.short.j2", ctx), "上次联系": row.last_contact,
+                  "话术": _script(scripts, settings, row.tactic)(ctx), "上次联系": row.last_contact,
                   "上次承诺日期": row.promise_date, KEY_HEADER: f"{row.estate}|{row.room}", OWNER_KEY_HEADER: row.owner}
         rows.append([values.get(h) for h in CALL_HEADERS])
     total_fen = int(today["outstanding_fen"].sum())

@@ -33,7 +33,7 @@ from feedun.core.vocab import NodeKind, SmsFormat
 from feedun.decide.decisions import Decisions
 from feedun.decide.nodes import node_days, nodes_on, reached
 from feedun.outputs.paylink import pay_url
-from feedun.outputs.templating import render
+from feedun.outputs.templating import renderer
 
 TEMPLATE = "sms/bill_notice.j2"
 SINGLE_LIMIT = 70  # characters in one SMS
@@ -264,6 +264,7 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
     company_phone = settings.company.phone.strip()
     pay = pay_short(settings)
     signature = f"【{settings.sms.signature}】"  # the setting is stored without brackets (config.py)
+    render = renderer(settings, TEMPLATE)
     for position, row in enumerate(decisions.frame.itertuples(index=False)):
         fen = int(row.outstanding_fen)
         if fen <= 0:
@@ -296,7 +297,7 @@ def build_sms(settings: Settings, decisions: Decisions, *, any_day: bool = False
             "company_phone": company_phone,
             "pay_link": pay_url(settings, row.estate.strip(), row.room.strip()) or "",  # counted in the length
         }
-        text = signature + render(settings, TEMPLATE, variables)
+        text = signature + render(variables)
         chars, segments = sms_length(text)
         if chars > MAX_CHARS:
             skipped[REASON_TOO_LONG] += 1

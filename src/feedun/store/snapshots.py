@@ -19,19 +19,31 @@ def snapshot_on(conn: Connection, estate: str, day: date | None) -> int | None:
 
 
 def snapshots_on(conn: Connection, estate: str, days: Iterable[date | None]) -> dict[date | None, int | None]:
-    """snapshot_on for several days of one estate, from one read of the estate's ledger imports: for each day the
-    newest import dated on or before it (the highest id among those of one date), else the oldest import; None
-    when the estate has no ledger import at all."""
+    """snapshot_on for several days of one estate, from one read of the estate's ledger imports."""
+    dated = ledger_snapshots(conn, estate)
+    return {day: None if (found := current_snapshot(dated, day)) is None else found[1] for day in days}
+
+
+def ledger_snapshots(conn: Connection, estate: str) -> list[tuple[date, int]]:
+    """The estate's ledger imports as (as_of, import id), ascending."""
     query = (select(imports.c.id, imports.c.as_of).join(import_estates, import_estates.c.import_id == imports.c.id)
              .where(import_estates.c.estate == estate, imports.c.kind == "ledger")
              .order_by(imports.c.as_of, imports.c.id))
-    dated = [(as_of, int(import_id)) for import_id, as_of in conn.execute(query)]  # ascending (as_of, id)
-    oldest = dated[0][1] if dated else None
-    found: dict[date | None, int | None] = {}
-    for day in days:
-        current = None if day is None else bisect_right(dated, (day, math.inf))
-        found[day] = dated[current - 1][1] if current else oldest
-    return found
+    return [(as_of, int(import_id)) for import_id, as_of in conn.execute(query)]
+
+
+def current_snapshot(dated: list[tuple[date, int]], day: date | None) -> tuple[date, int] | None:
+    """Of an estate's ledger_snapshots, the one current on `day`: the newest dated on or before it (of two the same
+    day, the later import), else the oldest; None when there is none.
+
+    >>> a, b, c = (date(2026, 10, 31), 1), (date(2026, 11, 30), 2), (date(2026, 11, 30), 3)
+    >>> [current_snapshot([a, b, c], d) for d in (date(2026, 10, 1), date(2026, 11, 15), date(2026, 12, 1), None)]
+    [(datetime.date(2026, 10, 31), 1), (datetime.date(2026, 10, 31), 1), (datetime.date(2026, 11, 30), 3), (datetime.date(2026, 10, 31), 1)]
+    """
+    if not dated:
+        return None
+    current = 0 if day is None else bisect_right(dated, (day, math.inf))
+    return dated[current - 1] if current else dated[0]
 
 
 def arrears_on(conn: Connection, estate: str, room: str, day: date | None) -> int:

@@ -75,13 +75,13 @@ from feedun.store.report import (
     payments_between,
     payments_seen,
     period_lines,
-    period_totals,
+    periods_totals,
     promises_made,
     room_decisions,
     run_decisions,
     runs_between,
-    snapshot_dated,
 )
+from feedun.store.snapshots import current_snapshot, ledger_snapshots
 
 if TYPE_CHECKING:
     from feedun.store import Store
@@ -478,25 +478,25 @@ def build_report(store: Store, settings: Settings, month: str | None = None, *, 
 def _read(conn, year: int, mon: int, as_of: date) -> _Read:
     """All the store queries of one report, on one connection (the caller's consistent snapshot)."""
     estates = ledger_estates(conn)
-    snapshots: dict[tuple[str, date], Snapshot | None] = {}
+    dated = {estate: ledger_snapshots(conn, estate) for estate in estates}  # each estate's imports, read once
 
     def snapshot(estate: str, cutoff: date) -> Snapshot | None:
-        key = (estate, cutoff)
-        if key not in snapshots:
-            snapshots[key] = snapshot_dated(conn, estate, cutoff)
-        return snapshots[key]
+        found = current_snapshot(dated[estate], cutoff)
+        return None if found is None else Snapshot(found[1], found[0])
 
     period = month_text(year, mon)
     month_snapshots = {e: s for e in estates if (s := snapshot(e, rate_cutoff(year, mon))) is not None}
     month_lines = {e: period_lines(conn, s.import_id, e, period) for e, s in month_snapshots.items()}
-    trend = []
-    for back in range(TREND_MONTHS - 1, -1, -1):
-        y, m = shift_month(year, mon, -back)
-        by_estate: dict[str, PeriodTotals | None] = {}
-        for estate in estates:
-            found = snapshot(estate, rate_cutoff(y, m))
-            by_estate[estate] = period_totals(conn, found.import_id, estate, month_text(y, m)) if found else None
-        trend.append((month_text(y, m), by_estate))
+    months = [shift_month(year, mon, -back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    trend_snapshots = {(month_text(y, m), e): snapshot(e, rate_cutoff(y, m)) for y, m in months for e in estates}
+    totals = periods_totals(conn, [(found.import_id, estate, text)
+                                   for (text, estate), found in trend_snapshots.items() if found is not None])
+    trend: list[tuple[str, dict[str, PeriodTotals | None]]] = []
+    for y, m in months:
+        text = month_text(y, m)
+        trend.append((text, {estate: totals[(found.import_id, estate, text)]
+                             if (found := trend_snapshots[(text, estate)]) is not None else None
+                             for estate in estates}))
     start = datetime(year, mon, 1)
     end = datetime(*shift_month(year, mon, 1), 1)
     run_dates = runs_between(conn, as_of - timedelta(days=EFFECT_LOOKBACK_DAYS), as_of)
