@@ -35,6 +35,8 @@ def display_width(text: str) -> int:
     >>> display_width("8-2-1201"), display_width("王先生"), display_width("")
     (8, 6, 0)
     """
+    if text.isascii():  # numbers, dates, room codes: every ASCII character is one column
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
