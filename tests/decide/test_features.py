@@ -140,3 +140,16 @@ def test_unpaid_months_count_each_month_of_a_range_and_this_month_counts_one(tmp
     # 100 yuan for each of 07, 08, 09, due the 15th: (138 + 107 + 76 days) × 1‰ × 100 yuan = 32.10 yuan, not
     # 300 yuan × 138 days × 1‰ = 41.40 yuan from the range's first due date.
     assert f.loc["9-1-503", "late_fee_fen"] == 3210
+
+
+def test_a_rooms_phones_are_each_listed_once_in_the_order_its_lines_give_them() -> None:
+    """Issue 18: the join works once per distinct (room, cell); the answer is the one per line."""
+    import pandas as pd
+
+    from feedun.decide.features import _room_phones
+
+    lines = pd.DataFrame({"room_id": [7, 3, 7, 7, 3, 7, None, 9],
+                          "phones": ["139", "", "139,138", "137,139", "", "139", "136", ""]})
+    joined = _room_phones(lines)
+    assert joined.to_dict() == {7: "139,138,137", 3: "", 9: ""}
+    assert list(joined.index) == [7, 3, 9] and joined.index.name == "room_id"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,21 @@ def load_inputs(store: Store, as_of: date) -> dict[str, pd.DataFrame]:
         return read_inputs(conn, as_of)
 
 
+def _room_phones(lines: pd.DataFrame) -> pd.Series:
+    """room_id -> its phones, each once, in the order its lines give them ("a,b"; "" without any).
+
+    Work once per distinct (room, phones cell): a room's dozen lines usually repeat one cell, and a repeated cell
+    adds no phone the first did not, so the answer is the one per line, in a tenth of the Python work.
+    """
+    pairs = lines.loc[lines["room_id"].notna(), ["room_id", "phones"]].drop_duplicates()
+    cells: dict[Any, list[str]] = {}
+    for room_id, phones in zip(pairs["room_id"], pairs["phones"], strict=True):
+        cells.setdefault(room_id, []).append(phones)
+    joined = {room_id: ",".join(dict.fromkeys(p for c in those for p in c.split(",") if p))
+              for room_id, those in cells.items()}
+    return pd.Series(joined, dtype=lines["phones"].dtype).rename_axis("room_id")
+
+
 def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Settings) -> pd.DataFrame:
     """One row per room with arrears (outstanding > 0), indexed 0..n-1, with every field in FIELDS."""
     lines = inputs["lines"]
@@ -110,7 +126,7 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
         "late_fee_fen": g["late"].sum(),
         "oldest_period": periods.groupby(lines["room_id"], sort=False).min().fillna(""),
         "unpaid_periods": _unpaid_months(lines, known),
-        "phones": g["phones"].agg(lambda s: ",".join(dict.fromkeys(p for c in s for p in c.split(",") if p))),
+        "phones": _room_phones(lines),
     })
     f["oldest_due"] = g["due"].min()
     f = f.reset_index().merge(rooms, on="room_id", how="left")
