@@ -133,21 +133,29 @@ def _last_contacts(store: Store) -> tuple[dict[tuple[str, str], str], dict[tuple
     return last, {key: day.isoformat() for key, day in promised.items()}
 
 
+LIST_COLUMNS = ("estate", "room", "owner", "phones", "collector", "tactic", "next_action", "outstanding_fen",
+                "unpaid_periods", "oldest_period", "promises_due", "days_since_last_demand", "alt_contacts")
+
+
 def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, collector: str | None = None,
                      out_dir: Path | None = None) -> CallLists:
     """The day's call lists from the day's decisions (made once by classify; nothing is decided here)."""
     from feedun.core.calendar import next_workday, workday_after
 
     as_of = decisions.as_of
-    decided = decisions.frame
+    # Only the columns the lists show or sort by: itertuples makes a Series of every column on each call, and a
+    # decisions frame has some fifty, for each of ~200 collectors' sheets (7 s of a 100k-room run).
+    shown = [c for c in LIST_COLUMNS if c in decisions.frame.columns]
+    decided = decisions.frame[shown]
     out_dir = out_dir or settings.workspace / "calls" / as_of.isoformat()
     out_dir.mkdir(parents=True, exist_ok=True)
     work_day = next_workday(as_of)
     result = CallLists(as_of=as_of, work_day=work_day, held=decisions.held)
-    active = decisions.active().copy()
-    active["collector"] = active["collector"].fillna(UNASSIGNED)
     # A room is one row whatever brings it to the list (a call node and its tactic alike): never called twice a day.
-    active["node_call"] = reached(nodes_on(settings, as_of, NodeKind.CALL), active)
+    node_call = reached(nodes_on(settings, as_of, NodeKind.CALL), decisions.active())
+    active = decisions.active()[shown].copy()
+    active["node_call"] = node_call
+    active["collector"] = active["collector"].fillna(UNASSIGNED)
     last, promised = _last_contacts(store)
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
