@@ -43,6 +43,22 @@ def head() -> str:
     return _script().get_current_head()
 
 
+# The newest migration's revision (tests/store holds it to Alembic's own head): a store already at it is opened
+# with one plain query, without importing Alembic or reading the migration scripts (0.2 s of every command).
+HEAD = "0003"
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    """The revision in alembic_version, read as Alembic reads it; None when the table is missing or does not hold
+    exactly one row (then Alembic itself looks)."""
+    try:
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except DBAPIError:  # no such table (a new store, or one from before Alembic)
+        conn.rollback()
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
 def current_revision(conn: Connection) -> str | None:
     from alembic.migration import MigrationContext
 
@@ -91,8 +107,10 @@ def open_store(url: str) -> Engine:
     engine = _servers.get(url) or create_store_engine(url)
     try:
         with engine.connect() as conn:
-            current = current_revision(conn)
-        if current != head():
+            current = _stored_revision(conn)
+            if current != HEAD:
+                current = current_revision(conn)
+        if current != HEAD and current != head():
             upgrade(engine)
     except DBAPIError as exc:
         _servers.pop(url, None)
