@@ -434,9 +434,9 @@ def test_contacts_in_bulk_are_what_one_at_a_time_gives(ledger: Settings, store: 
 
 
 def test_the_snapshot_current_on_each_day(tmp_path: Path, settings: Settings, store: Store) -> None:
-    """snapshots_on answers for many days from one read what the SQL rule answered day by day: the newest import
+    """snapshots_on answers for many days from one read of the estate's imports: the newest import
     dated on or before the day (of two the same day, the later), else the oldest; the arrears are that one's."""
-    from feedun.store.snapshots import arrears_on, snapshot_on, snapshots_on
+    from feedun.store.snapshots import arrears_in_snapshot, snapshots_on
 
     ids = []
     for name, as_of, owed in (("a", date(2026, 10, 31), 300), ("b", date(2026, 11, 30), 200),
@@ -448,8 +448,8 @@ def test_the_snapshot_current_on_each_day(tmp_path: Path, settings: Settings, st
         found = snapshots_on(conn, "阳光花园", days)
         assert found == {days[0]: ids[0], days[1]: ids[0], days[2]: ids[0], days[3]: ids[2], days[4]: ids[3],
                          None: ids[0]}
-        assert all(snapshot_on(conn, "阳光花园", day) == found[day] for day in days)
+        assert all(snapshots_on(conn, "阳光花园", [day])[day] == found[day] for day in days)
         assert snapshots_on(conn, "没有的小区", days) == dict.fromkeys(days)
-        assert [arrears_on(conn, "阳光花园", "1-1-101", day) for day in days] == [30000, 30000, 30000, 10000, 5000,
-                                                                                 30000]
-        assert arrears_on(conn, "阳光花园", "9-9-999", days[3]) == 0
+        assert [arrears_in_snapshot(conn, found[day], "阳光花园", ["1-1-101"])["1-1-101"] for day in days] == [
+            30000, 30000, 30000, 10000, 5000, 30000]
+        assert arrears_in_snapshot(conn, found[days[3]], "阳光花园", ["9-9-999"]) == {"9-9-999": 0}

@@ -27,18 +27,10 @@ class ContactEntry:
     note: str
 
 
-def find_contact(conn: Connection, room_id: int, at: datetime, outcome: str) -> tuple[int, int | None] | None:
-    """(contact id, its promise's id or None) of the contact logged for this room, time and outcome, if any.
-
-    The same room, time and outcome logged twice is one contact: `feedun log` repeated and a call list
-    imported again must not double the history.
-    """
-    return contacts_of_rooms(conn, [room_id]).get((room_id, at, outcome))
-
-
 def contacts_of_rooms(conn: Connection, room_ids: Iterable[int]) -> dict[tuple[int, datetime, str], tuple[int, int | None]]:
-    """What find_contact answers for every contact of these rooms, keyed by (room id, time, outcome): the first
-    contact logged with that key, with its promise's id or None. One query per slice of rooms."""
+    """Every contact of these rooms, keyed by (room id, time, outcome): the first contact logged with that key,
+    with its promise's id or None. The same room, time and outcome logged twice is one contact: `feedun log`
+    repeated and a call list imported again must not double the history. One query per slice of rooms."""
     found: dict[tuple[int, datetime, str], tuple[int, int | None]] = {}
     for chunk in id_chunks(sorted(set(room_ids))):
         query = (select(contacts.c.room_id, contacts.c.at, contacts.c.outcome, contacts.c.id,
@@ -48,11 +40,6 @@ def contacts_of_rooms(conn: Connection, room_ids: Iterable[int]) -> dict[tuple[i
         for room_id, at, outcome, contact_id, promise_id in conn.execute(query):
             found.setdefault((room_id, at, outcome), (int(contact_id), None if promise_id is None else int(promise_id)))
     return found
-
-
-def insert_contact(conn: Connection, room_id: int, entry: ContactEntry, recorded_at: datetime) -> int:
-    """Write one contact; returns its id."""
-    return insert_contacts(conn, [(room_id, entry)], recorded_at)[0]
 
 
 def insert_contacts(conn: Connection, entries: Sequence[tuple[int, ContactEntry]], recorded_at: datetime) -> list[int]:

@@ -44,12 +44,6 @@ class OpenPromise:
     paid: int  # fen: the payments (falls in arrears) seen in the room's snapshots since the day it was made
 
 
-def insert_promise(conn: Connection, contact_id: int, room_id: int, owner: str, made_at: datetime,
-                   promise_date: date, amount: int | None, baseline: int) -> int:
-    """Write an open promise that belongs to the contact it was made in; returns its id."""
-    return insert_promises(conn, [NewPromise(contact_id, room_id, owner, made_at, promise_date, amount, baseline)])[0]
-
-
 @dataclass(frozen=True)
 class NewPromise:
     """A promise about to be written: the contact it was made in and what it is judged against."""

@@ -13,13 +13,9 @@ from feedun.store.frames import IN_LIST_SIZE
 from feedun.store.schema import import_estates, imports, ledger_lines
 
 
-def snapshot_on(conn: Connection, estate: str, day: date | None) -> int | None:
-    """The estate's newest ledger import dated on or before `day` (or the oldest one when none is that old)."""
-    return snapshots_on(conn, estate, [day])[day]
-
-
 def snapshots_on(conn: Connection, estate: str, days: Iterable[date | None]) -> dict[date | None, int | None]:
-    """snapshot_on for several days of one estate, from one read of the estate's ledger imports."""
+    """For each day, the estate's ledger import current then (current_snapshot's rule), from one read of its imports;
+    None when the estate has no ledger import."""
     dated = ledger_snapshots(conn, estate)
     return {day: None if (found := current_snapshot(dated, day)) is None else found[1] for day in days}
 
@@ -44,12 +40,6 @@ def current_snapshot(dated: list[tuple[date, int]], day: date | None) -> tuple[d
         return None
     current = 0 if day is None else bisect_right(dated, (day, math.inf))
     return dated[current - 1] if current else dated[0]
-
-
-def arrears_on(conn: Connection, estate: str, room: str, day: date | None) -> int:
-    """A room's arrears in fen in the snapshot current on `day`; 0 when the room is not in it."""
-    import_id = snapshot_on(conn, estate, day)
-    return 0 if import_id is None else arrears_in_snapshot(conn, import_id, estate, [room])[room]
 
 
 def arrears_in_snapshot(conn: Connection, import_id: int, estate: str, room_codes: Iterable[str]) -> dict[str, int]:
