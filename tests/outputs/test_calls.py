@@ -18,6 +18,7 @@ from feedun.memory.promises import list_promises
 from feedun.outputs.calllist import CALL_HEADERS
 from feedun.outputs.calllist import write_call_lists as write_lists
 from feedun.outputs.safe import safe_filename
+from feedun.outputs.xlsx import column_dimension
 from feedun.store import Store
 
 AS_OF = date(2026, 11, 27)
@@ -72,7 +73,7 @@ def test_collector_workbooks_overview_and_watch_list(tmp_path: Path) -> None:
     lists = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in ws.data_validations.dataValidation}
     result_col = ws.cell(1, CALL_HEADERS.index("结果") + 1).column_letter
     assert all(label in lists[result_col] for label in LIST_OUTCOME_LABELS) and "短信已送达" not in lists[result_col]
-    assert ws.column_dimensions[ws.cell(1, CALL_HEADERS.index("键（勿改）") + 1).column_letter].hidden
+    assert column_dimension(ws, CALL_HEADERS.index("键（勿改）") + 1).hidden
     listed = rows(by_name["李管家"].path, "今日清单")
     # Chosen by priority, printed in walking order (building, unit, floor) so the collector walks it in order.
     assert [r["房号"] for r in listed] == ["1-1-101", "1-1-102", "1-1-103"]

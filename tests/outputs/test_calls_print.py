@@ -16,7 +16,7 @@ from feedun.config import Settings
 from feedun.decide.classify import classify
 from feedun.intake.importer import import_file
 from feedun.outputs.calllist import CALL_HEADERS, PRINTED_HEADERS, write_call_lists
-from feedun.outputs.xlsx import BODY_PT, LINE_PT, print_scale, text_lines
+from feedun.outputs.xlsx import BODY_PT, LINE_PT, column_dimension, print_scale, text_lines
 from feedun.store import Store
 from rendering import read_pdf, requires_office, to_pdf
 
@@ -59,7 +59,8 @@ def test_call_list_prints_the_clipboard_columns_at_ten_points(company: Settings)
     assert ws.print_area == f"'今日清单'!$A$1:${ws.cell(1, len(PRINTED_HEADERS)).column_letter}${last}"
     assert ws.print_title_rows == "$1:$1"
     assert (ws.page_setup.orientation, int(ws.page_setup.paperSize)) == ("landscape", 9)  # 9: A4
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (
+    # fitToWidth absent is 1, the OOXML default: XlsxWriter leaves it out
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (
         1, 0, True)
     assert BODY_PT * print_scale(ws) >= 9.5  # the widths were chosen for 100 %
     assert all(ws.cell(2, c).font.sz == BODY_PT for c in range(1, len(PRINTED_HEADERS) + 1))
@@ -96,7 +97,7 @@ def test_call_list_walks_the_buildings_and_totals_exactly(company: Settings) -> 
         assert height >= 2 * LINE_PT
         for h in ("称呼", "电话", "提示"):
             text = ws.cell(r, col[h]).value or ""
-            assert height >= LINE_PT * text_lines(text, ws.column_dimensions[ws.cell(1, col[h]).column_letter].width)
+            assert height >= LINE_PT * text_lines(text, column_dimension(ws, col[h]).width)
     assert any("\n" in (ws.cell(r, col["电话"]).value or "") for r in body)
     # The hint is one printed line.
     assert all(text_lines(ws.cell(r, col["提示"]).value, 20) == 1 for r in body)
@@ -118,7 +119,7 @@ def test_overview_and_watch_list_formats_and_print_setup(company: Settings) -> N
     assert [people.cell(3, c).value for c in (1, 6)] == ["合计", len(ROOMS)]
     col = {c.value: c.column for c in detail[1]}
     phones = [detail.cell(r, col["电话"]) for r in range(2, detail.max_row)]
-    width = detail.column_dimensions[detail.cell(1, col["电话"]).column_letter].width
+    width = column_dimension(detail, col["电话"]).width
     from feedun.outputs.xlsx import display_width
 
     # Phones never wrap: the column is as wide as the widest cell, and the cells do not wrap.

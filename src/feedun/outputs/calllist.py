@@ -24,7 +24,7 @@ from feedun.decide.nodes import nodes_on, reached
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render, renderer
-from feedun.outputs.xlsx import LINE_PT, MONEY, display_width, write_sheet
+from feedun.outputs.xlsx import MONEY, Choice, display_width, write_table
 from feedun.store import Store
 
 KEY_HEADER = "键（勿改）"
@@ -205,15 +205,17 @@ def _hint(row: Any) -> str:
     return FACTS[Tactic(row.tactic)].hint
 
 
+def _workbook(path: Path):
+    """An XlsxWriter book for a list: written in memory and saved whole on close (no temporary files)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), {"in_memory": True})
+
+
 def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
                           mine: pd.DataFrame, as_of: date) -> None:
     """today: the rooms to call today; mine: every room of the day's decisions this collector looks after."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Border, Side
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = _workbook(path)
     # Chosen by priority (write_call_lists), printed in walking order: estate, building, unit, floor.
     walk = today.assign(_walk=today["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     rows, starts = [], []
@@ -223,7 +225,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
         ctx = _context(settings, row, collector)
         place = (row.estate, building_of(row.room))
         if place != previous and number > 1:
-            starts.append(number + 1)  # the sheet row where a new building begins
+            starts.append(number - 1)  # the body row where a new building begins
         previous = place
         values = {"序号": number, "房号": row.room, "称呼": ctx["salutation"], "电话": "\n".join(row.phones.split(",")),
                   "欠费金额(元)": float(int(row.outstanding_fen)) / 100, "欠费月数": int(row.unpaid_periods),
@@ -236,28 +238,12 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
     estates = "、".join(sorted(set(today["estate"]))) or "无"
     totals = [TOTAL_LABEL, f"{len(rows)} 户", None, None, total_fen / 100]
     header = f"催缴清单　{collector}　{as_of.isoformat()}　{estates}　{contact_hours(settings)}"
-    ws = write_sheet(wb, "今日清单", CALL_HEADERS, rows, WIDTHS, formats={"欠费金额(元)": MONEY}, totals=totals,
-                     page_header=header, printed=len(PRINTED_HEADERS),
-                     wrap={"称呼", "电话", "策略", "提示", "备注"})  # screen-only columns stay one line: rows print compact
-    height = LINE_PT * WRITE_LINES + 2
-    for r in range(2, len(rows) + 2):
-        dim = ws.row_dimensions[r]
-        dim.height = max(dim.height or 0, height)
-    rule = Side(style="medium")
-    for r in starts:
-        for c in range(1, len(PRINTED_HEADERS) + 1):
-            ws.cell(r, c).border = Border(top=rule)
-    n = max(len(rows), 1) + 1
-    outcome = DataValidation(type="list", formula1='"' + ",".join(LIST_OUTCOME_LABELS) + '"', allow_blank=True,
-                             showErrorMessage=True, errorTitle="结果", error="请从下拉列表中选择联系结果")
-    channel = DataValidation(type="list", formula1='"' + ",".join(CHANNELS.values()) + '"', allow_blank=True)
-    col = {h: ws.cell(1, i + 1).column_letter for i, h in enumerate(CALL_HEADERS)}
-    outcome.add(f"{col['结果']}2:{col['结果']}{n}")
-    channel.add(f"{col['联系方式']}2:{col['联系方式']}{n}")
-    ws.add_data_validation(outcome)
-    ws.add_data_validation(channel)
-    for h in (KEY_HEADER, OWNER_KEY_HEADER):
-        ws.column_dimensions[col[h]].hidden = True
+    choices = {"结果": Choice(LIST_OUTCOME_LABELS, strict=True, title="结果", message="请从下拉列表中选择联系结果"),
+               "联系方式": Choice(list(CHANNELS.values()))}
+    write_table(book, "今日清单", CALL_HEADERS, rows, WIDTHS, formats={"欠费金额(元)": MONEY}, totals=totals,
+                page_header=header, printed=len(PRINTED_HEADERS),
+                wrap={"称呼", "电话", "策略", "提示", "备注"},  # screen-only columns stay one line: rows print compact
+                min_lines=WRITE_LINES, rules=starts, hidden={KEY_HEADER, OWNER_KEY_HEADER}, choices=choices)
 
     script_rows = []
     for tactic in sorted(FACTS, key=lambda t: -FACTS[t].number):
@@ -269,7 +255,7 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                   "promise_date": "【承诺日期】"}
         script_rows.append([label(tactic.value), FACTS[tactic].next_action,
                             render(settings, f"scripts/{tactic.value}.j2", sample)])
-    write_sheet(wb, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
+    write_table(book, "话术", ["招数", "做法", "话术"], script_rows, {"招数": 20, "做法": 40, "话术": 90})
 
     trace = mine[mine["tactic"] == Tactic.TRACE]
     trace_rows = [[r.estate, r.room, r.owner, "；".join(_alternates(r)) or "暂无：查开发商资料、中介、租户、物业档案",
@@ -278,13 +264,13 @@ def _write_collector_book(settings: Settings, path: Path, collector: str, today:
                            "collector": "管家" if collector == UNASSIGNED else collector, "owner": r.owner,
                            "salutation": salutation(r.owner)})]
                   for r in trace.itertuples(index=False)]
-    write_sheet(wb, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
-           {"已知线索": 40, "向第三方询问时这样说（不提欠费）": 70})
+    write_table(book, "查找联系方式", ["管理处", "房号", "业主", "已知线索", "向第三方询问时这样说（不提欠费）"], trace_rows,
+                {"已知线索": 40, "向第三方询问时这样说（不提欠费）": 70})
     due = mine[(mine["promises_due"] > 0)]
-    write_sheet(wb, "承诺回访", ["管理处", "房号", "业主", "电话", "欠费金额(元)", "要做的事"],
-           [[r.estate, r.room, r.owner, " ".join(r.phones.split(",")), float(int(r.outstanding_fen)) / 100,
-             "承诺日期已到：今天回访，确认是否已缴；未缴的约定新的具体日期和金额"] for r in due.itertuples(index=False)])
-    wb.save(path)
+    write_table(book, "承诺回访", ["管理处", "房号", "业主", "电话", "欠费金额(元)", "要做的事"],
+                [[r.estate, r.room, r.owner, " ".join(r.phones.split(",")), float(int(r.outstanding_fen)) / 100,
+                  "承诺日期已到：今天回访，确认是否已缴；未缴的约定新的具体日期和金额"] for r in due.itertuples(index=False)])
+    book.close()
 
 
 def _alternates(row: Any) -> list[str]:
@@ -297,15 +283,12 @@ def _phone_width(cells: list[str]) -> int:
 
 
 def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity: int, as_of: date) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = _workbook(path)
     summary = [[name, len(ordered) - backlog, backlog, days, last_day.isoformat(), len(ordered),
                 int(ordered["outstanding_fen"].sum()) / 100] for name, ordered, backlog, days, last_day in rows]
     total_fen = sum(int(ordered["outstanding_fen"].sum()) for _, ordered, _, _, _ in rows)
     days_header = f"需要天数（每天 {capacity} 户）"
-    write_sheet(wb, "按管家", ["管家", "今日清单", "顺延", days_header, "预计完成日", "合计户数", "欠费金额(元)"], summary,
+    write_table(book, "按管家", ["管家", "今日清单", "顺延", days_header, "预计完成日", "合计户数", "欠费金额(元)"], summary,
                 {"管家": 14, "今日清单": 10, "顺延": 8, days_header: 24, "预计完成日": 12, "合计户数": 10,
                  "欠费金额(元)": 15},
                 formats={"欠费金额(元)": MONEY}, wrap=(), portrait=True, page_header=f"催缴总览　{as_of.isoformat()}",
@@ -319,29 +302,26 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
             detail.append([name, "今日" if position < capacity else "顺延", r.estate, r.room, r.owner, masked,
                            int(r.outstanding_fen) / 100, int(r.unpaid_periods), label(r.tactic)])
     headers = ["管家", "安排", "管理处", "房号", "业主", "电话", "欠费金额(元)", "欠费月数", "策略"]
-    write_sheet(wb, "全部明细", headers, detail,
+    write_table(book, "全部明细", headers, detail,
                 {"管家": 12, "安排": 6, "管理处": 12, "房号": 12, "业主": 10, "电话": _phone_width(phones),
                  "欠费金额(元)": 13, "欠费月数": 9, "策略": 22},
                 formats={"欠费金额(元)": MONEY}, wrap=(), page_header=f"催缴总览·全部明细　{as_of.isoformat()}",
                 totals=[TOTAL_LABEL, None, None, f"{len(detail)} 户", None, None, total_fen / 100])
-    wb.save(path)
+    book.close()
 
 
 def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store, as_of: date) -> None:
     """For gate, parking and front desk: who to remind in person. No amounts, no phone numbers."""
-    from openpyxl import Workbook
-
     from feedun.store.calllists import vehicles as read_vehicles
 
     with store.read() as conn:
         vehicles = read_vehicles(conn)
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = _workbook(path)
     walk = rows.assign(_walk=rows["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     body = [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
              "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in walk.itertuples(index=False)]
-    write_sheet(wb, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"], body,
+    write_table(book, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"], body,
                 {"管理处": 12, "房号": 12, "称呼": 10, "车牌": 12, "车位": 10, "请做": 40},
                 wrap={"请做"}, portrait=True, page_header=f"全员提醒（门岗·车管·前台）　{as_of.isoformat()}",
                 totals=[TOTAL_LABEL, f"{len(body)} 户"])
-    wb.save(path)
+    book.close()
