@@ -90,19 +90,20 @@ def list_letters(store: Store) -> list[LetterRow]:
 
 
 def write_register(path: Path, rows: list[LetterRow]) -> Path:
-    from openpyxl import Workbook
+    """Every letter in one sheet (it lists the letters of all days, so it grows with the history: XlsxWriter)."""
+    import xlsxwriter
 
-    from feedun.outputs.xlsx import write_sheet
+    from feedun.outputs.xlsx import write_table
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    write_sheet(wb, "函件登记", ["编号", "类型", "管理处", "房号", "业主", "状态", "出具日期", "期限", "本金(元)", "滞纳金(元)",
-                            "寄送方式", "单号/凭证", "发出日期"],
-           [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
-             str(r.deadline or ""), float(r.amount) / 100, float(r.late_fee) / 100,
-             METHODS.get(r.delivery or "", r.delivery or ""), r.evidence or "", str(r.sent_on or "")] for r in rows],
-           {"编号": 22, "单号/凭证": 20})
-    wb.save(path)
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    write_table(book, "函件登记", ["编号", "类型", "管理处", "房号", "业主", "状态", "出具日期", "期限", "本金(元)",
+                               "滞纳金(元)", "寄送方式", "单号/凭证", "发出日期"],
+                [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
+                  str(r.deadline or ""), float(r.amount) / 100, float(r.late_fee) / 100,
+                  METHODS.get(r.delivery or "", r.delivery or ""), r.evidence or "", str(r.sent_on or "")]
+                 for r in rows],
+                {"编号": 22, "单号/凭证": 20})
+    book.close()
     return path
 
 
