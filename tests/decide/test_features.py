@@ -153,3 +153,20 @@ def test_a_rooms_phones_are_each_listed_once_in_the_order_its_lines_give_them() 
     joined = _room_phones(lines)
     assert joined.to_dict() == {7: "139,138,137", 3: "", 9: ""}
     assert list(joined.index) == [7, 3, 9] and joined.index.name == "room_id"
+
+
+def test_a_rooms_oldest_due_date_is_the_earliest_of_its_lines() -> None:
+    """Issue 18: the minimum is taken over day numbers, once per distinct date; the answer is groupby's own."""
+    from datetime import date
+
+    import pandas as pd
+
+    from feedun.decide.features import _earliest
+
+    days = pd.Series([date(2026, 3, 15), date(2025, 12, 15), date(2026, 1, 15), date(2025, 12, 15),
+                      date(2024, 2, 29), date(2026, 11, 30)], index=[10, 11, 12, 13, 14, 15], dtype=object)
+    rooms = pd.Series([7, 7, 3, 3, 9, 7], index=days.index)
+    earliest = _earliest(days, rooms)
+    assert earliest.to_dict() == {7: date(2025, 12, 15), 3: date(2025, 12, 15), 9: date(2024, 2, 29)}
+    assert earliest.equals(days.groupby(rooms, sort=False).min().astype(object))
+    assert all(type(d) is date for d in earliest)  # dates, as the features use them, not Timestamps

@@ -128,7 +128,7 @@ def build_features(inputs: dict[str, pd.DataFrame], as_of: date, settings: Setti
         "unpaid_periods": _unpaid_months(lines, known),
         "phones": _room_phones(lines),
     })
-    f["oldest_due"] = g["due"].min()
+    f["oldest_due"] = _earliest(lines["due"], lines["room_id"])
     f = f.reset_index().merge(rooms, on="room_id", how="left")
     f["months_overdue"] = [_whole_months(d, as_of) for d in f["oldest_due"]]
     f["outstanding"] = f["outstanding_fen"] / 100  # for comparisons only; money stays in fen
@@ -190,6 +190,19 @@ def _late_fees(lines: pd.DataFrame, known: np.ndarray, as_of: date, settings: Se
             total += part * days * rate.numerator // rate.denominator
         fees[i] = total
     return fees
+
+
+def _earliest(days: pd.Series, rooms: pd.Series) -> pd.Series:
+    """room_id -> the earliest of its dates (every line has one).
+
+    A groupby min over date objects runs in Python, one group at a time (2.6 s at 100k rooms); over day numbers it
+    is one vectorised pass. Work once per distinct date: a ledger's lines share a few dozen due dates.
+    """
+    distinct = {d: d.toordinal() for d in dict.fromkeys(days)}
+    numbers = pd.Series([distinct[d] for d in days], index=days.index, dtype="int64")
+    earliest = numbers.groupby(rooms, sort=False).min()
+    back = {n: d for d, n in distinct.items()}
+    return pd.Series([back[n] for n in earliest], index=earliest.index, dtype=object)
 
 
 def _unpaid_months(lines: pd.DataFrame, known: pd.Series) -> pd.Series:
