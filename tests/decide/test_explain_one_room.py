@@ -286,3 +286,25 @@ def test_one_room_explanation_equals_the_whole_company_path(built, monkeypatch: 
             expected = exc.message
         assert got == expected, (estate, room)
     assert owing >= 20
+
+
+def test_arrears_of_unknown_period_date_from_the_first_snapshot_of_their_unbroken_run(built) -> None:
+    """The quiet estate's ledgers have no periods: owing rooms 0,1,3 on 09-01, 0,2,3,4 in October, 0,1,3,5 in
+    November. A room's arrears date from the earliest snapshot of the run that reaches the current one; a gap
+    starts the run again. Read per estate, newest snapshot first (issue 18): the same answer the scoped read gives."""
+    from feedun.store.ledger import unknown_period_since
+    from feedun.store.room_inputs import Scope, scoped_unknown_period_since
+
+    store, _ = built
+    room = {i: f"2-1-{201 + i}" for i in range(6)}
+    sept = date(2026, 9, 1)
+    with store.connect() as conn:
+        got = {day: unknown_period_since(conn, day) for day in (sept, OCT, NOV, None)}
+        scoped = {(QUIET, room[i]): scoped_unknown_period_since(conn, NOV, Scope(QUIET, (room[i],))) for i in range(6)}
+        before = unknown_period_since(conn, date(2026, 8, 31))
+    assert got[sept] == {(QUIET, room[i]): sept for i in (0, 1, 3)}
+    assert got[OCT] == {(QUIET, room[0]): sept, (QUIET, room[2]): OCT, (QUIET, room[3]): sept, (QUIET, room[4]): OCT}
+    assert got[NOV] == got[None] == {(QUIET, room[0]): sept, (QUIET, room[1]): NOV, (QUIET, room[3]): sept,
+                                     (QUIET, room[5]): NOV}
+    assert before == {}
+    assert {k: v for part in scoped.values() for k, v in part.items()} == got[NOV]

@@ -35,10 +35,15 @@ def _read(conn: Connection, columns, scope: Scope | None, room_id) -> pd.DataFra
     return result_frame(conn.execute(query))
 
 
+# The line columns the features use (decide/features.py): a line's room, phones, period and what it owes.
+LINE_COLUMNS = ("estate", "room", "phones", "period", "period_end", "due_date", "outstanding")
+
+
 def _lines(conn: Connection, as_of: date, scope: Scope | None) -> dict:
     if scope is None:
-        return {"lines": snapshot_lines(conn, as_of), "unknown_since": unknown_period_since(conn, as_of)}
-    return {"lines": scoped_snapshot_lines(conn, as_of, scope),
+        return {"lines": snapshot_lines(conn, as_of, columns=LINE_COLUMNS),
+                "unknown_since": unknown_period_since(conn, as_of)}
+    return {"lines": scoped_snapshot_lines(conn, as_of, scope, columns=LINE_COLUMNS),
             "unknown_since": scoped_unknown_period_since(conn, as_of, scope)}
 
 

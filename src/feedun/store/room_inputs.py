@@ -7,6 +7,7 @@ the feature classify computes (tests/decide/test_explain_one_room.py checks ever
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, select
 
 from feedun.store.frames import IN_LIST_SIZE, result_frame
+from feedun.store.ledger import line_columns
 from feedun.store.schema import import_estates, imports, ledger_lines, letters, rooms
 
 
@@ -54,10 +56,11 @@ def _in_scope(import_id: int, scope: Scope) -> list:
     return conditions
 
 
-def scoped_snapshot_lines(conn: Connection, as_of: date | None, scope: Scope) -> pd.DataFrame:
+def scoped_snapshot_lines(conn: Connection, as_of: date | None, scope: Scope,
+                          columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The owed lines (outstanding > 0) of the scope's rooms in their estate's current snapshot: the rows of
-    `snapshot_lines(conn, as_of)` for those rooms, same columns."""
-    columns = [c for c in ledger_lines.c if c.name != "id"]
+    `snapshot_lines(conn, as_of, columns=columns)` for those rooms, same columns."""
+    columns = line_columns(columns)
     snapshots = _ledger_snapshots(conn, scope.estate, as_of)
     if not snapshots:
         return pd.DataFrame(columns=[c.name for c in columns])
