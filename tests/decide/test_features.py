@@ -170,3 +170,21 @@ def test_a_rooms_oldest_due_date_is_the_earliest_of_its_lines() -> None:
     assert earliest.to_dict() == {7: date(2025, 12, 15), 3: date(2025, 12, 15), 9: date(2024, 2, 29)}
     assert earliest.equals(days.groupby(rooms, sort=False).min().astype(object))
     assert all(type(d) is date for d in earliest)  # dates, as the features use them, not Timestamps
+
+
+def test_typed_text_columns_are_plain_text_whatever_they_came_as() -> None:
+    """Decisions' text columns: str, "" for a gap, object dtype. A column already so is kept as it is (issue 18:
+    typed runs twice on a day's decisions); one with a gap or another dtype is rewritten."""
+    import math
+
+    import pandas as pd
+
+    from feedun.decide.decisions import typed
+
+    frame = pd.DataFrame({"estate": ["东湖苑", "西苑"], "owner": [None, "王芳"], "oldest_period": [math.nan, "2026-01"],
+                          "dispute": pd.Series(["quality", pd.NA], dtype="string"), "room": [1201, "8-2-1201"]})
+    once = typed(frame)
+    assert once["owner"].tolist() == ["", "王芳"] and once["oldest_period"].tolist() == ["", "2026-01"]
+    assert once["dispute"].tolist() == ["quality", ""] and once["room"].tolist() == ["1201", "8-2-1201"]
+    assert all(once[c].dtype == object for c in once) and all(isinstance(v, str) for c in once for v in once[c])
+    pd.testing.assert_frame_equal(typed(once), once)

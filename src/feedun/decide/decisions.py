@@ -52,7 +52,9 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
         if name in frame:
             frame[name] = frame[name].fillna(False).astype(bool)
     for name in TEXT_COLUMNS:
-        if name in frame:
+        # already text without a gap (a frame typed before, or built so): one C pass tells, no Python per value
+        if name in frame and not (frame[name].dtype == object
+                                  and pd.api.types.infer_dtype(frame[name], skipna=False) == "string"):
             frame[name] = pd.Series([("" if _missing(v) else str(v)) for v in frame[name]], index=frame.index,
                                     dtype=object)
     for name in OPTIONAL_TEXT_COLUMNS:
