@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import lru_cache
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +49,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@lru_cache(maxsize=1 << 16)  # a list repeats its texts (estates, tactics, hints, states): measure each once
 def text_lines(text: str, width: float) -> int:
     """Lines a text wraps to in a column `width` units wide at 10 pt (each explicit line break starts a line).
 
