@@ -148,3 +148,29 @@ def test_printed_call_list_and_overview_read_at_nine_points(company: Settings, t
     assert "欠费金额(元)" in pages[1].text and "第 2 页" in pages[1].text
     assert not any("话术" in p.text.split("\n")[1] for p in pages[:2])
     assert "合计" in "".join(p.text for p in pages)
+
+
+def test_watch_list_salutations_stay_in_their_column(store: Store, tmp_path: Path) -> None:
+    """The gate's list: 王先生/女士 (11 columns wide) and 欧阳先生/女士 (13) fit their column on one line; a longer one
+    wraps inside it with a row tall enough, never running into the plate number beside it."""
+    import pandas as pd
+
+    from feedun.outputs.calllist import _write_watch_book
+    from feedun.outputs.xlsx import display_width
+
+    owners = ["王芳", "欧阳娜娜", "Smith", ""]
+    rooms = pd.DataFrame({"estate": ["阳光花园"] * 4, "room": ["1-1-101", "1-1-102", "1-1-103", "1-1-104"],
+                          "owner": owners})
+    path = tmp_path / "watch.xlsx"
+    _write_watch_book(path, rooms, store, AS_OF)
+    ws = load_workbook(path)["全员提醒"]
+    col = {c.value: c.column for c in ws[1]}
+    width = column_dimension(ws, col["称呼"]).width
+    cells = [ws.cell(r, col["称呼"]) for r in range(2, 6)]
+    assert [c.value for c in cells] == ["王先生/女士", "欧阳先生/女士", "Smith先生/女士", "业主"]
+    for cell in cells:
+        lines = text_lines(cell.value, width)
+        assert lines == 1 or (cell.alignment.wrap_text and ws.row_dimensions[cell.row].height >= LINE_PT * lines)
+    assert all(text_lines(c.value, width) == 1 for c in cells[:2])
+    assert display_width(cells[2].value) > width and cells[2].alignment.wrap_text
+    assert BODY_PT * print_scale(ws) >= 9.5

@@ -321,7 +321,8 @@ def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store, as_of: date)
     body = [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
              "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in walk.itertuples(index=False)]
     write_table(book, "全员提醒", ["管理处", "房号", "称呼", "车牌", "车位", "请做"], body,
-                {"管理处": 12, "房号": 12, "称呼": 10, "车牌": 12, "车位": 10, "请做": 40},
-                wrap={"请做"}, portrait=True, page_header=f"全员提醒（门岗·车管·前台）　{as_of.isoformat()}",
+                # 称呼: 13 holds 欧阳先生/女士 on one line; a longer one wraps rather than running into 车牌
+                {"管理处": 12, "房号": 12, "称呼": 13, "车牌": 12, "车位": 10, "请做": 40},
+                wrap={"称呼", "请做"}, portrait=True, page_header=f"全员提醒（门岗·车管·前台）　{as_of.isoformat()}",
                 totals=[TOTAL_LABEL, f"{len(body)} 户"])
     book.close()
