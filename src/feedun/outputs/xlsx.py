@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from feedun.outputs.safe import set_cell
