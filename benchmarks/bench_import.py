@@ -9,7 +9,7 @@ Three subprocesses run on the same file, one after the other, each timed and mea
 * baseline: `pandas.read_excel(path, engine="openpyxl", header=None)`, the plain read alone. Its seconds are
   the read_excel call as timed inside the child (interpreter start and `import pandas` excluded);
 * raw read: only the read feedun's reader (src/feedun/intake/read.py) starts from,
-  `fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_pandas()`, timed
+  `fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string", eager=True).to_pandas()`, timed
   inside the child the same way (interpreter start and imports excluded): the floor any import stands on;
 * feedun: the whole CLI, `feedun import PATH --json --db sqlite:///<fresh temp dir>/feedun.db`, from process
   start to exit (interpreter start, imports, reading, normalising, rejects, SQLite transaction included).
@@ -60,7 +60,7 @@ RAW_CODE = """
 import json, sys, time
 import fastexcel, pandas, pyarrow
 t1, c1 = time.perf_counter(), time.process_time()
-frame = fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_pandas()
+frame = fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=None, skip_rows=0, dtypes="string", eager=True).to_pandas()
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"read_seconds": t2 - t1, "read_cpu_seconds": c2 - c1, "shape": list(frame.shape)}))
 """
