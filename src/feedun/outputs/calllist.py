@@ -24,7 +24,7 @@ from feedun.decide.nodes import nodes_on, reached
 from feedun.memory.contacts import CHANNELS, OUTCOMES
 from feedun.outputs.safe import safe_filename
 from feedun.outputs.templating import render, renderer
-from feedun.outputs.xlsx import MONEY, Choice, display_width, write_table
+from feedun.outputs.xlsx import MONEY, Choice, display_width, new_book, write_table
 from feedun.store import Store
 
 KEY_HEADER = "键（勿改）"
@@ -205,17 +205,10 @@ def _hint(row: Any) -> str:
     return FACTS[Tactic(row.tactic)].hint
 
 
-def _workbook(path: Path):
-    """An XlsxWriter book for a list: written in memory and saved whole on close (no temporary files)."""
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(str(path), {"in_memory": True})
-
-
 def _write_collector_book(settings: Settings, path: Path, collector: str, today: pd.DataFrame,
                           mine: pd.DataFrame, as_of: date) -> None:
     """today: the rooms to call today; mine: every room of the day's decisions this collector looks after."""
-    book = _workbook(path)
+    book = new_book(path)
     # Chosen by priority (write_call_lists), printed in walking order: estate, building, unit, floor.
     walk = today.assign(_walk=today["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     rows, starts = [], []
@@ -283,7 +276,7 @@ def _phone_width(cells: list[str]) -> int:
 
 
 def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity: int, as_of: date) -> None:
-    book = _workbook(path)
+    book = new_book(path)
     summary = [[name, len(ordered) - backlog, backlog, days, last_day.isoformat(), len(ordered),
                 int(ordered["outstanding_fen"].sum()) / 100] for name, ordered, backlog, days, last_day in rows]
     total_fen = sum(int(ordered["outstanding_fen"].sum()) for _, ordered, _, _, _ in rows)
@@ -316,7 +309,7 @@ def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store, as_of: date)
 
     with store.read() as conn:
         vehicles = read_vehicles(conn)
-    book = _workbook(path)
+    book = new_book(path)
     walk = rows.assign(_walk=rows["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     body = [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),
              "见到业主时礼貌提醒缴费，可请其到前台办理"] for r in walk.itertuples(index=False)]

@@ -123,6 +123,22 @@ def _header_height(headers: Sequence[str], widths: dict[str, int]) -> float:
     return LINE_PT * max(text_lines(h, widths[h]) for h in headers) + 4
 
 
+def _columns(headers: Sequence[str], widths: dict[str, int], wrap: Collection[str] | None,
+             formats: dict[str, str] | None) -> tuple[list[bool], list[str | None], list[tuple[int, int]]]:
+    """Per column: does it wrap (default all), its number format, and the wrapping columns' (index, width) that
+    measure a row's height."""
+    wraps = [wrap is None or h in wrap for h in headers]
+    measured = [(i, widths[h]) for i, (h, w) in enumerate(zip(headers, wraps, strict=True)) if w]
+    return wraps, [(formats or {}).get(h) for h in headers], measured
+
+
+def new_book(path):
+    """An XlsxWriter workbook for `write_table`, built in memory and saved whole on close (no temporary files)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), {"in_memory": True})
+
+
 def _row_height(values: Sequence[Any], measured: Sequence[tuple[int, float]], min_lines: int = 1) -> float | None:
     """A body row's height in points from its wrapped text (measured: the wrapping columns' indexes and widths),
     at least `min_lines` lines; None for a one-line row, which keeps the default height."""
@@ -159,9 +175,7 @@ def write_sheet(wb, title: str, headers: list[str], rows: Sequence[Sequence[Any]
     ws.row_dimensions[1].height = _header_height(headers, widths)
     body = Font(name=FONT, size=BODY_PT)
     wrapped, single = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
-    wraps = [wrap is None or h in wrap for h in headers]
-    fmt = [(formats or {}).get(h) for h in headers]
-    measured = [(i, widths[h]) for i, (h, w) in enumerate(zip(headers, wraps, strict=True)) if w]
+    wraps, fmt, measured = _columns(headers, widths, wrap, formats)
     # Each body cell's style is one of a few (the column wraps or not, a number format or not). The first of each
     # kind is styled through openpyxl's descriptors, which hash the Font/Alignment and look it up in the workbook's
     # lists (three look-ups per cell were most of a 100k-room run); every other cell is made with a copy of that style array, the same ids
@@ -252,9 +266,7 @@ def write_table(book, title: str, headers: list[str], rows: Iterable[Sequence[An
     ws = book.add_worksheet(title)
     widths = _widths(headers, widths)
     shown = printed or len(headers)
-    wraps = [wrap is None or h in wrap for h in headers]
-    fmt = [(formats or {}).get(h) for h in headers]
-    measured = [(i, widths[h]) for i, (h, w) in enumerate(zip(headers, wraps, strict=True)) if w]
+    wraps, fmt, measured = _columns(headers, widths, wrap, formats)
     base = {"font_name": FONT, "font_size": BODY_PT, "valign": "top"}
     styles: dict[tuple, Any] = {}
 

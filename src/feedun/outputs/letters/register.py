@@ -91,11 +91,9 @@ def list_letters(store: Store) -> list[LetterRow]:
 
 def write_register(path: Path, rows: list[LetterRow]) -> Path:
     """Every letter in one sheet (it lists the letters of all days, so it grows with the history: XlsxWriter)."""
-    import xlsxwriter
+    from feedun.outputs.xlsx import new_book, write_table
 
-    from feedun.outputs.xlsx import write_table
-
-    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    book = new_book(path)
     write_table(book, "函件登记", ["编号", "类型", "管理处", "房号", "业主", "状态", "出具日期", "期限", "本金(元)",
                                "滞纳金(元)", "寄送方式", "单号/凭证", "发出日期"],
                 [[r.number, KINDS[r.kind], r.estate, r.room, r.owner, STATES[r.state], r.issued.isoformat(),
