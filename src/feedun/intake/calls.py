@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from feedun.config import Settings
 from feedun.core.errors import FeedunError
 from feedun.core.vocab import CHANNEL_LABELS, OUTCOME_LABELS, Channel, ImportKind, Outcome
@@ -36,6 +38,14 @@ def is_call_list(headers: list[str]) -> bool:
 
 def _cell(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else clean_text(value)
+
+
+def _cells(column: pd.Series) -> list[str]:
+    """_cell of each cell of a column, worked out once per distinct value (a list's results, dates and
+    channels repeat; 75k rows x 13 columns: 4.3 s -> see benchmarks/README.md), in row order."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    cleaned = [*(_cell(u) for u in uniques), ""]  # code -1 (a blank cell) picks the last
+    return [cleaned[c] for c in codes.tolist()]
 
 
 def _when(text: str, column: str, now: datetime) -> datetime | None:
@@ -117,9 +127,11 @@ class CallListImporter:
         rows: list[CallRow] = []
         rejects: list[Reject] = []
         skipped = {"未填写结果": 0, "空行": 0, "合计行": 0, "已记录过": 0}
-        for index, values in enumerate(body.itertuples(index=False, name=None)):
+        names = list(col)
+        columns = [_cells(body.iloc[:, i]) if i < body.shape[1] else [""] * len(body) for i in col.values()]
+        for index, values in enumerate(zip(*columns, strict=True) if columns else [()] * len(body)):
             number = first_row + index
-            cells = {h: _cell(values[i]) if i < len(values) else "" for h, i in col.items()}
+            cells = dict(zip(names, values, strict=True))
             if not any(cells.values()):
                 skipped["空行"] += 1
             elif not cells.get(KEY) and cells.get("序号") == TOTAL_LABEL:

@@ -98,6 +98,17 @@ def _apply(series: pd.Series | np.ndarray, fn: Callable[[Any], Any],
     return out[codes], errors[codes]
 
 
+def _kept(data: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """data's rows where keep is true, renumbered from 0. The kept rows are nearly always one run (a totals row
+    or a footer at the end, a title above): then a slice, which copies nothing. A boolean take copies every
+    column (960k rows: 3-4 s); only a sheet with skipped rows in its middle (a repeated page header) needs one.
+    """
+    where = np.flatnonzero(keep)
+    if len(where) and where[-1] - where[0] + 1 == len(where):
+        return data.iloc[int(where[0]):int(where[-1]) + 1].reset_index(drop=True)
+    return data[keep].reset_index(drop=True)
+
+
 def _present(values: np.ndarray) -> np.ndarray:
     """Which cells of an object array are not None."""
     return np.not_equal(values, None)
@@ -210,24 +221,25 @@ def _first_cells(data: pd.DataFrame) -> np.ndarray:
 
 
 def _rooms(columns: list[pd.Series | np.ndarray]) -> np.ndarray:
-    """_room_from_key once per distinct (estate, building, unit, room) combination, spread back to the rows.
+    """The canonical room of each row from its (estate, building, unit, room) cells.
 
-    Each column is factorized; the codes are folded together pairwise and factorized again (so a combined code
-    stays below the row count and never overflows), all in numpy; only one key string per combination is built.
+    Each column is factorized and each distinct cell reduced once (estate and room cleaned, building and unit
+    as tokens); the codes are folded together pairwise and factorized again (so a combined code stays below the
+    row count and never overflows), all in numpy; _room_of runs once per distinct combination, on the reduced
+    cells, and the rooms are spread back to the rows. 960k rows, 80k rooms: 3.7 s -> see benchmarks/README.md.
     """
     n = len(columns[0])
     key = np.zeros(n, dtype=np.int64)
     parts = []
-    for column in columns:
+    for column, reduce in zip(columns, (v.clean_text, v.part_token, v.part_token, v.clean_text), strict=True):
         codes, uniques = _distinct(column)
-        parts.append((codes, uniques))
+        parts.append((codes, [*(reduce(str(u)) for u in uniques), ""]))  # code -1 (blank) picks the last
         key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
     first_row = np.full(int(key.max()) + 1 if n else 0, -1, dtype=np.int64)
     first_row[key[::-1]] = np.arange(n - 1, -1, -1)  # reversed, so the first row of each combination wins
     rooms = np.empty(len(first_row), dtype=object)
-    for k, row in enumerate(first_row.tolist()):
-        texts = ["" if codes[row] < 0 else str(uniques[codes[row]]) for codes, uniques in parts]
-        rooms[k] = _room_from_key("\x1f".join(texts))
+    rooms[:] = [_room_of(*cells) for cells in zip(
+        *([reduced[c] for c in codes[first_row].tolist()] for codes, reduced in parts), strict=True)]
     return rooms[key]
 
 
@@ -257,21 +269,17 @@ def _summed(data: pd.DataFrame, cmap: ColumnMap, name: str, rows: _Rows) -> np.n
     return total
 
 
-def _room_from_key(key: str | None) -> str:
-    """key is 'estate\x1fbuilding\x1funit\x1froom' (so distinct combinations are parsed once).
+def _room_of(estate: str, building: str, unit: str, room: str) -> str:
+    """The canonical room of reduced cells (see values.room_of_parts; building is part_token's).
 
-    Two distinct rooms never share a key: a building column '8栋' with a room cell '2-1201' (unit 2, room 1201)
+    Two distinct rooms never share a code: a building column '8栋' with a room cell '2-1201' (unit 2, room 1201)
     is '8-2-1201', not '2-1201', because the cell's first part is not that building. A cell that already starts
     with its building ('8-2-1201', '8栋2单元1201室') is taken as it is.
     """
-    if key is None:
-        return ""
-    estate, building, unit, room = key.split("\x1f")
-    canonical = v.canonical_room(building, unit, room, estate=estate)
-    tokens = canonical.split("-")
-    b = v.part_token(building)
-    if b and len(tokens) >= 2 and tokens[0] != b and not canonical.startswith(f"{b}-"):
-        return f"{b}-{canonical}"
+    canonical = v.room_of_parts(building, unit, room, estate)
+    if building and canonical and "-" in canonical and canonical.split("-", 1)[0] != building \
+            and not canonical.startswith(f"{building}-"):
+        return f"{building}-{canonical}"
     return canonical
 
 
@@ -337,7 +345,7 @@ def normalise(body: pd.DataFrame, first_row: int, cmap: ColumnMap, default_estat
     keep = ~(blank | total | repeated | footer)
     skipped = {SKIP_BLANK: int(blank.sum()), SKIP_TOTAL: int(total.sum()), SKIP_HEADER: int(repeated.sum()),
                SKIP_FOOTER: int(footer.sum())}
-    data = data[keep].reset_index(drop=True)
+    data = _kept(data, keep)
     row_numbers = row_numbers[keep]
     m = len(data)
     if m == 0:  # nothing but blank, total or header rows below the header

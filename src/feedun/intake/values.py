@@ -206,17 +206,25 @@ def part_token(text: str | None) -> str:
 def canonical_room(building: str | None, unit: str | None, room: str | None, estate: str = "") -> str:
     """The canonical '楼栋-单元-房号'. A room cell that already names its building wins;
     a resource name that starts with the estate ('阳光花园-8栋-1201') loses that prefix."""
-    text = clean_text(room)
-    name = clean_text(estate)
-    if name and text.startswith(name) and len(text) > len(name):
-        text = text[len(name):]
-    tokens = room_tokens(text)
+    return room_of_parts(part_token(building), part_token(unit), clean_text(room), clean_text(estate))
+
+
+def room_of_parts(building: str, unit: str, room: str, estate: str) -> str:
+    """canonical_room of cells already reduced: building and unit as part_token gives them, room and estate as
+    clean_text does. A ledger repeats each building, unit and room cell across many rooms, so the importer
+    reduces each distinct cell once and calls this once per room (intake/normalize.py _rooms).
+
+    >>> room_of_parts("8", "2", "1201室", "阳光花园"), room_of_parts("8", "", "阳光花园-8栋-1201", "阳光花园")
+    ('8-2-1201', '8-1201')
+    """
+    if estate and room.startswith(estate) and len(room) > len(estate):
+        room = room[len(estate):]
+    tokens = room_tokens(room)
     if not tokens:
         return ""
     if len(tokens) >= 2:
         return "-".join(tokens)
-    parts = [p for p in (part_token(building), part_token(unit)) if p]
-    return "-".join([*parts, tokens[0]])
+    return "-".join([*(p for p in (building, unit) if p), tokens[0]])
 
 
 # ---- phones ---------------------------------------------------------------------------------------
