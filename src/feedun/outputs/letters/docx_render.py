@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +88,11 @@ class PreparedTemplate:
             xml = self._template.render(context)
         except TemplateError as exc:
             raise FeedunError(f"函件模板无法生成：{exc}", path=self.path, hint="模板里只能使用文档列出的变量。") from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        # Undo the line breaks put before each paragraph at preparation: what re.sub(r"\n<w:p([ >])", r"<w:p\1")
+        # does, as two plain replacements (a fifth of the time). Then docxtpl's escaped braces, when there are any.
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return self._docxtpl.resolve_listing(xml) if _LISTING.search(xml) else xml
 
     def render(self, context: dict[str, Any]) -> bytes:
@@ -121,23 +126,39 @@ class PreparedTemplate:
         return CombinedWriter(self, path)
 
     def _zip(self, document_xml: str, images: dict[str, bytes] | None = None) -> bytes:
-        """A copy of the pre-compressed unchanged parts, plus this letter's document.xml, its relationships (the
-        template's, and one per picture) and content types (PNG declared when there are pictures)."""
-        rels, types = self._rels, self._types
+        """A copy of the pre-compressed unchanged parts, plus this letter's relationships (the template's, and one
+        per picture), content types (PNG declared when there are pictures), pictures and document.xml.
+
+        The archive is put together here rather than by zipfile, whose append mode re-reads the template's
+        central directory and re-compresses the same relationships for every letter (0.9 ms of a letter's 2 ms
+        at 9,454 letters). The unchanged parts keep their offsets, so their local entries and their central
+        directory records are copied as zipfile wrote them; the parts after them are written by _entry. Without
+        pictures the relationships and content types are the same for every letter and are made once.
+        tests/outputs/test_letter_zip.py reads every part back against zipfile's own archive."""
         if images:
-            rels = rels.replace("</Relationships>", "".join(
+            rels = self._rels.replace("</Relationships>", "".join(
                 f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in images)
                 + "</Relationships>")
+            types = self._types
             if 'Extension="png"' not in types:
                 types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
-        buffer = io.BytesIO(self._base)
-        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(self._document_info, document_xml.encode("utf-8"))
-            archive.writestr(self._rels_info, rels.encode("utf-8"))
-            archive.writestr(self._types_info, types.encode("utf-8"))
-            for rid, png in (images or {}).items():
-                archive.writestr(f"word/media/{rid}.png", png, compress_type=zipfile.ZIP_STORED)
-        return buffer.getvalue()
+            offset = len(self._base_local)
+            parts = []
+            for info, data, deflate in [(self._rels_info, rels.encode("utf-8"), True),
+                                        (self._types_info, types.encode("utf-8"), True),
+                                        *((_picture_info(self._document_info, rid), png, False)
+                                          for rid, png in images.items())]:
+                parts.append(_entry(info, data, offset, deflate))
+                offset += len(parts[-1][0])
+        else:
+            parts, offset = self._plain_parts, self._plain_offset
+        document = _entry(self._document_info, document_xml.encode("utf-8"), offset)
+        locals_ = b"".join(local for local, _ in parts) + document[0]
+        central = self._base_central + b"".join(record for _, record in parts) + document[1]
+        count = self._base_count + len(parts) + 1
+        start = len(self._base_local) + len(locals_)
+        end = struct.pack(_END_RECORD, b"PK\x05\x06", 0, 0, count, count, len(central), start, 0)
+        return b"".join((self._base_local, locals_, central, end))
 
     def _compress_unchanged_parts(self) -> None:
         """Styles, fonts and settings never change between letters: compress them once (most of the cost)."""
@@ -153,6 +174,49 @@ class PreparedTemplate:
                 else:
                     archive.writestr(info, data)
         self._base = buffer.getvalue()
+        with zipfile.ZipFile(io.BytesIO(self._base)) as archive:  # where zipfile put the central directory
+            start, self._base_count = archive.start_dir, len(archive.infolist())
+        if len(self._base) >= 1 << 31 or self._base_count >= 0xFFFF:  # never a letter template; zip64 not written
+            raise FeedunError("函件模板过大。", path=self.path, hint="模板应为普通的 Word 信函（几 MB 以内）。")
+        self._base_local = self._base[:start]
+        self._base_central = self._base[start:len(self._base) - struct.calcsize(_END_RECORD)]
+        self._plain_parts = []
+        offset = len(self._base_local)
+        for info, text in ((self._rels_info, self._rels), (self._types_info, self._types)):
+            self._plain_parts.append(_entry(info, text.encode("utf-8"), offset))
+            offset += len(self._plain_parts[-1][0])
+        self._plain_offset = offset
+
+
+_LOCAL_HEADER = "<4s2B4HL2L2H"  # zipfile's structFileHeader
+_CENTRAL_RECORD = "<4s4B4HL2L5H2L"  # zipfile's structCentralDir
+_END_RECORD = "<4s4H2LH"  # zipfile's structEndArchive
+
+
+def _picture_info(like: zipfile.ZipInfo, rid: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(f"word/media/{rid}.png", date_time=like.date_time)
+    info.external_attr = like.external_attr
+    return info
+
+
+def _entry(info: zipfile.ZipInfo, data: bytes, offset: int, deflate: bool = True) -> tuple[bytes, bytes]:
+    """One part as (its local header and data, its central directory record) at `offset`, as zipfile writes a
+    part with writestr: deflated as zlib's default level does it, or stored (pictures, already compressed)."""
+    if deflate:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        body, method = compressor.compress(data) + compressor.flush(), zipfile.ZIP_DEFLATED
+    else:
+        body, method = data, zipfile.ZIP_STORED
+    name = info.filename.encode("utf-8")
+    flags = 0x800 if not info.filename.isascii() else 0  # names in UTF-8, as zipfile marks them
+    year, month, day, hour, minute, second = info.date_time
+    time, date = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+    crc = zlib.crc32(data)
+    local = struct.pack(_LOCAL_HEADER, b"PK\x03\x04", 20, 0, flags, method, time, date, crc, len(body), len(data),
+                        len(name), 0) + name + body
+    record = struct.pack(_CENTRAL_RECORD, b"PK\x01\x02", 20, info.create_system, 20, 0, flags, method, time, date,
+                         crc, len(body), len(data), len(name), 0, 0, 0, 0, info.external_attr, offset) + name
+    return local, record
 
 
 class CombinedWriter:
