@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, select
 
 from feedun.store.frames import id_chunks
+from feedun.store.ledger import insert_in_order
 from feedun.store.schema import contacts, promises
 
 
@@ -50,8 +51,7 @@ def insert_contacts(conn: Connection, entries: Sequence[tuple[int, ContactEntry]
     values = [{"room_id": room_id, "owner": e.owner, "at": e.at, "channel": e.channel, "outcome": e.outcome,
                "promise_date": e.promise_date, "promise_amount": e.promise_amount, "callback_at": e.callback_at,
                "by": e.by, "note": e.note, "recorded_at": recorded_at} for room_id, e in entries]
-    returned = conn.execute(contacts.insert().returning(contacts.c.id, sort_by_parameter_order=True), values)
-    return [int(contact_id) for contact_id in returned.scalars()]
+    return insert_in_order(conn, contacts, values)
 
 
 def room_contacts(conn: Connection, room_id: int) -> list[ContactEntry]:

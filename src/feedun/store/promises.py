@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from feedun.core.vocab import PromiseState
 from feedun.store.frames import id_chunks
+from feedun.store.ledger import insert_in_order
 from feedun.store.schema import contacts, payments, promises, rooms
 
 
@@ -64,8 +65,7 @@ def insert_promises(conn: Connection, new: Sequence[NewPromise]) -> list[int]:
     values = [{"contact_id": p.contact_id, "room_id": p.room_id, "owner": p.owner, "made_at": p.made_at,
                "promise_date": p.promise_date, "amount": p.amount, "baseline": p.baseline, "state": PromiseState.OPEN}
               for p in new]
-    returned = conn.execute(promises.insert().returning(promises.c.id, sort_by_parameter_order=True), values)
-    return [int(promise_id) for promise_id in returned.scalars()]
+    return insert_in_order(conn, promises, values)
 
 
 def listed_promises(conn: Connection, state: PromiseState | None = None,
