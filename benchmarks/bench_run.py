@@ -21,7 +21,8 @@ Per size, in a workspace fresh from `feedun init` (its [collectors] filled), eac
 * month 2: the January ledger (as of 2027-01-01) placed in the inbox, `feedun run --as-of 2027-01-05 --json`;
 * baseline, before each run: the raw fastexcel read of that month's ledger files (one process, one after the
   other), as src/feedun/intake/read.py does it
-  (`fastexcel.read_excel(path).load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True).to_pandas()`),
+  (`fastexcel.read_excel(path).load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True)`, handed to
+  pandas by read.py's own `_to_pandas`, under feedun's Arrow memory pool),
   in a subprocess measured the same way as the run (whole process: interpreter start, imports, the read);
 * after month 2: `feedun explain ROOM --estate E --as-of 2027-01-05` and `feedun history ROOM --estate E` for one
   chronic debtor, each 3 times (the median is checked).
@@ -71,11 +72,13 @@ import json, sys, time
 t0, c0 = time.perf_counter(), time.process_time()
 import fastexcel
 import pandas
+from feedun.intake.read import _to_pandas  # as read.py hands the batch over (and feedun's Arrow memory pool)
 t1, c1 = time.perf_counter(), time.process_time()
 shapes = []
 for path in sys.argv[1:]:  # a month's ledger files one after the other, one sheet in memory at a time
     reader = fastexcel.read_excel(path)
-    frame = reader.load_sheet(reader.sheet_names[0], header_row=None, skip_rows=0, dtypes="string", eager=True).to_pandas()
+    frame = _to_pandas(reader.load_sheet(reader.sheet_names[0], header_row=None, skip_rows=0, dtypes="string",
+                                         eager=True))
     shapes.append(list(frame.shape))
     del frame, reader
 t2, c2 = time.perf_counter(), time.process_time()
