@@ -1,4 +1,4 @@
-"""store.ledger.insert_in_order (issue 18): rows written in one executemany on SQLite, ids taken from the run
+"""store.bulk.insert_in_order (issue 18): rows written in one executemany on SQLite, ids taken from the run
 ending at last_insert_rowid(). They must be the ids SQLAlchemy's INSERT ... RETURNING (sorted by parameter order)
 gives, which the contact and promise writers used before and PostgreSQL still uses.
 """
@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, insert, select
 from feedun.config import Settings
 from feedun.core.vocab import Channel, Outcome
 from feedun.store import Store
+from feedun.store.bulk import insert_in_order
 from feedun.store.contacts import ContactEntry, insert_contacts
-from feedun.store.ledger import insert_in_order
 from feedun.store.schema import contacts, rooms
 
 BATCHES = (250, 1, 40)

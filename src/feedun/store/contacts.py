@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from feedun.store.bulk import insert_in_order
 from feedun.store.frames import id_chunks
-from feedun.store.ledger import insert_in_order
 from feedun.store.schema import contacts, promises
 
 

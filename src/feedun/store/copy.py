@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import BigInteger, Connection, Table, func, select, text
 
 from feedun.core.errors import FeedunError
+from feedun.store.bulk import bulk_insert
 from feedun.store.frames import begin_consistent_read
-from feedun.store.ledger import bulk_insert
 from feedun.store.migrate import open_store, shown_url
 from feedun.store.schema import meta, metadata
 

@@ -9,8 +9,8 @@ from datetime import date, datetime, time
 from sqlalchemy import Connection, select
 
 from feedun.core.vocab import PromiseState
+from feedun.store.bulk import insert_in_order
 from feedun.store.frames import id_chunks
-from feedun.store.ledger import insert_in_order
 from feedun.store.schema import contacts, payments, promises, rooms
 
 
