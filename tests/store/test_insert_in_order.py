@@ -81,3 +81,15 @@ def test_nothing_to_insert(store):
     with store.write() as conn:
         assert insert_in_order(conn, contacts, []) == []
         assert conn.execute(select(func.count()).select_from(contacts)).scalar_one() == 0
+
+
+def test_the_small_writers_do_not_import_pandas():
+    """feedun history and feedun log stay light: the bulk writers they reach (store/bulk.py) need no pandas
+    (importing it alone takes most of a second on a small machine)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, feedun.store.contacts, feedun.store.promises, feedun.store.bulk, feedun.memory.history; "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
