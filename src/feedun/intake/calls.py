@@ -42,7 +42,7 @@ def _cell(value: object) -> str:
 
 def _cells(column: pd.Series) -> list[str]:
     """_cell of each cell of a column, worked out once per distinct value (a list's results, dates and
-    channels repeat; 75k rows x 13 columns: 4.3 s -> see benchmarks/README.md), in row order."""
+    channels repeat: 972k clean_text calls, 4.3 s, for a list of 75k rows), in row order."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     cleaned = [*(_cell(u) for u in uniques), ""]  # code -1 (a blank cell) picks the last
     return [cleaned[c] for c in codes.tolist()]

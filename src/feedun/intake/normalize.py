@@ -226,7 +226,7 @@ def _rooms(columns: list[pd.Series | np.ndarray]) -> np.ndarray:
     Each column is factorized and each distinct cell reduced once (estate and room cleaned, building and unit
     as tokens); the codes are folded together pairwise and factorized again (so a combined code stays below the
     row count and never overflows), all in numpy; _room_of runs once per distinct combination, on the reduced
-    cells, and the rooms are spread back to the rows. 960k rows, 80k rooms: 3.7 s -> see benchmarks/README.md.
+    cells, and the rooms are spread back to the rows (960k rows, 80k rooms: 3.7 -> 0.8 s; benchmarks/README.md).
     """
     n = len(columns[0])
     key = np.zeros(n, dtype=np.int64)
