@@ -288,11 +288,11 @@ def test_a_user_with_table_rights_only_works_but_cannot_migrate(tmp_path: Path, 
 
 @pytest.mark.postgresql_only
 def test_import_uses_copy_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from feedun.store import ledger
+    from feedun.store import bulk
 
     used = []
-    original = ledger._copy_rows
-    monkeypatch.setattr(ledger, "_copy_rows", lambda *a: used.append(1) or original(*a))
+    original = bulk._copy_rows
+    monkeypatch.setattr(bulk, "_copy_rows", lambda *a: used.append(1) or original(*a))
     result = import_file(small_ledger(tmp_path), Settings(workspace=tmp_path))
     assert used and result.accepted == 120
     assert query(tmp_path, "select count(*), sum(outstanding) from ledger_lines") == [(120, 120 * 20000)]
