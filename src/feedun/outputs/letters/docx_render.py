@@ -13,6 +13,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -136,12 +137,7 @@ class PreparedTemplate:
         pictures the relationships and content types are the same for every letter and are made once.
         tests/outputs/test_letter_zip.py reads every part back against zipfile's own archive."""
         if images:
-            rels = self._rels.replace("</Relationships>", "".join(
-                f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in images)
-                + "</Relationships>")
-            types = self._types
-            if 'Extension="png"' not in types:
-                types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
+            rels, types = self._rels_and_types(images)
             offset = len(self._base_local)
             parts = []
             for info, data, deflate in [(self._rels_info, rels.encode("utf-8"), True),
@@ -159,6 +155,20 @@ class PreparedTemplate:
         start = len(self._base_local) + len(locals_)
         end = struct.pack(_END_RECORD, b"PK\x05\x06", 0, 0, count, count, len(central), start, 0)
         return b"".join((self._base_local, locals_, central, end))
+
+    def _rels_and_types(self, pictures: Iterable[str]) -> tuple[str, str]:
+        """The document's relationships (the template's, and one per picture id) and content types (PNG declared
+        when there are pictures)."""
+        pictures = list(pictures)
+        if not pictures:
+            return self._rels, self._types
+        rels = self._rels.replace("</Relationships>", "".join(
+            f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in pictures)
+            + "</Relationships>")
+        types = self._types
+        if 'Extension="png"' not in types:
+            types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
+        return rels, types
 
     def _compress_unchanged_parts(self) -> None:
         """Styles, fonts and settings never change between letters: compress them once (most of the cost)."""
@@ -265,13 +275,7 @@ class CombinedWriter:
             self._document.close()
         for rid, png in self._images.items():
             self._archive.writestr(f"word/media/{rid}.png", png, compress_type=zipfile.ZIP_STORED)
-        rels, types = template._rels, template._types
-        if self._images:
-            rels = rels.replace("</Relationships>", "".join(
-                f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="media/{rid}.png"/>' for rid in self._images)
-                + "</Relationships>")
-            if 'Extension="png"' not in types:
-                types = types.replace("</Types>", '<Default Extension="png" ContentType="image/png"/></Types>')
+        rels, types = template._rels_and_types(self._images)
         self._archive.writestr(template._rels_info, rels.encode("utf-8"))
         self._archive.writestr(template._types_info, types.encode("utf-8"))
 
