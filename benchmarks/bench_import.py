@@ -79,6 +79,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    tree_peak_mib: float = 0.0  # the most the process and its children held together (sum of PSS, sampled)
 
 
 @dataclass
@@ -101,21 +102,71 @@ class Figures:
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
-    """Run cmd to completion: wall time, CPU time and peak RSS of that one child (and what it waited for)."""
+    """Run cmd to completion: wall time, CPU time and peak RSS of that one child (and what it waited for), and the
+    peak of the memory it and its own children held together (feedun run forks a second process)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        sampler = TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        tree_peak = sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return Run(
-            wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,
-            peak_mib=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
+            wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,  # the child's children included
+            peak_mib=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux; one process's, never a sum
             returncode=proc.returncode, stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"), tree_peak_mib=max(tree_peak, usage.ru_maxrss / 1024),
         )
+
+
+class TreeMemory:
+    """Samples, every 0.5 s in a thread, the proportional set size (PSS: a page two processes share counts
+    half in each) of a process and its descendants, summed: what they hold together. ru_maxrss cannot say it: it is
+    one process's figure, and a forked child's RSS counts every page it shares with its parent."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid, self.peak_kib = pid, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.peak_kib / 1024
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.5):
+            total = sum(_pss_kib(pid) for pid in _tree(self.pid))
+            self.peak_kib = max(self.peak_kib, total)
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def child_env() -> dict[str, str]:

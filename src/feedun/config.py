@@ -267,6 +267,7 @@ class RunSettings(BaseModel):
     inbox: str = "inbox"  # where finance and collectors drop files for the unattended run
     outbox: str = "outbox"
     max_ledger_age_days: int = Field(default=10, ge=1, le=120)  # older than this on a node day: warn
+    parallel: bool = True  # call lists written by a second process beside the other outputs (Linux; core/background)
 
 
 class PurgeSettings(BaseModel):

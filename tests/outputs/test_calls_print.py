@@ -150,7 +150,8 @@ def test_printed_call_list_and_overview_read_at_nine_points(company: Settings, t
     assert "合计" in "".join(p.text for p in pages)
 
 
-def test_watch_list_salutations_stay_in_their_column(store: Store, tmp_path: Path) -> None:
+@pytest.mark.no_store
+def test_watch_list_salutations_stay_in_their_column(tmp_path: Path) -> None:
     """The gate's list: 王先生/女士 (11 columns wide) and 欧阳先生/女士 (13) fit their column on one line; a longer one
     wraps inside it with a row tall enough, never running into the plate number beside it."""
     import pandas as pd
@@ -162,7 +163,7 @@ def test_watch_list_salutations_stay_in_their_column(store: Store, tmp_path: Pat
     rooms = pd.DataFrame({"estate": ["阳光花园"] * 4, "room": ["1-1-101", "1-1-102", "1-1-103", "1-1-104"],
                           "owner": owners})
     path = tmp_path / "watch.xlsx"
-    _write_watch_book(path, rooms, store, AS_OF)
+    _write_watch_book(path, rooms, {}, AS_OF)
     ws = load_workbook(path)["全员提醒"]
     col = {c.value: c.column for c in ws[1]}
     width = column_dimension(ws, col["称呼"]).width

@@ -122,15 +122,24 @@ def _context(settings: Settings, row: Any, collector: str) -> dict[str, Any]:
             "oldest_period": row.oldest_period, "promise_date": row.promise_date or ""}
 
 
-def _last_contacts(store: Store) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
-    """(estate, room) -> '2026-11-03 电话：无人接听' of the current owner, and -> the latest promise date."""
-    from feedun.store.calllists import last_contacts, latest_promise_dates
+@dataclass(frozen=True)
+class ListMemory:
+    """What the lists show from the store: read before any list is written, so that writing them reads no
+    store (the daily run writes them in a second process, core/background.py)."""
+
+    last: dict[tuple[str, str], str]  # (estate, room) -> '2026-11-03 电话：无人接听', the current owner's last contact
+    promised: dict[tuple[str, str], str]  # -> the latest promise date, '2026-12-05'
+    vehicles: dict[tuple[str, str], tuple[str, str]]  # -> (plates, parking spaces) for the watch list
+
+
+def read_list_memory(store: Store) -> ListMemory:
+    from feedun.store.calllists import last_contacts, latest_promise_dates, vehicles
 
     with store.read() as conn:
-        contacts, promised = last_contacts(conn), latest_promise_dates(conn)
+        contacts, promised, cars = last_contacts(conn), latest_promise_dates(conn), vehicles(conn)
     last = {key: f"{at:%Y-%m-%d %H:%M} {CHANNELS.get(channel, channel)}：{OUTCOMES.get(outcome, outcome)}"
             for key, (at, channel, outcome) in contacts.items()}
-    return last, {key: day.isoformat() for key, day in promised.items()}
+    return ListMemory(last, {key: day.isoformat() for key, day in promised.items()}, cars)
 
 
 LIST_COLUMNS = ("estate", "room", "owner", "phones", "collector", "tactic", "next_action", "outstanding_fen",
@@ -140,6 +149,12 @@ LIST_COLUMNS = ("estate", "room", "owner", "phones", "collector", "tactic", "nex
 def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, collector: str | None = None,
                      out_dir: Path | None = None) -> CallLists:
     """The day's call lists from the day's decisions (made once by classify; nothing is decided here)."""
+    return write_lists(read_list_memory(store), settings, decisions, collector=collector, out_dir=out_dir)
+
+
+def write_lists(memory: ListMemory, settings: Settings, decisions: Decisions, *, collector: str | None = None,
+                out_dir: Path | None = None) -> CallLists:
+    """`write_call_lists` with the store already read: writes files only."""
     from feedun.core.calendar import next_workday, workday_after
 
     as_of = decisions.as_of
@@ -156,7 +171,7 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
     active = decisions.active()[shown].copy()
     active["node_call"] = node_call
     active["collector"] = active["collector"].fillna(UNASSIGNED)
-    last, promised = _last_contacts(store)
+    last, promised = memory.last, memory.promised
     active["last_contact"] = [last.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     active["promise_date"] = [promised.get((e, r), "") for e, r in zip(active["estate"], active["room"], strict=True)]
     capacity = settings.calls.daily_capacity
@@ -182,7 +197,7 @@ def write_call_lists(store: Store, settings: Settings, decisions: Decisions, *, 
         result.overview = out_dir / f"催缴总览-{as_of.isoformat()}.xlsx"
         _write_overview(settings, result.overview, overview_rows, capacity, as_of)
         result.watch_list = out_dir / f"全员提醒-门岗车管前台-{as_of.isoformat()}.xlsx"
-        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], store, as_of)
+        _write_watch_book(result.watch_list, active[active["tactic"] == Tactic.ALL_HANDS], memory.vehicles, as_of)
     return result
 
 
@@ -303,12 +318,9 @@ def _write_overview(settings: Settings, path: Path, rows: list[tuple], capacity:
     book.close()
 
 
-def _write_watch_book(path: Path, rows: pd.DataFrame, store: Store, as_of: date) -> None:
+def _write_watch_book(path: Path, rows: pd.DataFrame, vehicles: dict[tuple[str, str], tuple[str, str]],
+                      as_of: date) -> None:
     """For gate, parking and front desk: who to remind in person. No amounts, no phone numbers."""
-    from feedun.store.calllists import vehicles as read_vehicles
-
-    with store.read() as conn:
-        vehicles = read_vehicles(conn)
     book = new_book(path)
     walk = rows.assign(_walk=rows["room"].map(walking_key)).sort_values(["estate", "_walk"], kind="stable")
     body = [[r.estate, r.room, salutation(r.owner), *vehicles.get((r.estate, r.room), ("", "")),

@@ -1,0 +1,86 @@
+"""core/background.py: work in a forked child gives the caller its value or its error, and a child that dies
+is said plainly. Real processes: each test forks."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from feedun.core import background
+from feedun.core.errors import FeedunError, InputFileError
+
+pytestmark = [pytest.mark.no_store,
+              pytest.mark.skipif(not background.can_fork(), reason="the second process is used on Linux only")]
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def test_the_value_comes_back_from_a_second_process() -> None:
+    pending = background.start(_pid_and, 21)
+    assert pending.forked
+    pid, value = pending.result()
+    assert value == 42 and pid != os.getpid()
+    assert pending.seconds >= 0 and pending.peak_mib > 0
+
+
+def test_without_parallel_the_work_runs_here_when_asked_for() -> None:
+    pending = background.start(_pid_and, 21, parallel=False)
+    assert not pending.forked
+    assert pending.result() == (os.getpid(), 42)
+
+
+def _fails() -> None:
+    raise InputFileError("工作表读不出来。", path="/tmp/台账.xlsx", row=7, hint="另存为 .xlsx 后重试。")
+
+
+def test_an_error_in_the_child_is_raised_in_the_caller_as_it_was() -> None:
+    with pytest.raises(InputFileError) as caught:
+        background.start(_fails).result()
+    assert caught.value.render() == InputFileError("工作表读不出来。", path="/tmp/台账.xlsx", row=7,
+                                                   hint="另存为 .xlsx 后重试。").render()
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("cannot pickle this")
+
+
+def _fails_oddly() -> None:
+    raise _Unpicklable("磁盘满了")
+
+
+def test_an_error_that_cannot_travel_comes_back_as_its_text() -> None:
+    with pytest.raises(RuntimeError, match="_Unpicklable: 磁盘满了"):
+        background.start(_fails_oddly).result()
+
+
+def _killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_child_that_dies_without_an_answer_is_an_error_with_its_exit_code() -> None:
+    with pytest.raises(FeedunError, match=r"后台进程意外退出（退出码 -9）") as caught:
+        background.start(_killed).result()
+    assert "parallel = false" in caught.value.hint
+
+
+def test_the_caller_goes_on_while_the_child_works(tmp_path) -> None:
+    """The parent writes a file the child waits for: the two run at the same time (serially this would hang)."""
+    flag = tmp_path / "go"
+
+    def wait_for_flag() -> str:
+        import time
+
+        for _ in range(500):
+            if flag.exists():
+                return flag.read_text()
+            time.sleep(0.01)
+        return "timed out"
+
+    pending = background.start(wait_for_flag)
+    flag.write_text("同时进行")
+    assert pending.result() == "同时进行"
