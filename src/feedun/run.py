@@ -185,7 +185,8 @@ def run_cycle(store: Store, settings: Settings, *, as_of: date | None = None, in
         log.info("run %s: imported %d, failed %d, decided %s, held %d, outbox %s", as_of, len(summary.imported),
                  len(summary.failed), summary.tactics, summary.held, target)
         log.info("run %s: seconds per stage %s", as_of,
-                 ", ".join(f"{p['phase']} {p['seconds']:.1f}" for p in summary.phases))
+                 ", ".join(f"{p['phase']} {p['seconds']:.1f}" + (" (second process)" if p.get("second_process") else "")
+                           for p in summary.phases))
         for warning in summary.warnings:
             log.warning("run %s: %s", as_of, warning)
     return summary

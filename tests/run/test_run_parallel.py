@@ -47,3 +47,7 @@ def test_the_call_lists_are_the_same_from_one_process_or_two(tmp_path: Path) -> 
     assert calls_one["second_process"] is False
     assert calls_two["second_process"] is background.can_fork()
     assert calls_two["seconds"] > 0 and calls_two["peak_mib"] > 0
+    if background.can_fork():  # the cron log says where the lists were written
+        assert "call_lists" in (tmp_path / "two" / "feedun.log").read_text("utf-8").split("seconds per stage")[1]
+        assert "(second process)" in (tmp_path / "two" / "feedun.log").read_text("utf-8")
+        assert "(second process)" not in (tmp_path / "one" / "feedun.log").read_text("utf-8")
