@@ -370,7 +370,8 @@ def print_tables(report: dict) -> None:
                   f"{m['ledger']['rooms_with_arrears']:,} rooms owing"
                   for i, m in enumerate(r["months"])) + f"; {c['calls']['contacts']:,} contacts; month-2 "
               f"{c['month2_fates']}")
-    print("seconds are whole processes (wall); cpu = user + system of that process; MiB = its peak RSS")
+    print("seconds are whole processes (wall); cpu = user + system of that process (and its children); MiB = the "
+          "peak it and its children held together (PSS summed, sampled), or its own peak RSS if higher")
     head = (f"{'rooms':>6} {'mo':>2} {'lines':>10} | {'raw s':>6} {'cpu':>6} {'MiB':>5} | {'run s':>7} {'cpu':>7} "
             f"{'MiB':>5} {'x raw':>6} {'cpu x':>5} | " + " ".join(f"{p[:10]:>10}" for p in PHASES) + f" | {'decided':>7}")
     print(head)

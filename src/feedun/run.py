@@ -306,6 +306,7 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
     temp = outbox / f".{as_of.isoformat()}.partial-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir()
+    calls_pending = None
     try:
         with _phase(summary, "classify"):
             decided = classify(store, settings, as_of=as_of)
@@ -358,6 +359,8 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
             shutil.rmtree(target)
         publish(temp, target)
     finally:
+        if calls_pending is not None:
+            calls_pending.stop()  # the run failed before asking for the lists: their process ends before its folder goes
         shutil.rmtree(temp, ignore_errors=True)
 
 

@@ -84,3 +84,20 @@ def test_the_caller_goes_on_while_the_child_works(tmp_path) -> None:
     pending = background.start(wait_for_flag)
     flag.write_text("同时进行")
     assert pending.result() == "同时进行"
+
+
+def _sleeps() -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_a_child_whose_result_is_not_wanted_is_stopped() -> None:
+    import time
+
+    pending = background.start(_sleeps)
+    started = time.perf_counter()
+    pending.stop()
+    assert time.perf_counter() - started < 10  # ended, not waited for
+    assert not pending._process.is_alive() and pending._process.exitcode == -signal.SIGTERM
+    pending.stop()  # again: nothing

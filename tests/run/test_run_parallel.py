@@ -51,3 +51,25 @@ def test_the_call_lists_are_the_same_from_one_process_or_two(tmp_path: Path) -> 
         assert "call_lists" in (tmp_path / "two" / "feedun.log").read_text("utf-8").split("seconds per stage")[1]
         assert "(second process)" in (tmp_path / "two" / "feedun.log").read_text("utf-8")
         assert "(second process)" not in (tmp_path / "one" / "feedun.log").read_text("utf-8")
+
+
+def test_a_run_that_fails_meanwhile_stops_the_second_process_and_leaves_no_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedun.run as pipeline
+
+    stopped = []
+    original = background.Pending.stop
+
+    def stop(self) -> None:
+        stopped.append(self.forked)
+        original(self)
+
+    def no_report(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(background.Pending, "stop", stop)
+    monkeypatch.setattr(pipeline, "_write_report", no_report)
+    with pytest.raises(OSError, match="磁盘已满"):
+        _run(tmp_path / "ws", parallel=True)
+    assert stopped == [background.can_fork()]
+    assert not [p for p in (tmp_path / "ws" / "outbox").iterdir()]  # no batch, no hidden partial folder

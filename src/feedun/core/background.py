@@ -87,6 +87,15 @@ class Pending(Generic[T]):
             raise value
         return value
 
+    def stop(self) -> None:
+        """End a child whose result will not be asked for (the caller failed meanwhile); nothing if it has ended."""
+        if self._process is None:
+            return
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
 
 def start(work: Callable[..., T], *args: Any, parallel: bool = True, **kwargs: Any) -> Pending[T]:
     """Start `work(*args, **kwargs)` in a forked child (see the module's docstring); `.result()` for its value."""
