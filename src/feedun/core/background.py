@@ -11,6 +11,10 @@ Design, and why it is safe:
 - The child must not touch what it shares with the parent: the caller reads from the store *before* starting
   the work (a database connection carried across fork is not safe with SQLite or PostgreSQL) and the work only
   writes its own files.
+- The parent has threads by then: Arrow's thread pools (pandas' text columns are Arrow). Arrow re-creates its pools
+  in a forked child (at-fork handlers, apache/arrow#14594, pyarrow >= 11; we require 15) and glibc's malloc is
+  fork-safe; the child runs only this one work. Python 3.12 warns about any fork of a threaded process; that
+  warning is silenced for this one fork, for that reason.
 - `gc.freeze()` around the fork: the child's garbage collector then never walks (and so never copies) the
   parent's objects; the pages both share stay shared.
 - The child ends with `os._exit` (multiprocessing's own fork start does so): no atexit handler, lock release or
@@ -28,6 +32,7 @@ import multiprocessing
 import resource
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -55,7 +60,9 @@ class Pending(Generic[T]):
             self._process = context.Process(target=_child, args=(work, args, kwargs, send), daemon=True)
             gc.freeze()
             try:
-                self._process.start()
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=r".*multi-threaded.*fork", category=DeprecationWarning)
+                    self._process.start()
             finally:
                 gc.unfreeze()
             send.close()  # the child's end: once the child exits, reading here ends instead of waiting forever
