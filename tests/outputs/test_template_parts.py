@@ -63,3 +63,5 @@ def test_the_file_properties_name_no_library_as_author(kind):
     core = _parts(kind)["docProps/core.xml"].decode()
     assert "python-docx" not in core and "<dc:creator>" not in core
     assert {"dunning": "缴费通知函", "lawyer": "律师函"}[kind] in core
+    app = _parts(kind)["docProps/app.xml"].decode()  # no page or word count of a blank page, no other program
+    assert "<Pages>" not in app and "<Words>" not in app and "Microsoft" not in app
