@@ -348,8 +348,10 @@ def _outputs(store: Store, settings: Settings, as_of: date, outbox: Path, target
         with _phase(summary, "report"):
             summary.outputs["report"] = _write_report(store, settings, decided, temp)
         calls = calls_pending.result()
-        summary.phases.insert(2, {"phase": "call_lists", "seconds": round(calls_pending.seconds, 3),
-                                  "peak_mib": calls_pending.peak_mib, "second_process": calls_pending.forked})
+        after_classify = next(i for i, p in enumerate(summary.phases) if p["phase"] == "classify") + 1
+        summary.phases.insert(after_classify, {"phase": "call_lists", "seconds": round(calls_pending.seconds, 3),
+                                               "peak_mib": calls_pending.peak_mib,
+                                               "second_process": calls_pending.forked})
         summary.outputs["call_lists"] = len(calls.lists)
         _holiday_data_warning(summary)
         summary.outbox = str(target)
