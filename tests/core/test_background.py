@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,41 @@ def test_no_fork_warning_for_a_process_with_arrow_threads() -> None:
         warnings.simplefilter("always")
         assert background.start(_pid_and, 1).result()[1] == 2
     assert not [w for w in caught if "fork" in str(w.message)]
+
+
+ORPHAN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from feedun.core import background
+
+def work(folder):
+    Path(folder, "child.pid").write_text(str(os.getpid()))
+    time.sleep(120)
+
+pending = background.start(work, sys.argv[1])
+while not Path(sys.argv[1], "child.pid").exists():
+    time.sleep(0.01)
+os.kill(os.getpid(), 9)  # the run killed mid-batch
+"""
+
+
+def test_a_killed_parent_leaves_no_child_behind(tmp_path) -> None:
+    """A real parent process, killed with SIGKILL while its second process works: the child ends too."""
+    import subprocess
+    import sys
+    import time
+
+    finished = subprocess.run([sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path)], timeout=60)
+    assert finished.returncode == -signal.SIGKILL
+    child = int((tmp_path / "child.pid").read_text())
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{child}/stat").read_text().split()[2] == "Z":  # dead, not yet reaped by init
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the child outlived its killed parent")

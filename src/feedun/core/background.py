@@ -17,6 +17,8 @@ Design, and why it is safe:
   warning is silenced for this one fork, for that reason.
 - `gc.freeze()` around the fork: the child's garbage collector then never walks (and so never copies) the
   parent's objects; the pages both share stay shared.
+- The child dies with its parent (Linux's PR_SET_PDEATHSIG): a run killed by cron or by hand leaves no orphan
+  writing into a folder the next run removes (the run lock, an fcntl lock, is not the child's and frees at once).
 - The child ends with `os._exit` (multiprocessing's own fork start does so): no atexit handler, lock release or
   buffered output of the parent runs twice.
 - A child that dies without an answer (killed, out of memory) is an error in the parent, with its exit code; an
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -57,7 +60,7 @@ class Pending(Generic[T]):
         if parallel and can_fork():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(work, args, kwargs, send), daemon=True)
+            self._process = context.Process(target=_child, args=(work, args, kwargs, send, os.getpid()), daemon=True)
             gc.freeze()
             try:
                 with warnings.catch_warnings():
@@ -113,7 +116,20 @@ def _peak_mib() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
 
 
-def _child(work: Callable[..., Any], args: tuple, kwargs: dict[str, Any], send) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel send this process SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG; Linux only), and end
+    now if the parent is already gone (it may have died before the request was made)."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _child(work: Callable[..., Any], args: tuple, kwargs: dict[str, Any], send, parent: int) -> None:
+    _die_with(parent)
     started = time.perf_counter()
     try:
         value = work(*args, **kwargs)
