@@ -122,8 +122,10 @@ def _die_with(parent: int) -> None:
     import ctypes
     import signal
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # a C library without prctl: the child then only outlives a killed parent
+        pass
     if os.getppid() != parent:
         os._exit(1)
 
