@@ -29,6 +29,7 @@ Design, and why it is safe:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -122,10 +123,9 @@ def _die_with(parent: int) -> None:
     import ctypes
     import signal
 
-    try:
+    # A C library without prctl: the child then only outlives a killed parent.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # a C library without prctl: the child then only outlives a killed parent
-        pass
     if os.getppid() != parent:
         os._exit(1)
 
