@@ -19,6 +19,8 @@ Design, and why it is safe:
   parent's objects; the pages both share stay shared.
 - The child dies with its parent (Linux's PR_SET_PDEATHSIG): a run killed by cron or by hand leaves no orphan
   writing into a folder the next run removes (the run lock, an fcntl lock, is not the child's and frees at once).
+  The kernel watches the thread that forked, so `start` is called from the thread that lives as long as the run
+  (the run's main thread).
 - The child ends with `os._exit` (multiprocessing's own fork start does so): no atexit handler, lock release or
   buffered output of the parent runs twice.
 - A child that dies without an answer (killed, out of memory) is an error in the parent, with its exit code; an
