@@ -80,11 +80,10 @@ class Pending(Generic[T]):
 
     def result(self) -> T:
         if self._process is None:
-            started = time.perf_counter()
-            try:
-                return self._work(*self._args, **self._kwargs)
-            finally:
-                self.seconds, self.peak_mib = time.perf_counter() - started, _peak_mib()
+            ok, value, self.seconds, self.peak_mib = _answer(self._work, self._args, self._kwargs)
+            if not ok:
+                raise value
+            return value
         try:
             try:
                 ok, value, self.seconds, self.peak_mib = self._receive.recv()
@@ -132,14 +131,19 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _child(work: Callable[..., Any], args: tuple, kwargs: dict[str, Any], send, parent: int) -> None:
-    _die_with(parent)
+def _answer(work: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple[bool, Any, float, int]:
+    """(succeeded, the value or the error, seconds, peak MiB of this process): the work's outcome, wherever it ran."""
     started = time.perf_counter()
     try:
         value = work(*args, **kwargs)
-        answer = (True, value, time.perf_counter() - started, _peak_mib())
-    except BaseException as exc:  # every failure goes back to the parent, which raises it
-        answer = (False, exc, time.perf_counter() - started, _peak_mib())
+        return True, value, time.perf_counter() - started, _peak_mib()
+    except BaseException as exc:  # every failure goes back to the caller, which raises it
+        return False, exc, time.perf_counter() - started, _peak_mib()
+
+
+def _child(work: Callable[..., Any], args: tuple, kwargs: dict[str, Any], send, parent: int) -> None:
+    _die_with(parent)
+    answer = _answer(work, args, kwargs)
     try:
         send.send(answer)
     except Exception as exc:  # an error that does not pickle: its text, not its type
