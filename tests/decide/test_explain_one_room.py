@@ -308,3 +308,87 @@ def test_arrears_of_unknown_period_date_from_the_first_snapshot_of_their_unbroke
                                      (QUIET, room[5]): NOV}
     assert before == {}
     assert {k: v for part in scoped.values() for k, v in part.items()} == got[NOV]
+
+
+def _explain_every_room(store: Store, settings: Settings, day: date) -> dict[tuple[str, str], Any]:
+    explained: dict[tuple[str, str], Any] = {}
+    for estate, room in _every_room(store):
+        try:
+            explained[(estate, room)] = explain_room(store, settings, room, estate=estate, as_of=day).to_dict()
+        except FeedunError as exc:  # a room that owes nothing that day
+            explained[(estate, room)] = exc.message
+    return explained
+
+
+def _forget_run(store: Store, day: date) -> None:
+    """Leave the module's store as the other tests expect it: no stored run."""
+    from sqlalchemy import delete, select
+
+    from feedun.store.schema import decisions, runs
+
+    with store.write() as tx:
+        tx.execute(delete(decisions).where(decisions.c.run_id.in_(select(runs.c.id).where(runs.c.as_of == day))))
+        tx.execute(delete(runs).where(runs.c.as_of == day))
+
+
+def test_explain_after_the_days_run_reads_the_stored_decision_while_it_stands(
+        built, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After classify stored the day's run, explain reads each room's stored decision instead of deciding again,
+    and says exactly what deciding again says, for every room (owing or not). Under another policy the stored
+    run no longer stands for that decision: explain decides the room again."""
+    from feedun.decide.classify import classify
+
+    store, (settings, broad) = built
+    day = DAYS[2]
+    decided_again = _explain_every_room(store, settings, day)
+    broad_again = _explain_every_room(store, broad, day)
+    assert sum(isinstance(v, dict) for v in decided_again.values()) >= 20
+    classify(store, settings, as_of=day)
+    try:
+        real_decide_room = classify_module.decide_room
+        calls: list[str] = []
+
+        def refuse(*args: Any) -> Decisions:
+            calls.append(args[-1])
+            return real_decide_room(*args)
+
+        monkeypatch.setattr(classify_module, "decide_room", refuse)
+        assert _explain_every_room(store, settings, day) == decided_again
+        assert calls == []  # every answer came from the stored run
+        assert _explain_every_room(store, broad, day) == broad_again
+        assert len(calls) == len(broad_again)  # each room decided again, owing or not
+    finally:
+        _forget_run(store, day)
+
+
+def test_stored_decision_reads_back_without_pandas(built) -> None:
+    """The one-room read of a stored decision imports neither pandas nor numpy (explain's start-up, issue 18):
+    a fresh interpreter explains a room from the stored run and reports what it loaded."""
+    import json
+    import subprocess
+    import sys
+
+    from feedun.decide.classify import classify
+
+    store, (settings, _) = built
+    day = DAYS[2]
+    classify(store, settings, as_of=day)
+    code = f"""
+import json, sys
+from datetime import date
+from feedun.config import Settings
+from feedun.store import Store
+from feedun.decide.explain import explain_room
+settings = Settings.model_validate_json(sys.argv[1])
+settings.workspace = __import__("pathlib").Path(sys.argv[2])
+got = explain_room(Store.for_settings(settings), settings, "1-1-101", estate={SUNNY!r}, as_of=date.fromisoformat(sys.argv[3]))
+print(json.dumps({{"tactic": got.tactic, "rules": len(got.rules), "loaded": sorted(m for m in ("pandas", "numpy") if m in sys.modules)}}))
+"""
+    try:
+        done = subprocess.run([sys.executable, "-c", code, settings.model_dump_json(by_alias=True), str(settings.workspace),
+                               day.isoformat()], capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        _forget_run(store, day)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["loaded"] == [] and answer["rules"] >= 9 and answer["tactic"], answer

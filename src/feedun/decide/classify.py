@@ -7,7 +7,6 @@ stored run of the date back (`decisions_for`) as long as nothing it was decided 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from typing import Any
@@ -20,6 +19,7 @@ from feedun.decide.decisions import Decisions
 from feedun.decide.features import build_features
 from feedun.decide.policy import evaluate
 from feedun.decide.policy.load import Policy, load_policy
+from feedun.decide.stored import decision_row, inputs_key, policy_label
 from feedun.memory.collectors import collector_for
 from feedun.store import Store
 from feedun.store.inputs import IN_LIST_SIZE, Scope, read_inputs, rooms_with_demand_letters
@@ -29,11 +29,6 @@ from feedun.store.runs import inputs_fingerprint, load_run, replace_run
 _COLUMNS = ("room_id", "estate", "room", "owner", "tactic", "eligible", "hold", "next_action", "collector",
             "outstanding_fen", "months_overdue", "reasons")
 _DERIVED = ("outstanding", "late_fee")  # yuan floats for policy comparisons, recomputed from fen on load
-
-
-def _inputs_key(fingerprint: str, policy: str, settings: Settings) -> str:
-    config = hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
-    return json.dumps({"store": fingerprint, "policy": policy, "config": config}, ensure_ascii=False)
 
 
 def _evaluate(policy: Policy, inputs: dict, as_of: date, settings: Settings) -> pd.DataFrame:
@@ -46,19 +41,15 @@ def _evaluate(policy: Policy, inputs: dict, as_of: date, settings: Settings) -> 
     return frame
 
 
-def _policy_label(policy: Policy) -> str:
-    return f"{policy.source} sha256:{policy.sha256[:12]}"
-
-
 def _decide(store: Store, settings: Settings, as_of: date) -> tuple[Decisions, str]:
     """Read the inputs from one snapshot, build the features, evaluate the policy (once), assign collectors."""
     policy = load_policy(settings.policy_path)
     with store.read() as conn:
         inputs = read_inputs(conn, as_of)
         fingerprint = inputs_fingerprint(conn)
-    label_ = _policy_label(policy)
+    label_ = policy_label(policy)
     frame = _evaluate(policy, inputs, as_of, settings)
-    return Decisions(as_of=as_of, policy=label_, frame=frame), _inputs_key(fingerprint, label_, settings)
+    return Decisions(as_of=as_of, policy=label_, frame=frame), inputs_key(fingerprint, label_, settings)
 
 
 def decide_rooms(store: Store, settings: Settings, as_of: date) -> Decisions:
@@ -96,7 +87,7 @@ def decide_room(store: Store, settings: Settings, as_of: date, estate: str, room
     if len(frame) and Tactic.LAWYER_LETTER.value in frame.at[0, "eligible"]:
         cohort = _decide_scope(store, settings, policy, as_of, _lawyer_cohort(store, policy, as_of, estate))
         frame = cohort[cohort["room"] == room].reset_index(drop=True)
-    return Decisions(as_of=as_of, policy=_policy_label(policy), frame=frame)
+    return Decisions(as_of=as_of, policy=policy_label(policy), frame=frame)
 
 
 def _detail(row: dict[str, Any]) -> str:
@@ -121,18 +112,8 @@ def classify(store: Store, settings: Settings, *, as_of: date | None = None) -> 
 
 
 def _from_stored(stored) -> Decisions:
-    f = stored.frame
-    detail = pd.DataFrame([json.loads(d) for d in f["detail"]], index=f.index)
-    frame = pd.concat([f.drop(columns=["detail", "outstanding"]), detail], axis=1)
-    frame["outstanding_fen"] = f["outstanding"].astype("int64")
-    frame["eligible"] = [json.loads(e) for e in f["eligible"]]
-    frame["reasons"] = [json.loads(r) for r in f["reasons"]]
-    frame["tags"] = [frozenset(t or ()) for t in frame["tags"]]
-    frame["oldest_due"] = [date.fromisoformat(d) if isinstance(d, str) else d for d in frame["oldest_due"]]
-    frame["outstanding"] = frame["outstanding_fen"] / 100
-    frame["late_fee"] = frame["late_fee_fen"] / 100
-    policy = stored.policy
-    return Decisions(as_of=stored.as_of, policy=policy, frame=frame.reset_index(drop=True), run_id=stored.run_id)
+    frame = pd.DataFrame([decision_row(record) for record in stored.frame.to_dict("records")])
+    return Decisions(as_of=stored.as_of, policy=stored.policy, frame=frame, run_id=stored.run_id)
 
 
 def decisions_for(store: Store, settings: Settings, as_of: date) -> tuple[Decisions, str | None]:
@@ -143,8 +124,8 @@ def decisions_for(store: Store, settings: Settings, as_of: date) -> tuple[Decisi
         stored = load_run(conn, as_of)
         fingerprint = inputs_fingerprint(conn)
     if stored is not None:
-        label_ = _policy_label(policy)
-        fresh = stored.inputs == _inputs_key(fingerprint, label_, settings)
+        label_ = policy_label(policy)
+        fresh = stored.inputs == inputs_key(fingerprint, label_, settings)
         complete = not stored.frame.empty and stored.frame["detail"].notna().all()  # empty: deciding is instant
         if fresh and complete:
             return _from_stored(stored), None

@@ -56,24 +56,27 @@ class Explanation:
 
 def explain_room(store: Store, settings: Settings, room_text: str, *, estate: str | None = None,
                  as_of: date | None = None) -> Explanation:
-    """Every tactic's and hold's conditions with this room's values. Explaining is evaluating: this re-runs the
-    policy over the room's features of the day on purpose (the same features and decision classify gives it,
-    read from the room's own rows: `decide_room`), and stores nothing."""
+    """Every tactic's and hold's conditions with this room's values, and stores nothing.
+
+    The values are the room's features of the day as classify decided them: read back from the day's stored
+    run while nothing it was decided from has changed (`stored_room`: after the morning's `feedun run`, explain
+    answers in a fraction of a second, without pandas), else decided again from the room's own rows
+    (`decide_room`, the same row classify would give it). Either way each condition is tested anew here."""
     from feedun.core.errors import FeedunError
     from feedun.core.tactics import label
-    from feedun.decide.classify import decide_room
-    from feedun.decide.policy.evaluate import show_value
+    from feedun.decide.fields import show_value
     from feedun.decide.policy.load import load_policy
+    from feedun.decide.stored import stored_room
     from feedun.store.rooms import find_room
 
     as_of = as_of or date.today()
+    policy = load_policy(settings.policy_path)
     with store.connect() as conn:
         room = find_room(conn, room_text, estate)
-    decided = decide_room(store, settings, as_of, room.estate, room.room).frame
-    if decided.empty:
+    stored = stored_room(store, settings, policy, as_of, room)
+    row = stored.row if stored is not None else _decided_row(store, settings, as_of, room.estate, room.room)
+    if row is None:
         raise FeedunError(f"{room.label} 截至 {as_of} 没有欠费，不需要分类。", hint="用 feedun history 查看这户的记录。")
-    row = decided.iloc[0]
-    policy = load_policy(settings.policy_path)
 
     def checks(conditions) -> list[Check]:
         return [Check(c.describe(), c.text, show_value(c.field, row[c.field]), c.holds_for(row[c.field]))
@@ -84,3 +87,11 @@ def explain_room(store: Store, settings: Settings, room_text: str, *, estate: st
     result.rules = [RuleExplanation(r.tactic, label(r.tactic), r.line, checks(r.conditions)) for r in policy.rules]
     result.holds = [RuleExplanation(h.id, h.name, h.line, checks(h.conditions)) for h in policy.holds]
     return result
+
+
+def _decided_row(store: Store, settings: Settings, as_of: date, estate: str, room: str) -> dict[str, Any] | None:
+    """The room's row decided now from its own rows (pandas is loaded only on this path), or None: it owes nothing."""
+    from feedun.decide.classify import decide_room
+
+    frame = decide_room(store, settings, as_of, estate, room).frame
+    return None if frame.empty else frame.iloc[0].to_dict()

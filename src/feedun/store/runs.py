@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, delete, func, select, update
 
 from feedun.store.frames import result_frame
 from feedun.store.schema import contacts, decisions, imports, letters, profiles, promises, room_events, rooms, runs
+
+if TYPE_CHECKING:  # a whole run is a frame; one room's decision (`feedun explain`) is a dict and needs no pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,34 @@ def replace_run(conn: Connection, as_of: date, policy: str, inputs: str, rows: l
     return int(run_id)
 
 
+# A stored decision as read back: its own columns, the room's estate and room, and the features (detail JSON).
+_DECISION_COLUMNS = (decisions.c.room_id, rooms.c.estate, rooms.c.room, decisions.c.owner, decisions.c.tactic,
+                     decisions.c.eligible, decisions.c.hold, decisions.c.next_action, decisions.c.collector,
+                     decisions.c.outstanding, decisions.c.months_overdue, decisions.c.reasons, decisions.c.detail)
+
+
 def load_run(conn: Connection, as_of: date) -> StoredRun | None:
     """The stored run of `as_of` with its decisions (rooms' estate and room joined), or None."""
     run = conn.execute(select(runs.c.id, runs.c.policy, runs.c.inputs).where(runs.c.as_of == as_of)).first()
     if run is None:
         return None
     frame = result_frame(conn.execute(
-        select(decisions.c.room_id, rooms.c.estate, rooms.c.room, decisions.c.owner, decisions.c.tactic,
-               decisions.c.eligible, decisions.c.hold, decisions.c.next_action, decisions.c.collector,
-               decisions.c.outstanding, decisions.c.months_overdue, decisions.c.reasons, decisions.c.detail)
-        .join(rooms, rooms.c.id == decisions.c.room_id).where(decisions.c.run_id == run.id)
+        select(*_DECISION_COLUMNS).join(rooms, rooms.c.id == decisions.c.room_id).where(decisions.c.run_id == run.id)
         .order_by(rooms.c.estate, rooms.c.room)))
     return StoredRun(int(run.id), as_of, run.policy, run.inputs, frame)
+
+
+@dataclass(frozen=True)
+class StoredRoomDecision:
+    inputs: str | None  # what the run was decided from (see inputs_fingerprint)
+    record: dict[str, Any] | None  # the room's decision, columns as load_run's frame; None: it owed nothing
+
+
+def load_room_decision(conn: Connection, as_of: date, room_id: int) -> StoredRoomDecision | None:
+    """One room's decision in the stored run of `as_of`, or None when that date has no run."""
+    run = conn.execute(select(runs.c.id, runs.c.inputs).where(runs.c.as_of == as_of)).first()
+    if run is None:
+        return None
+    row = conn.execute(select(*_DECISION_COLUMNS).join(rooms, rooms.c.id == decisions.c.room_id)
+                       .where(decisions.c.run_id == run.id, decisions.c.room_id == room_id)).first()
+    return StoredRoomDecision(run.inputs, dict(row._mapping) if row is not None else None)

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 
 from feedun.core.tactics import FACTS, Tactic, label
-from feedun.core.vocab import BUILTIN_HOLD_LABELS, DISPUTE_LABELS, TAG_LABELS, BuiltinHold
-from feedun.decide.features import FIELDS, NONE_DAYS
+from feedun.core.vocab import BUILTIN_HOLD_LABELS, BuiltinHold
+from feedun.decide.fields import FIELDS, show_value
 from feedun.decide.policy.grammar import Condition
-from feedun.decide.policy.labels import TEXT_LABELS
 from feedun.decide.policy.load import Policy
 
 
@@ -20,24 +19,6 @@ def _mask(conditions: tuple[Condition, ...], frame: pd.DataFrame) -> np.ndarray:
     for condition in conditions:
         mask &= condition.mask(frame).to_numpy(dtype=bool)
     return mask
-
-
-def show_value(field: str, value: Any) -> str:
-    """A feature value as a person reads it."""
-    kind = FIELDS[field].kind
-    if kind == "set":
-        return "、".join(TAG_LABELS.get(t, t) for t in sorted(value)) or "无"
-    if kind == "bool":
-        return "是" if value else "否"
-    if isinstance(value, int | np.integer) and abs(int(value)) >= NONE_DAYS:
-        return "无"
-    if field == "dispute":
-        return DISPUTE_LABELS.get(value, value) or "无"
-    if field in ("last_outcome", "lawyer_letter_state"):
-        return TEXT_LABELS.get(value, value) or "无"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value) if value != "" else "无"
 
 
 def reasons_for(conditions: tuple[Condition, ...], row: Any) -> list[str]:

@@ -11,12 +11,13 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from feedun.decide.features import FIELDS
+from feedun.decide.fields import FIELDS
 from feedun.decide.policy.labels import value_label
+
+if TYPE_CHECKING:  # `mask` takes a frame; parsing and `holds_for` (explain of a stored decision) need no pandas
+    import pandas as pd
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq,
            "!=": operator.ne}
