@@ -79,21 +79,68 @@ class Sheet:
                                      hint="检查分隔符是否正确，删除多余的列后再导入。")
             rows = [r + [""] * (width - len(r)) for r in self._rows]
             return pd.DataFrame(rows, columns=range(width), dtype=object)
-        try:
-            # skip_rows=0 with no header row: keep leading blank rows (fastexcel drops them otherwise). Eager: one
-            # Arrow batch built from the sheet's cells as calamine reads them (1M rows: 19.7 -> 15.4 s, and less
-            # memory than the lazy sheet object; the same frame).
-            batch = self._reader.load_sheet(  # type: ignore[attr-defined]
-                self.name, header_row=None, skip_rows=0, dtypes="string", eager=True)
-            frame = _to_pandas(batch)
-        except Exception as exc:  # calamine errors carry no stable type
-            raise InputFileError(f"读取工作表“{self.name}”失败：{_short(exc)}", path=self.path,
-                                 hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
+        frame = self._read_in_parts()
+        if frame is None:
+            try:
+                # skip_rows=0 with no header row: keep leading blank rows (fastexcel drops them otherwise). Eager:
+                # one Arrow batch built from the sheet's cells as calamine reads them (1M rows: 19.7 -> 15.4 s, and
+                # less memory than the lazy sheet object; the same frame).
+                batch = self._reader.load_sheet(  # type: ignore[attr-defined]
+                    self.name, header_row=None, skip_rows=0, dtypes="string", eager=True)
+                frame = _to_pandas(batch)
+            except Exception as exc:  # calamine errors carry no stable type
+                raise InputFileError(f"读取工作表“{self.name}”失败：{_short(exc)}", path=self.path,
+                                     hint="在 Excel 中打开并另存为 .xlsx 后重试。") from None
         if frame.shape[1] > MAX_COLUMNS:
             raise InputFileError(f"工作表“{self.name}”有 {frame.shape[1]} 列，超过上限 {MAX_COLUMNS} 列。", path=self.path,
                                  hint="删除多余的列后另存，再导入。")
         frame.columns = range(frame.shape[1])
         return frame
+
+
+    def _read_in_parts(self) -> pd.DataFrame | None:
+        """A large .xlsx sheet read a part of its rows at a time (intake/sheet_chunks.py: calamine holds every cell
+        of what it reads, so the whole 1M-row sheet would take ~1.1 GiB), joined into the frame the whole read
+        gives; None for a sheet read whole (small, not .xlsx, or a layout or part the cutting does not handle)."""
+        import fastexcel
+
+        from feedun.intake.sheet_chunks import SENTINEL, chunks
+
+        parts = chunks(self.path, self.name)
+        if parts is None:
+            return None
+        frames: list[pd.DataFrame] = []
+        height = 0  # rows read so far: sheet rows 1..height
+        try:
+            for part in parts:
+                batch = fastexcel.read_excel(part.data).load_sheet(
+                    self.name, header_row=None, skip_rows=None if part.marked else 0, dtypes="string", eager=True)
+                frame = _to_pandas(batch)
+                if part.marked:  # the part starts with its marker row, just above its first row
+                    if frame.empty or frame.iat[0, 0] != SENTINEL:
+                        return None
+                    frame = frame.iloc[1:]
+                if frame.empty:  # rows without a value: the whole read has them only before a row with one
+                    continue
+                frame.columns = range(frame.shape[1])
+                if part.first_row - 1 > height:  # blank rows between two parts' values, as in the whole read
+                    frames.append(pd.DataFrame(index=range(part.first_row - 1 - height), columns=frame.columns))
+                frames.append(frame)
+                height = part.first_row - 1 + len(frame)
+        except Exception:  # calamine errors carry no stable type; the whole read says what is wrong
+            return None
+        finally:
+            parts.close()
+        return _joined(frames) if frames else None
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Parts of one sheet, one under another, as the whole sheet's frame: as wide as the widest part, every column
+    of the text dtype (a part narrower than the sheet, or a run of blank rows, has its missing cells blank)."""
+    width = max(f.shape[1] for f in frames)
+    text = pd.Series(["x"]).dtype
+    frames = [f.reindex(columns=range(width)).astype(text) for f in frames]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _to_pandas(batch) -> pd.DataFrame:
