@@ -198,3 +198,28 @@ def test_small_sheets_and_other_formats_are_read_whole(tmp_path: Path) -> None:
     (tmp_path / "l.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert sheet_chunks.chunks(tmp_path / "l.csv", "l") is None
     assert sheet_chunks.chunks(path, "没有这张表") is None
+
+
+def test_stripping_keeps_the_sheets_own_columns_where_nothing_changes(tmp_path: Path) -> None:
+    """normalize.strip_cells makes a new column only where a cell loses whitespace or becomes blank; the others
+    are the sheet's own Arrow data, so a 1M-row sheet is not held twice while it is normalised (issue 18)."""
+    import pyarrow as pa
+
+    from feedun.intake.normalize import strip_cells
+
+    path = tmp_path / "l.xlsx"
+    wb = Workbook()
+    for row in (["房号", "业主", "金额"], ["1-1-101", " 张三 ", "100"], ["1-1-102", "   ", "200"]):
+        wb.active.append(row)
+    wb.save(path)
+    frame = open_sheets(path)[0].frame()
+    stripped = strip_cells(frame)
+    assert [None if pd.isna(v) else v for v in stripped[1]] == ["业主", "张三", None]
+
+    def data_address(series: pd.Series) -> int:
+        chunked = pa.chunked_array(pa.array(series, from_pandas=True))
+        return chunked.chunk(0).buffers()[2].address
+
+    for col in (0, 2):  # nothing to strip: the very same text buffer
+        assert data_address(stripped[col]) == data_address(frame[col])
+    assert data_address(stripped[1]) != data_address(frame[1])

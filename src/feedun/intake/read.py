@@ -101,46 +101,57 @@ class Sheet:
     def _read_in_parts(self) -> pd.DataFrame | None:
         """A large .xlsx sheet read a part of its rows at a time (intake/sheet_chunks.py: calamine holds every cell
         of what it reads, so the whole 1M-row sheet would take ~1.1 GiB), joined into the frame the whole read
-        gives; None for a sheet read whole (small, not .xlsx, or a layout or part the cutting does not handle)."""
+        gives; None for a sheet read whole (small, not .xlsx, or a layout or part the cutting does not handle).
+        The parts' Arrow batches are joined without copying (one table of several batches), then handed to
+        pandas as the whole read's batch is."""
         import fastexcel
+        import pyarrow as pa
 
         from feedun.intake.sheet_chunks import SENTINEL, chunks
 
         parts = chunks(self.path, self.name)
         if parts is None:
             return None
-        frames: list[pd.DataFrame] = []
+        batches: list[pa.RecordBatch] = []
         height = 0  # rows read so far: sheet rows 1..height
         try:
             for part in parts:
                 batch = fastexcel.read_excel(part.data).load_sheet(
                     self.name, header_row=None, skip_rows=None if part.marked else 0, dtypes="string", eager=True)
-                frame = _to_pandas(batch)
                 if part.marked:  # the part starts with its marker row, just above its first row
-                    if frame.empty or frame.iat[0, 0] != SENTINEL:
+                    if batch.num_rows == 0 or batch.column(0)[0].as_py() != SENTINEL:
                         return None
-                    frame = frame.iloc[1:]
-                if frame.empty:  # rows without a value: the whole read has them only before a row with one
+                    batch = batch.slice(1)
+                if batch.num_rows == 0:  # rows without a value: the whole read has them only before a row with one
                     continue
-                frame.columns = range(frame.shape[1])
                 if part.first_row - 1 > height:  # blank rows between two parts' values, as in the whole read
-                    frames.append(pd.DataFrame(index=range(part.first_row - 1 - height), columns=frame.columns))
-                frames.append(frame)
-                height = part.first_row - 1 + len(frame)
+                    batches.append(_blank_rows(part.first_row - 1 - height, batch.num_columns))
+                batches.append(batch)
+                height = part.first_row - 1 + batch.num_rows
         except Exception:  # calamine errors carry no stable type; the whole read says what is wrong
             return None
         finally:
             parts.close()
-        return _joined(frames) if frames else None
+        return _to_pandas(_joined(batches)) if batches else None
 
 
-def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parts of one sheet, one under another, as the whole sheet's frame: as wide as the widest part, every column
-    of the text dtype (a part narrower than the sheet, or a run of blank rows, has its missing cells blank)."""
-    width = max(f.shape[1] for f in frames)
-    text = pd.Series(["x"]).dtype
-    frames = [f.reindex(columns=range(width)).astype(text) for f in frames]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+def _blank_rows(rows: int, columns: int):
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_arrays([pa.nulls(rows, pa.string())] * columns, names=[str(i) for i in range(columns)])
+
+
+def _joined(batches: list):
+    """Parts of one sheet, one under another, as one Arrow table (the batches are not copied): as wide as the
+    widest part, a narrower part's missing cells blank, every column text."""
+    import pyarrow as pa
+
+    width = max(b.num_columns for b in batches)
+    names = [str(i) for i in range(width)]
+    same = [pa.RecordBatch.from_arrays([b.column(i).cast(pa.string()) if i < b.num_columns
+                                        else pa.nulls(b.num_rows, pa.string()) for i in range(width)], names=names)
+            for b in batches]
+    return pa.Table.from_batches(same)
 
 
 def _to_pandas(batch) -> pd.DataFrame:
