@@ -3,15 +3,15 @@
 calamine (under fastexcel) builds every cell of a sheet before it hands any over: a 1M-row ledger of 16 columns
 holds about 1.1 GiB while it is read, though the text columns it gives back take a fifth of that. calamine has no
 lazy reader (tafia/calamine#27, dimastbk/python-calamine#42). So for a sheet whose XML is large we stream that XML
-out of the zip and cut it after a row's end tag every `chunk_bytes`; each part becomes a small workbook in memory
-with the original workbook, relationships, styles (which cells are dates) and shared strings, and the original
-sheet's opening (namespaces, columns) minus its `<dimension>` (calamine would size its buffer from that). calamine
-reads each part as it reads the whole, and rows keep their numbers (`r="250001"`), so the caller asks for the rows
-from where the last part ended (fastexcel's `skip_rows` counts from the sheet's first row) and joins the parts.
+out of the zip and cut it after a row's end tag every `CHUNK_BYTES`; each part becomes a small workbook in memory
+with the original workbook part, its relationships, styles (which cells are dates), theme and shared strings, and
+the original sheet's opening (namespaces, columns) minus its `<dimension>` (calamine would size its buffer from
+it). Rows keep their numbers (`r="250001"`); `Part` says how the reader pins each part's first row.
 
-Cutting is safe because markup cannot appear in cell text: a `</row>` there is escaped as `&lt;/row>`. Two layouts
-are not cut and are read whole instead (`chunks` returns None): rows without their `r` number (then a part's row
-numbers would restart) and a sheet that is small. A part calamine cannot read makes the caller read the whole sheet.
+Cutting is safe because markup cannot appear in cell text: a `</row>` there is escaped as `&lt;/row>`. Sheets are
+read whole instead (`chunks` returns None) when they are small, are not in an .xlsx package, or (found while
+cutting: ValueError) have a row without its `r` number (a part's rows would be numbered from the part's start).
+A part calamine cannot read makes the caller read the whole sheet (intake/read.py, `Sheet._read_in_parts`).
 """
 
 from __future__ import annotations
@@ -39,21 +39,28 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _workbook_parts(archive: zipfile.ZipFile) -> tuple[str, str, dict[str, str]]:
-    """(workbook part, its relationships part, sheet name -> worksheet part), from the package's own pointers."""
+_COMMON_TYPES = ("/styles", "/sharedStrings", "/theme")  # the workbook's parts every part's reading needs
+
+
+def _workbook_parts(archive: zipfile.ZipFile) -> tuple[set[str], dict[str, str]]:
+    """(the parts every cut workbook copies, sheet name -> worksheet part), from the package's own pointers."""
+
+    def resolve(folder: str, target: str) -> str:
+        return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+
     root_rels = ET.fromstring(archive.read("_rels/.rels"))
-    workbook = next(r.get("Target", "") for r in root_rels if r.get("Type", "").endswith("/officeDocument"))
-    workbook = workbook.lstrip("/")
+    workbook = resolve("", next(r.get("Target", "") for r in root_rels
+                                if r.get("Type", "").endswith("/officeDocument")))
     folder = posixpath.dirname(workbook)
     rels_part = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
-    targets = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(archive.read(rels_part))}
-    sheets = {}
-    for element in ET.fromstring(archive.read(workbook)).iter():
-        if _local(element.tag) == "sheet" and element.get(_REL) in targets:
-            target = targets[element.get(_REL)]
-            sheets[element.get("name", "")] = (target.lstrip("/") if target.startswith("/")
-                                               else posixpath.normpath(posixpath.join(folder, target)))
-    return workbook, rels_part, sheets
+    rels = list(ET.fromstring(archive.read(rels_part)))
+    targets = {r.get("Id"): resolve(folder, r.get("Target", "")) for r in rels}
+    common = {"[Content_Types].xml", "_rels/.rels", workbook, rels_part}
+    common |= {resolve(folder, r.get("Target", "")) for r in rels if r.get("Type", "").endswith(_COMMON_TYPES)}
+    sheets = {element.get("name", ""): targets[element.get(_REL)]
+              for element in ET.fromstring(archive.read(workbook)).iter()
+              if _local(element.tag) == "sheet" and element.get(_REL) in targets}
+    return common & set(archive.namelist()), sheets
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ def chunks(path: Path, sheet: str) -> Iterator[Part] | None:
     except (OSError, zipfile.BadZipFile):
         return None
     try:
-        workbook, rels_part, sheets = _workbook_parts(archive)
+        common, sheets = _workbook_parts(archive)
         part = sheets.get(sheet)
         if part is None or archive.getinfo(part).file_size < MIN_SHEET_BYTES:
             archive.close()
@@ -90,16 +97,14 @@ def chunks(path: Path, sheet: str) -> Iterator[Part] | None:
     except (KeyError, StopIteration, ET.ParseError, ValueError):
         archive.close()
         return None
-    return _parts(archive, part, {workbook, rels_part}, CHUNK_BYTES)
+    return _parts(archive, part, common, CHUNK_BYTES)
 
 
 def _parts(archive: zipfile.ZipFile, part: str, keep: set[str], chunk_bytes: int) -> Iterator[Part]:
-    """Everything but the worksheets, drawings and pictures is copied into each part (a few small files). The XML
-    is held once per part (a bytearray read into, cut at a row end, the rest moved to its front)."""
+    """Each part copies the `keep` parts (a few small files; not the other worksheets, drawings or pictures). The
+    XML is held once per part: a bytearray read into, cut at a row end, the rest moved to its front."""
     with archive:
-        common = {name: archive.read(name) for name in archive.namelist()
-                  if name in keep or name in ("[Content_Types].xml", "_rels/.rels")
-                  or re.fullmatch(r"xl/(styles|sharedStrings)\.xml|xl/theme/[^/]+", name, re.IGNORECASE)}
+        common = {name: archive.read(name) for name in sorted(keep)}
         with archive.open(part) as stream:
             text = bytearray()
             while (found := _SHEET_DATA.search(text)) is None:
