@@ -108,16 +108,24 @@ def _ledger(path: Path, *, shared: bool = True, date1904: bool = False, second_s
     return _rewrite(path, buf.getvalue(), _inline_strings)
 
 
-def _rewrite(path: Path, data: bytes, change) -> Path:
-    """Save `data` (an .xlsx) to path with every worksheet part passed through `change`."""
+def _rewrite(path: Path, data: bytes, change, rels=None) -> Path:
+    """Save `data` (an .xlsx) to path with every worksheet part passed through `change` (and the workbook's
+    relationships through `rels`)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         strings = src.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in src.namelist() else b""
         for info in src.infolist():
             part = src.read(info.filename)
             if info.filename.startswith("xl/worksheets/sheet"):
                 part = change(part, strings)
+            if rels is not None and info.filename == "xl/_rels/workbook.xml.rels":
+                part = rels(part)
             out.writestr(info, part)
     return path
+
+
+def _absolute_targets(rels: bytes) -> bytes:
+    """Relationship targets written from the package root (`/xl/worksheets/sheet1.xml`), as some exporters do."""
+    return re.sub(rb'Target="/?(?:xl/)?', b'Target="/xl/', rels)
 
 
 def _inline_strings(sheet: bytes, strings: bytes) -> bytes:
@@ -141,7 +149,8 @@ def _empty_rows(sheet: bytes, _strings: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("chunk", [150, 400, 1500])
-@pytest.mark.parametrize("layout", ["shared", "inline", "prefixed", "date1904", "second_sheet", "empty_rows"])
+@pytest.mark.parametrize("layout", ["shared", "inline", "prefixed", "date1904", "second_sheet", "empty_rows",
+                                    "absolute_targets"])
 def test_layouts_read_in_parts_equal_the_whole_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str,
                                                     chunk: int) -> None:
     path = tmp_path / f"{layout}.xlsx"
@@ -151,16 +160,20 @@ def test_layouts_read_in_parts_equal_the_whole_read(tmp_path: Path, monkeypatch:
         _ledger(path, date1904=True)
     elif layout == "second_sheet":
         _ledger(path, second_sheet=True)
-    elif layout in ("prefixed", "empty_rows"):
-        buf = io.BytesIO()
-        _ledger(tmp_path / "plain.xlsx")
-        buf.write((tmp_path / "plain.xlsx").read_bytes())
-        _rewrite(path, buf.getvalue(), _prefixed if layout == "prefixed" else _empty_rows)
+    elif layout in ("prefixed", "empty_rows", "absolute_targets"):
+        plain = _ledger(tmp_path / "plain.xlsx").read_bytes()
+        if layout == "absolute_targets":
+            _rewrite(path, plain, lambda sheet, _s: sheet, _absolute_targets)
+        else:
+            _rewrite(path, plain, _prefixed if layout == "prefixed" else _empty_rows)
     else:
         _ledger(path)
     if layout == "prefixed":
         with zipfile.ZipFile(path) as z:
             assert b"<x:row " in z.read("xl/worksheets/sheet1.xml")
+    if layout == "absolute_targets":
+        with zipfile.ZipFile(path) as z:
+            assert b'Target="/xl/worksheets/sheet1.xml"' in z.read("xl/_rels/workbook.xml.rels")
     _assert_same(path, monkeypatch, chunk=chunk, min_parts=3 if chunk < 1500 else 2)
 
 
