@@ -126,7 +126,10 @@ from pathlib import Path
 from feedun.core import background
 
 def work(folder):
-    Path(folder, "child.pid").write_text(str(os.getpid()))
+    # written whole, then renamed: the parent kills itself as soon as the name exists, and its child dies with
+    # it (that is the point), so a file still being written could be left empty
+    Path(folder, "child.tmp").write_text(str(os.getpid()))
+    os.replace(Path(folder, "child.tmp"), Path(folder, "child.pid"))
     time.sleep(120)
 
 pending = background.start(work, sys.argv[1])
