@@ -97,7 +97,6 @@ class Sheet:
         frame.columns = range(frame.shape[1])
         return frame
 
-
     def _read_in_parts(self) -> pd.DataFrame | None:
         """A large .xlsx sheet read a part of its rows at a time (intake/sheet_chunks.py: calamine holds every cell
         of what it reads, so the whole 1M-row sheet would take ~1.1 GiB), joined into the frame the whole read
