@@ -310,13 +310,19 @@ def test_arrears_of_unknown_period_date_from_the_first_snapshot_of_their_unbroke
     assert {k: v for part in scoped.values() for k, v in part.items()} == got[NOV]
 
 
-def _explain_every_room(store: Store, settings: Settings, day: date) -> dict[tuple[str, str], Any]:
+def _explain_every_room(store: Store, settings: Settings, day: date,
+                        runs: set[int | None] | None = None) -> dict[tuple[str, str], Any]:
+    """Each room's explanation (or the message for a room that owes nothing); the run ids it names go to `runs`."""
     explained: dict[tuple[str, str], Any] = {}
     for estate, room in _every_room(store):
         try:
-            explained[(estate, room)] = explain_room(store, settings, room, estate=estate, as_of=day).to_dict()
+            got = explain_room(store, settings, room, estate=estate, as_of=day).to_dict()
         except FeedunError as exc:  # a room that owes nothing that day
             explained[(estate, room)] = exc.message
+            continue
+        if runs is not None:
+            runs.add(got["run_id"])
+        explained[(estate, room)] = {k: v for k, v in got.items() if k != "run_id"}
     return explained
 
 
@@ -340,10 +346,12 @@ def test_explain_after_the_days_run_reads_the_stored_decision_while_it_stands(
 
     store, (settings, broad) = built
     day = DAYS[2]
-    decided_again = _explain_every_room(store, settings, day)
+    named: set[int | None] = set()
+    decided_again = _explain_every_room(store, settings, day, named)
     broad_again = _explain_every_room(store, broad, day)
     assert sum(isinstance(v, dict) for v in decided_again.values()) >= 20
-    classify(store, settings, as_of=day)
+    assert named == {None}  # no stored run yet: every explanation says its values were decided now
+    run_id = classify(store, settings, as_of=day).run_id
     try:
         real_decide_room = classify_module.decide_room
         calls: list[str] = []
@@ -353,9 +361,13 @@ def test_explain_after_the_days_run_reads_the_stored_decision_while_it_stands(
             return real_decide_room(*args)
 
         monkeypatch.setattr(classify_module, "decide_room", refuse)
-        assert _explain_every_room(store, settings, day) == decided_again
-        assert calls == []  # every answer came from the stored run
-        assert _explain_every_room(store, broad, day) == broad_again
+        named.clear()
+        assert _explain_every_room(store, settings, day, named) == decided_again
+        assert calls == []  # every answer came from the stored run, and says which
+        assert named == {run_id} and run_id is not None
+        named.clear()
+        assert _explain_every_room(store, broad, day, named) == broad_again
+        assert named == {None}
         assert len(calls) == len(broad_again)  # each room decided again, owing or not
     finally:
         _forget_run(store, day)

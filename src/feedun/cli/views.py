@@ -212,6 +212,8 @@ def explanation(result: Explanation) -> None:
     decided = label(result.tactic) if result.tactic else f"暂缓（{result.hold_name}）"
     out.print(f"[bold]{result.estate} {result.room}[/]  业主：{result.owner}  截至 {result.as_of}")
     out.print(f"结论：{decided}。下一步：{result.next_action}")
+    out.print(f"[dim]实际值取自当天第 {result.run_id} 次分类保存的结果[/]" if result.run_id is not None
+              else "[dim]当天没有可用的分类结果，实际值按现有数据现算[/]")
     rows = []
     for rule in result.rules:
         mark = "[green]✓ 符合[/]" if rule.matches else "✗"

@@ -43,6 +43,7 @@ class Explanation:
     reasons: list[str]
     rules: list[RuleExplanation] = field(default_factory=list)
     holds: list[RuleExplanation] = field(default_factory=list)
+    run_id: int | None = None  # the day's stored run the values were read from; None: the room was decided now
 
     def to_dict(self) -> dict[str, Any]:
         def rule(r: RuleExplanation) -> dict[str, Any]:
@@ -51,7 +52,7 @@ class Explanation:
 
         return {"estate": self.estate, "room": self.room, "owner": self.owner, "as_of": self.as_of.isoformat(),
                 "tactic": self.tactic, "hold": self.hold, "hold_name": self.hold_name, "next_action": self.next_action, "reasons": self.reasons,
-                "rules": [rule(r) for r in self.rules], "holds": [rule(h) for h in self.holds]}
+                "rules": [rule(r) for r in self.rules], "holds": [rule(h) for h in self.holds], "run_id": self.run_id}
 
 
 def explain_room(store: Store, settings: Settings, room_text: str, *, estate: str | None = None,
@@ -86,6 +87,7 @@ def explain_room(store: Store, settings: Settings, room_text: str, *, estate: st
                          row["next_action"], list(row["reasons"]))
     result.rules = [RuleExplanation(r.tactic, label(r.tactic), r.line, checks(r.conditions)) for r in policy.rules]
     result.holds = [RuleExplanation(h.id, h.name, h.line, checks(h.conditions)) for h in policy.holds]
+    result.run_id = stored.run_id if stored is not None else None
     return result
 
 

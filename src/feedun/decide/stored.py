@@ -54,6 +54,7 @@ def decision_row(record: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StoredRoom:
+    run_id: int  # the stored run (`feedun classify`'s 第 N 次分类)
     row: dict[str, Any] | None  # the room's decision row; None: the run decided no row for it (it owed nothing)
 
 
@@ -69,7 +70,7 @@ def stored_room(store: Store, settings: Settings, policy: Policy, as_of: date, r
     if stored.inputs != inputs_key(fingerprint, policy_label(policy), settings):
         return None
     if stored.record is None:
-        return StoredRoom(None)
+        return StoredRoom(stored.run_id, None)
     if stored.record["detail"] is None:
         return None
-    return StoredRoom(decision_row(stored.record))
+    return StoredRoom(stored.run_id, decision_row(stored.record))

@@ -91,6 +91,7 @@ def load_run(conn: Connection, as_of: date) -> StoredRun | None:
 
 @dataclass(frozen=True)
 class StoredRoomDecision:
+    run_id: int
     inputs: str | None  # what the run was decided from (see inputs_fingerprint)
     record: dict[str, Any] | None  # the room's decision, columns as load_run's frame; None: it owed nothing
 
@@ -102,4 +103,4 @@ def load_room_decision(conn: Connection, as_of: date, room_id: int) -> StoredRoo
         return None
     row = conn.execute(select(*_DECISION_COLUMNS).join(rooms, rooms.c.id == decisions.c.room_id)
                        .where(decisions.c.run_id == run.id, decisions.c.room_id == room_id)).first()
-    return StoredRoomDecision(run.inputs, dict(row._mapping) if row is not None else None)
+    return StoredRoomDecision(int(run.id), run.inputs, dict(row._mapping) if row is not None else None)
