@@ -31,6 +31,12 @@ def import_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """导入物业系统导出的欠费/应收台账。每一行要么导入，要么写入拒收文件并注明原因，要么作为空行/合计行跳过并计数。"""
+    from feedun.intake.ahead import read_ahead
+
+    # The first workbook is read in the background while the rest of feedun loads and the store opens; each next
+    # one while the one before it is imported. Not for --check (it reads a few rows) or --sheet (one sheet of many).
+    reading_ahead = not check and sheet is None
+    ahead = read_ahead(files[0], alone=True) if reading_ahead else None
     from feedun.cli.console import err, progress
     from feedun.cli.views import import_summary
     from feedun.config import load_settings
@@ -44,11 +50,12 @@ def import_cmd(
         _check(files, settings, store, snapshot, encoding, sheet, estate, as_json)
         return
     results, failed = [], 0
-    for path in files:
+    for index, path in enumerate(files):
+        following = read_ahead(files[index + 1], alone=False) if reading_ahead and index + 1 < len(files) else None
         try:
             with progress(not as_json) as bar:
                 result = import_file(path, settings, store=store, as_of=snapshot, encoding=encoding,
-                                     sheet_name=sheet, estate=estate, progress=bar)
+                                     sheet_name=sheet, estate=estate, progress=bar, ahead=ahead)
         except FeedunError as exc:
             if len(files) == 1 or exc.exit_code != 1:
                 raise
@@ -57,6 +64,8 @@ def import_cmd(
             if as_json:
                 results.append({"file": str(path), **exc.to_dict()})
             continue
+        finally:
+            ahead = following
         results.append(result)
         if not as_json:
             import_summary(result)

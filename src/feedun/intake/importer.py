@@ -15,6 +15,7 @@ from pathlib import Path
 from feedun.config import Settings
 from feedun.core.errors import FeedunError, InputFileError
 from feedun.core.vocab import IMPORT_KIND_LABELS, ImportKind, import_order
+from feedun.intake.ahead import ReadAhead
 from feedun.intake.calls import CallListImporter
 from feedun.intake.headers import no_header_found, suggest_columns
 from feedun.intake.ledger import LedgerImporter, ParsedLedger, find_sheet, parse_ledger
@@ -93,8 +94,9 @@ class OpenedFile:
 
 
 def open_file(path: Path, settings: Settings, *, store: Store, encoding: str | None = None,
-              sheet_name: str | None = None) -> OpenedFile:
-    """Sniff, digest and (unless these bytes were imported before) read the file and find who claims it.
+              sheet_name: str | None = None, ahead: ReadAhead | None = None) -> OpenedFile:
+    """Sniff, digest and (unless these bytes were imported before) read the file and find who claims it; `ahead`:
+    the file as it is being read in the background (intake/ahead.py), if it is.
 
     Raises FeedunError for a file that cannot be imported at all (not a sheet, no header, claimed twice)."""
     path = Path(path)
@@ -104,7 +106,8 @@ def open_file(path: Path, settings: Settings, *, store: Store, encoding: str | N
         previous = find_import(conn, sha)
     if previous is not None:
         return OpenedFile(path, sha, previous=previous)
-    found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name)
+    sheets = open_sheets(path, encoding, ahead) if ahead is not None else None
+    found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name, sheets=sheets)
     return OpenedFile(path, sha, found=found, importer=claim(found))
 
 
@@ -127,15 +130,16 @@ def _merged(first: dict[str, int], then: dict[str, int]) -> dict[str, int]:
 def import_file(path: Path, settings: Settings, *, store: Store | None = None, as_of: date | None = None,
                 encoding: str | None = None, sheet_name: str | None = None, estate: str | None = None,
                 progress=None, db_url: str | None = None, command: str = "import",
-                opened: OpenedFile | None = None) -> ImportResult:
+                opened: OpenedFile | None = None, ahead: ReadAhead | None = None) -> ImportResult:
     """Import one file of any kind (ledger, owner profiles, filled call list, letter register) in one transaction.
 
     `store` is the command's opened store; without it (older callers) the store of `db_url` / the settings is
-    opened here. `opened` is the file as `open_file` already read it (then it is not read again).
+    opened here. `opened` is the file as `open_file` already read it (then it is not read again); `ahead`, the
+    file as it is being read in the background (intake/ahead.py).
     Raises FeedunError for a file that cannot be imported at all.
     """
     store = store or Store.for_settings(settings, db_url)
-    opened = opened or open_file(path, settings, store=store, encoding=encoding, sheet_name=sheet_name)
+    opened = opened or open_file(path, settings, store=store, encoding=encoding, sheet_name=sheet_name, ahead=ahead)
     if opened.previous is not None:
         return _duplicate(opened.path, opened.previous)
     path, sha, found, importer = opened.path, opened.sha, opened.found, opened.importer
