@@ -208,24 +208,39 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
     """Ledgers first, then profile sheets, filled call lists and registers; failures go to inbox/failed.
 
     Each file is read once (`open_file`). Ledgers, which come first anyway, are imported as soon as they are read
-    (in name order), so at most one large sheet is in memory; the other kinds, small, wait for their turn."""
+    (in name order), so at most one large sheet is in memory; the other kinds, small, wait for their turn. As in
+    `feedun import`, the first file is read in the background while the importers load, and each next one, if
+    small, while the one before it is imported (intake/ahead.py)."""
+    from feedun.intake.ahead import read_ahead
+
+    ahead = read_ahead(files[0], alone=True) if files else None
+    started = [ahead]
     from feedun.core.vocab import ImportKind, import_order
     from feedun.intake.importer import open_file
 
     first = import_order(ImportKind.LEDGER)
     waiting = []
-    for path in files:
-        try:
-            opened = open_file(path, settings, store=store)
-        except FeedunError as exc:
-            _failed(path, exc, inbox, as_of, summary, dry_run, log)
-            continue
-        if dry_run:
-            summary.imported.append({"file": path.name, "kind": "planned"})
-        elif import_order(opened.kind) == first:
-            _import_one(store, settings, opened, inbox, as_of, summary, log)
-        else:
-            waiting.append(opened)
+    try:
+        for index, path in enumerate(files):
+            following = read_ahead(files[index + 1], alone=False) if index + 1 < len(files) else None
+            started.append(following)
+            try:
+                opened = open_file(path, settings, store=store, ahead=ahead)
+            except FeedunError as exc:
+                _failed(path, exc, inbox, as_of, summary, dry_run, log)
+                continue
+            finally:
+                ahead = following
+            if dry_run:
+                summary.imported.append({"file": path.name, "kind": "planned"})
+            elif import_order(opened.kind) == first:
+                _import_one(store, settings, opened, inbox, as_of, summary, log)
+            else:
+                waiting.append(opened)
+    finally:  # a file imported before needs no reading: no read outlives this stage (the outputs fork a process)
+        for each in started:
+            if each is not None:
+                each.wait()
     for opened in sorted(waiting, key=lambda o: (import_order(o.kind), o.path.name)):
         _import_one(store, settings, opened, inbox, as_of, summary, log)
 

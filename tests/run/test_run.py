@@ -236,3 +236,61 @@ def test_each_inbox_file_is_read_once_in_import_order_and_the_stages_are_timed(t
                                                     "report"]
     assert all(p["seconds"] >= 0 and p["peak_mib"] > 0 for p in summary.phases)
     assert "seconds per stage import" in (tmp_path / "feedun.log").read_text("utf-8")
+
+
+def test_the_run_reads_its_inbox_ahead_and_no_read_outlives_the_import(tmp_path: Path, monkeypatch) -> None:
+    """Each workbook is read in the background (intake/ahead.py): the first while the importers load, the next
+    while the one before it is imported. The reader itself reads nothing then, a broken file is still set aside
+    with its reason, and no background read is left running when the outputs begin (they fork a process)."""
+    import threading
+    import time
+
+    import feedun.intake.ahead as ahead
+    import feedun.intake.read as read
+    from feedun.intake.sheet_chunks import CHUNK_BYTES, MIN_SHEET_BYTES
+    monkeypatch.setattr(ahead.os, "sched_getaffinity", lambda pid: {0, 1})
+    started: list[tuple[str, int]] = []
+    real_ahead, real_read = ahead.ReadAhead, read.load_batch
+    on_main_thread: list[str] = []
+
+    def counted(path: Path, max_bytes: int):
+        started.append((Path(path).name, max_bytes))
+        return real_ahead(path, max_bytes)
+
+    def own_read(reader, sheet):
+        if threading.current_thread() is threading.main_thread():
+            on_main_thread.append(sheet)
+        return real_read(reader, sheet)
+
+    def slow_to_give_up(path: Path, max_bytes: int) -> bool:  # a read nobody takes, still going when the
+        if path.name.startswith("b-"):                       # import stage would end without waiting for it
+            time.sleep(3)
+        return real_worth(path, max_bytes)
+
+    real_worth = ahead._worth_reading
+    monkeypatch.setattr(ahead, "ReadAhead", counted)
+    monkeypatch.setattr(ahead, "_worth_reading", slow_to_give_up)
+    monkeypatch.setattr(read, "load_batch", own_read)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "profiles.xlsx", inbox / "a-业主资料.xlsx")
+    (inbox / "b-坏文件.xlsx").write_bytes(b"not a workbook at all")
+    shutil.copy(EXAMPLES / "ledger.xlsx", inbox / "c-台账.xlsx")  # the profiles' rooms are this ledger's
+    settings = Settings(workspace=tmp_path)
+    outputs_began: list[list[str]] = []
+    real_outputs = sys.modules["feedun.run"]._outputs
+
+    def outputs(*args, **kwargs):
+        outputs_began.append([t.name for t in threading.enumerate() if t.name == "feedun-read-ahead"])
+        return real_outputs(*args, **kwargs)
+
+    monkeypatch.setattr(sys.modules["feedun.run"], "_outputs", outputs)
+    summary = run_cycle(Store.for_settings(settings), settings, as_of=date(2026, 10, 27))
+    assert started == [("a-业主资料.xlsx", MIN_SHEET_BYTES), ("b-坏文件.xlsx", CHUNK_BYTES),
+                       ("c-台账.xlsx", CHUNK_BYTES)]
+    assert on_main_thread == []  # both workbooks came from the background reads
+    assert [(i["file"], i["kind"]) for i in summary.imported] == [("c-台账.xlsx", "ledger"),
+                                                                  ("a-业主资料.xlsx", "profiles")]
+    assert all(i["accepted"] > 0 for i in summary.imported)
+    assert [f["file"] for f in summary.failed] == ["b-坏文件.xlsx"]
+    assert outputs_began == [[]]

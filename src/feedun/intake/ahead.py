@@ -76,6 +76,12 @@ class ReadAhead:
         self._thread = threading.Thread(target=self._read, name="feedun-read-ahead")
         self._thread.start()
 
+    def wait(self) -> None:
+        """Until the read has ended; a batch nobody took is dropped."""
+        self._thread.join()
+        with self._changed:
+            self._batches.clear()
+
     def take(self, path: Path, sheet: str) -> Any | None:
         """The sheet's batch (once: it is handed over, not kept), waiting for it if it is being read; None if it
         was not read ahead, or was read from a file whose bytes may have changed since (size, time or inode)."""
