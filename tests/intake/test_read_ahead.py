@@ -154,11 +154,20 @@ def test_a_file_it_cannot_read_is_reported_by_the_reader(tmp_path: Path, monkeyp
 def test_read_ahead_only_where_it_helps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
     assert read_ahead(None, alone=True) is None
-    monkeypatch.setattr(ahead_module.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(ahead_module, "_cores", lambda: 2)
     assert read_ahead(path, alone=True).max_bytes == MIN_SHEET_BYTES  # the first file: anything read whole
     assert read_ahead(path, alone=False).max_bytes == CHUNK_BYTES  # beside another import: small files only
-    monkeypatch.setattr(ahead_module.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(ahead_module, "_cores", lambda: 1)
     assert read_ahead(path, alone=True) is None  # one core: the read would only take turns with the rest
+
+
+@pure
+def test_cores_are_the_process_own_where_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ahead_module.os, "sched_getaffinity", lambda pid: {3}, raising=False)  # taskset -c 3
+    monkeypatch.setattr(ahead_module.os, "cpu_count", lambda: 8)
+    assert ahead_module._cores() == 1
+    monkeypatch.delattr(ahead_module.os, "sched_getaffinity", raising=False)  # Windows, macOS
+    assert ahead_module._cores() == 8
 
 
 def test_feedun_import_reads_each_file_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -166,7 +175,7 @@ def test_feedun_import_reads_each_file_ahead(tmp_path: Path, monkeypatch: pytest
     """`feedun import A B`: A is read while feedun loads, B while A is imported; both land as without it."""
     from feedun.cli.app import app
 
-    monkeypatch.setattr(ahead_module.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(ahead_module, "_cores", lambda: 2)
     started: list[tuple[str, int]] = []
     real = ahead_module.ReadAhead
 

@@ -248,7 +248,7 @@ def test_the_run_reads_its_inbox_ahead_and_no_read_outlives_the_import(tmp_path:
     import feedun.intake.ahead as ahead
     import feedun.intake.read as read
     from feedun.intake.sheet_chunks import CHUNK_BYTES
-    monkeypatch.setattr(ahead.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(ahead, "_cores", lambda: 2)
     started: list[tuple[str, int]] = []
     real_ahead, real_read = ahead.ReadAhead, read.load_batch
     on_main_thread: list[str] = []

@@ -118,6 +118,14 @@ class ReadAhead:
                 self._changed.notify_all()
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's or `taskset`'s limit; the machine's where that is unknown,
+    as on Windows and macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def read_ahead(path: Path | None, *, alone: bool) -> ReadAhead | None:
     """A ReadAhead of `path`, or None where it cannot help: no path, or a process allowed only one core (the read
     would take turns with the work it was meant to run beside).
@@ -129,6 +137,6 @@ def read_ahead(path: Path | None, *, alone: bool) -> ReadAhead | None:
     """
     from feedun.intake.sheet_chunks import CHUNK_BYTES, MIN_SHEET_BYTES
 
-    if path is None or len(os.sched_getaffinity(0)) < 2:
+    if path is None or _cores() < 2:
         return None
     return ReadAhead(path, MIN_SHEET_BYTES if alone else CHUNK_BYTES)
