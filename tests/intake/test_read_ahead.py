@@ -151,6 +151,27 @@ def test_a_file_it_cannot_read_is_reported_by_the_reader(tmp_path: Path, monkeyp
 
 
 @pure
+def test_a_calamine_panic_stays_in_the_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              no_reading_here: list[str]) -> None:
+    """A Rust panic reaches Python as pyo3's PanicException, a BaseException: no thread traceback on the terminal;
+    the reader proper reads the file itself."""
+    class PanicException(BaseException):
+        pass
+
+    def panics(reader, sheet):
+        raise PanicException("index out of bounds")
+
+    escaped: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
+    monkeypatch.setattr(ahead_module, "load_batch", panics)
+    path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
+    ahead = ReadAhead(path, MIN_SHEET_BYTES)
+    ahead._thread.join()
+    assert escaped == []
+    assert len(_frames(path, ahead)["台账"]) == 4 and no_reading_here == ["台账"]
+
+
+@pure
 def test_read_ahead_only_where_it_helps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
     assert read_ahead(None, alone=True) is None

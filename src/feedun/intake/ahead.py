@@ -110,8 +110,8 @@ class ReadAhead:
                     self._changed.notify_all()
             if _state(self.path) == before:
                 self._state = before
-        except Exception:  # the reader proper reads the file again and says what is wrong
-            pass
+        except BaseException:  # the reader proper reads the file again and says what is wrong
+            pass  # (BaseException: a calamine panic is pyo3's PanicException; ^C goes to the main thread)
         finally:
             with self._changed:
                 self._finished = True
