@@ -3,7 +3,8 @@
 calamine (under fastexcel) parses a sheet in Rust with the GIL released, so on a machine with a second core the
 read can run beside Python work. `feedun import` starts one for its first file before it loads pandas,
 SQLAlchemy and the store (about a second of a 200k-row import, spent beside the one-second read instead of
-before it), and one for the next file while it imports the current one. `Sheet._load` (intake/read.py) takes
+before it), and one for the next file while it imports the current one; `feedun run` does the latter for each
+file after the first (by the time it reads the first, it has nothing left to load). `Sheet._load` (intake/read.py) takes
 the sheet's batch from here instead of reading it; anything this did not read, or read from bytes that have
 changed since, it reads itself as before.
 
