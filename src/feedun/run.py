@@ -209,8 +209,8 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
 
     Each file is read once (`open_file`). Ledgers, which come first anyway, are imported as soon as they are read
     (in name order), so at most one large sheet is in memory; the other kinds, small, wait for their turn. As in
-    `feedun import`, each next file, if small, is read in the background while the one before it is imported
-    (intake/ahead.py). The first is not: by now the run has loaded what an import needs, so nothing would run
+    `feedun import`, each next file, if small, is read in the background while the one before it is read and
+    imported (intake/ahead.py). The first is not: by now the run has loaded what an import needs, so nothing would run
     beside its read (10k rooms: the import stage took 0.1-0.2 s longer with it)."""
     from feedun.core.vocab import ImportKind, import_order
     from feedun.intake.ahead import read_ahead
@@ -218,7 +218,6 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
 
     ahead = None
     started = []
-
     first = import_order(ImportKind.LEDGER)
     waiting = []
     try:

@@ -34,7 +34,7 @@ def import_cmd(
     from feedun.intake.ahead import read_ahead
 
     # The first workbook is read in the background while the rest of feedun loads and the store opens; each next
-    # one while the one before it is imported. Not for --check (it reads a few rows) or --sheet (one sheet of many).
+    # one while the one before it is read and imported. Not for --check (it reads a few rows) or --sheet (one sheet of many).
     reading_ahead = not check and sheet is None
     ahead = read_ahead(files[0], alone=True) if reading_ahead else None
     from feedun.cli.console import err, progress
