@@ -213,8 +213,7 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
     imported (intake/ahead.py). The first is not: by now the run has loaded what an import needs, so nothing would run
     beside its read (10k rooms: the import stage took 0.1-0.2 s longer with it)."""
     from feedun.core.vocab import ImportKind, import_order
-    from feedun.intake.ahead import read_ahead
-    from feedun.intake.importer import open_file
+    from feedun.intake.importer import open_file, read_next
 
     ahead = None
     started = []
@@ -222,7 +221,7 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
     waiting = []
     try:
         for index, path in enumerate(files):
-            following = read_ahead(files[index + 1], alone=False) if index + 1 < len(files) else None
+            following = read_next(files[index + 1], store) if index + 1 < len(files) else None
             started.append(following)
             try:
                 opened = open_file(path, settings, store=store, ahead=ahead)
@@ -230,6 +229,8 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
                 _failed(path, exc, inbox, as_of, summary, dry_run, log)
                 continue
             finally:
+                if ahead is not None:
+                    ahead.discard()  # what this file's opening did not take
                 ahead = following
             if dry_run:
                 summary.imported.append({"file": path.name, "kind": "planned"})
@@ -237,7 +238,7 @@ def _import_inbox(store: Store, settings: Settings, files: list[Path], inbox: Pa
                 _import_one(store, settings, opened, inbox, as_of, summary, log)
             else:
                 waiting.append(opened)
-    finally:  # a file imported before needs no reading: no read outlives this stage (the outputs fork a process)
+    finally:  # no read outlives this stage: the outputs fork a process
         for each in started:
             if each is not None:
                 each.wait()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ import feedun.intake.ahead as ahead_module
 import feedun.intake.read as read_module
 from feedun.core.errors import InputFileError
 from feedun.intake.ahead import ReadAhead, read_ahead
+from feedun.intake.importer import file_sha256
 from feedun.intake.read import open_sheets
 from feedun.intake.sheet_chunks import CHUNK_BYTES, MIN_SHEET_BYTES
 from helpers import GOOD_ROWS, HEADERS, db_url, write_xlsx
@@ -92,13 +94,64 @@ def test_every_sheet_is_read_ahead_once_and_handed_over(tmp_path: Path, no_readi
 
 
 @pure
-def test_a_file_changed_after_it_was_read_ahead_is_read_again(tmp_path: Path, no_reading_here: list[str]) -> None:
+def test_a_discarded_read_stops_after_its_sheet_and_keeps_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _two_sheets(tmp_path / "两页.xlsx", [["合计", "450"]], [HEADERS, *GOOD_ROWS])
+    read: list[str] = []
+    holder: list[ReadAhead] = []
+    own = ahead_module.load_batch
+
+    def discarded_meanwhile(reader, sheet):  # the import that wanted it ended while this sheet was being read
+        read.append(sheet)
+        batch = own(reader, sheet)
+        holder[0].discard()
+        return batch
+
+    monkeypatch.setattr(ahead_module, "load_batch", discarded_meanwhile)
+    started = threading.Event()
+    monkeypatch.setattr(ahead_module, "_wanted", lambda p, m: started.wait() and p.read_bytes())
+    holder.append(ReadAhead(path, MIN_SHEET_BYTES))
+    started.set()
+    holder[0].wait()
+    assert read == ["汇总"] and holder[0]._batches == {}
+    assert holder[0].take(path, "汇总") is None
+
+
+def _opened(path: Path, tmp_path: Path, ahead: ReadAhead) -> pd.DataFrame:
+    """The ledger sheet as `open_file` finds it (digest, store lookup, sheets), with this read ahead on offer."""
+    from feedun.config import Settings
+    from feedun.intake.importer import open_file
+    from feedun.store import Store
+
+    settings = Settings(workspace=tmp_path)
+    opened = open_file(path, settings, store=Store.for_settings(settings, db_url(tmp_path)), ahead=ahead)
+    return opened.found.sheet.frame()
+
+
+def test_open_file_takes_the_read_ahead_of_the_bytes_it_hashed(tmp_path: Path, no_reading_here: list[str]) -> None:
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
     ahead = ReadAhead(path, MIN_SHEET_BYTES)
-    ahead._thread.join()
-    write_xlsx(path, [HEADERS, *GOOD_ROWS[:1]])  # re-exported meanwhile: other bytes
-    frame = _frames(path, ahead)["台账"]
-    assert len(frame) == 2 and no_reading_here == ["台账"]  # the new file's rows, read by the reader itself
+    assert ahead.same_bytes(file_sha256(path))
+    assert len(_opened(path, tmp_path, ahead)) == 4 and no_reading_here == []
+
+
+def test_a_file_changed_after_it_was_read_ahead_is_read_again(tmp_path: Path, no_reading_here: list[str]) -> None:
+    """Re-exported after the background read, with the same size and time: the digest differs, so open_file reads
+    the new bytes itself (the rows imported are always those of the bytes the import row names)."""
+    import os
+
+    path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
+    ahead = ReadAhead(path, MIN_SHEET_BYTES)
+    ahead.wait()
+    before = path.stat()
+    write_xlsx(path, [HEADERS, *GOOD_ROWS[:1]])
+    changed = path.read_bytes()
+    assert len(changed) < before.st_size
+    path.write_bytes(changed + bytes(before.st_size - len(changed)))  # the old size: zip readers skip the tail
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert not ahead.same_bytes(file_sha256(path))
+    assert len(_opened(path, tmp_path, ahead)) == 2 and no_reading_here == ["台账"]  # the new file's rows
 
 
 @pure
@@ -120,17 +173,22 @@ def test_files_the_reader_parses_itself_are_not_read_ahead(tmp_path: Path, name:
         path.write_text("<html><body><table><tr><td>管理处</td><td>房号</td></tr><tr><td>阳光花园</td><td>1-1-101</td></tr>"
                         "</table></body></html>",
                         encoding="utf-8")
+    assert ahead_module._wanted(path, MIN_SHEET_BYTES) is None
     ahead = ReadAhead(path, MIN_SHEET_BYTES)
     assert ahead.take(path, "台账") is None and ahead._batches == {}
+    assert not ahead.same_bytes(file_sha256(path))  # not read, so not these bytes (and no waiting for ever)
     assert open_sheets(path, ahead=ahead)[0].frame().shape[0] == 2
 
 
 @pure
 def test_a_package_above_the_limit_is_left_to_the_reader(tmp_path: Path, no_reading_here: list[str]) -> None:
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
-    ahead = ReadAhead(path, max_bytes=path.stat().st_size)  # expanded, the package is larger than its zip
-    ahead._thread.join()
-    assert ahead._batches == {}
+    with zipfile.ZipFile(path) as package:
+        expanded = sum(info.file_size for info in package.infolist())
+    assert ahead_module._wanted(path, expanded + 1) is not None
+    ahead = ReadAhead(path, max_bytes=expanded)  # the zip is smaller than the limit, the package is not
+    ahead.wait()
+    assert ahead._batches == {} and ahead.sha256 is None
     assert len(_frames(path, ahead)["台账"]) == 4 and no_reading_here == ["台账"]
 
 
@@ -143,7 +201,7 @@ def test_a_file_it_cannot_read_is_reported_by_the_reader(tmp_path: Path, monkeyp
     data[len(data) // 2:len(data) // 2 + 64] = b"\0" * 64  # a damaged sheet inside an intact zip directory
     path.write_bytes(bytes(data))
     ahead = ReadAhead(path, MIN_SHEET_BYTES)
-    ahead._thread.join()
+    ahead.wait()
     assert escaped == [] and ahead._batches == {}
     with pytest.raises(InputFileError) as raised:
         _frames(path, ahead)
@@ -166,7 +224,7 @@ def test_a_calamine_panic_stays_in_the_thread(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(ahead_module, "load_batch", panics)
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
     ahead = ReadAhead(path, MIN_SHEET_BYTES)
-    ahead._thread.join()
+    ahead.wait()
     assert escaped == []
     assert len(_frames(path, ahead)["台账"]) == 4 and no_reading_here == ["台账"]
 
@@ -176,8 +234,11 @@ def test_read_ahead_only_where_it_helps(tmp_path: Path, monkeypatch: pytest.Monk
     path = write_xlsx(tmp_path / "台账.xlsx", [HEADERS, *GOOD_ROWS])
     assert read_ahead(None, alone=True) is None
     monkeypatch.setattr(ahead_module, "_cores", lambda: 2)
-    assert read_ahead(path, alone=True).max_bytes == MIN_SHEET_BYTES  # the first file: anything read whole
-    assert read_ahead(path, alone=False).max_bytes == CHUNK_BYTES  # beside another import: small files only
+    first, beside = read_ahead(path, alone=True), read_ahead(path, alone=False)
+    first.wait()
+    beside.wait()
+    assert first.max_bytes == MIN_SHEET_BYTES  # a command's first file: anything read whole
+    assert beside.max_bytes == CHUNK_BYTES  # beside another import: small files only
     monkeypatch.setattr(ahead_module, "_cores", lambda: 1)
     assert read_ahead(path, alone=True) is None  # one core: the read would only take turns with the rest
 
@@ -213,3 +274,31 @@ def test_feedun_import_reads_each_file_ahead(tmp_path: Path, monkeypatch: pytest
     imported = json.loads(result.stdout)
     assert [(r["file"], r["accepted"], r["duplicate"]) for r in imported] == [
         (str(first), 3, False), (str(second), 1, False)]
+
+
+def test_feedun_import_does_not_read_ahead_a_file_imported_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 no_reading_here: list[str]) -> None:
+    """`feedun import B A C` after A was imported: A is reported as imported before and never read (not even in
+    the background, where nobody would take it); B and C are read ahead."""
+    from feedun.cli.app import app
+
+    monkeypatch.setattr(ahead_module, "_cores", lambda: 2)
+    a = write_xlsx(tmp_path / "一.xlsx", [HEADERS, *GOOD_ROWS])
+    b = write_xlsx(tmp_path / "二.xlsx", [HEADERS, [*GOOD_ROWS[0][:5], "2026-11", "300", "0", "300"]])
+    c = write_xlsx(tmp_path / "三.xlsx", [HEADERS, [*GOOD_ROWS[1][:5], "2026-11", "280", "0", "280"]])
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(a), "--db", db_url(tmp_path)]).exit_code == 0
+    started: list[str] = []
+    real = ahead_module.ReadAhead
+
+    def counted(path: Path, max_bytes: int) -> ReadAhead:
+        started.append(Path(path).name)
+        return real(path, max_bytes)
+
+    monkeypatch.setattr(ahead_module, "ReadAhead", counted)
+    no_reading_here.clear()
+    result = runner.invoke(app, ["import", str(b), str(a), str(c), "--json", "--db", db_url(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert started == ["二.xlsx", "三.xlsx"] and no_reading_here == []
+    assert [(r["file"], r["duplicate"]) for r in json.loads(result.stdout)] == [
+        (str(b), False), (str(a), True), (str(c), False)]

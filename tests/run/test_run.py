@@ -262,14 +262,14 @@ def test_the_run_reads_its_inbox_ahead_and_no_read_outlives_the_import(tmp_path:
             on_main_thread.append(sheet)
         return real_read(reader, sheet)
 
-    def slow_to_give_up(path: Path, max_bytes: int) -> bool:  # a read nobody takes, still going when the
-        if path.name.startswith("b-"):                       # import stage would end without waiting for it
-            time.sleep(3)
-        return real_worth(path, max_bytes)
+    def slow_to_give_up(path: Path, max_bytes: int) -> bytes | None:  # a read nobody takes, still going when
+        if path.name.startswith("b-"):                               # the import stage would end without
+            time.sleep(3)                                            # waiting for it
+        return real_wanted(path, max_bytes)
 
-    real_worth = ahead._worth_reading
+    real_wanted = ahead._wanted
     monkeypatch.setattr(ahead, "ReadAhead", counted)
-    monkeypatch.setattr(ahead, "_worth_reading", slow_to_give_up)
+    monkeypatch.setattr(ahead, "_wanted", slow_to_give_up)
     monkeypatch.setattr(read, "load_batch", own_read)
     inbox = tmp_path / "inbox"
     inbox.mkdir()

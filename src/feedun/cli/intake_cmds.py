@@ -31,27 +31,28 @@ def import_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """导入物业系统导出的欠费/应收台账。每一行要么导入，要么写入拒收文件并注明原因，要么作为空行/合计行跳过并计数。"""
+    from feedun.config import load_settings
     from feedun.intake.ahead import read_ahead
 
+    settings = load_settings(config)  # a mistake here is reported at once, before any file is read
+    snapshot = parse_date_option(as_of, "--as-of")
     # The first workbook is read in the background while the rest of feedun loads and the store opens; each next
-    # one while the one before it is read and imported. Not for --check (it reads a few rows) or --sheet (one sheet of many).
+    # one while the one before it is read and imported. Not for --check (it reads a few rows) or --sheet (one
+    # sheet of many).
     reading_ahead = not check and sheet is None
     ahead = read_ahead(files[0], alone=True) if reading_ahead else None
     from feedun.cli.console import err, progress
     from feedun.cli.views import import_summary
-    from feedun.config import load_settings
-    from feedun.intake.importer import import_file
+    from feedun.intake.importer import import_file, read_next
     from feedun.store import Store
 
-    settings = load_settings(config)
-    snapshot = parse_date_option(as_of, "--as-of")
     store = Store.for_settings(settings, db)  # opened (and migrated) once for all the files
     if check:
         _check(files, settings, store, snapshot, encoding, sheet, estate, as_json)
         return
     results, failed = [], 0
     for index, path in enumerate(files):
-        following = read_ahead(files[index + 1], alone=False) if reading_ahead and index + 1 < len(files) else None
+        following = read_next(files[index + 1], store) if reading_ahead and index + 1 < len(files) else None
         try:
             with progress(not as_json) as bar:
                 result = import_file(path, settings, store=store, as_of=snapshot, encoding=encoding,
@@ -65,6 +66,8 @@ def import_cmd(
                 results.append({"file": str(path), **exc.to_dict()})
             continue
         finally:
+            if ahead is not None:
+                ahead.discard()  # what this file's import did not take (an already imported file's sheets)
             ahead = following
         results.append(result)
         if not as_json:

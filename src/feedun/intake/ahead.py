@@ -4,9 +4,9 @@ calamine (under fastexcel) parses a sheet in Rust with the GIL released, so on a
 read can run beside Python work. `feedun import` starts one for its first file before it loads pandas,
 SQLAlchemy and the store (about a second of a 200k-row import, spent beside the one-second read instead of
 before it), and one for the next file while it imports the current one; `feedun run` does the latter for each
-file after the first (by the time it reads the first, it has nothing left to load). `Sheet._load` (intake/read.py) takes
-the sheet's batch from here instead of reading it; anything this did not read, or read from bytes that have
-changed since, it reads itself as before.
+file after the first (by the time it reads the first, it has nothing left to load). `open_file` uses the read
+only when the file it hashed is the file this read (`ReadAhead.same_bytes`); `Sheet._load` (intake/read.py) then
+takes the sheet's batch from here instead of reading it, and reads anything else itself as before.
 
 Only what `Sheet._load` would read whole in one call is read ahead: an .xls, or an .xlsx/.ods package whose
 parts expand to less than `sheet_chunks.MIN_SHEET_BYTES` (larger sheets are read a part at a time, and a
@@ -37,83 +37,95 @@ def load_batch(reader: Any, sheet: str) -> Any:
     return reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)
 
 
-def _state(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
-
-
-def _worth_reading(path: Path, max_bytes: int) -> bool:
-    """Whether `Sheet._load` would read each sheet of this file whole with one fastexcel call, and the file is
-    within `max_bytes` (an .xlsx package expanded; an .xls as it is)."""
+def _wanted(path: Path, max_bytes: int) -> bytes | None:
+    """The file's bytes if `Sheet._load` would read each of its sheets whole with one fastexcel call and the file
+    is within `max_bytes` (an .xlsx package expanded; an .xls as it is); else None, without reading it all."""
+    import io
     import zipfile
 
+    if path.stat().st_size >= max_bytes:  # a package is never smaller than its zip
+        return None
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_OLE):
-        return path.stat().st_size < max_bytes
-    if not head.startswith(_ZIP):
-        return False  # a text, HTML or SpreadsheetML file: read.py parses those itself
-    with zipfile.ZipFile(path) as archive:
-        return sum(info.file_size for info in archive.infolist()) < max_bytes
+    if not head.startswith((_ZIP, _OLE)):
+        return None  # a text, HTML or SpreadsheetML file: read.py parses those itself
+    data = path.read_bytes()
+    if data.startswith(_ZIP):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) >= max_bytes:
+                return None
+    return data
 
 
 class ReadAhead:
-    """Reads every sheet of the workbook at `path`, in order, in a thread started at once.
+    """Reads the file at `path` once into memory, takes its sha256, then reads every sheet of those bytes in order,
+    in a thread started at once.
 
-    The thread is not a daemon: the interpreter waits for it at exit, so a process never shuts down while
-    calamine is still reading (a native thread running on under a finalising interpreter can abort it). A batch
-    nobody took goes with the ReadAhead object.
+    The digest ties the read to the import: `open_file` hands this to the reader only when the file it hashed has
+    the same digest (`same_bytes`), so the rows imported are those of the bytes the import row names, even if the
+    file was replaced meanwhile. The thread is not a daemon: the interpreter waits for it at exit, so a process
+    never shuts down while calamine is still reading (a native thread running on under a finalising interpreter can
+    abort it). `discard` drops what nobody took and stops the read after the sheet in hand.
     """
 
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.path, self.max_bytes = Path(path), max_bytes
+        self.sha256: str | None = None  # of the bytes read; None until hashed, or if the file is not read ahead
+        self._hashed = threading.Event()
         self._batches: dict[str, Any] = {}
-        self._finished = False
-        self._state: tuple[int, int, int] | None = None  # the file as it was while read (None: not read)
+        self._finished = self._discarded = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._read, name="feedun-read-ahead")
         self._thread.start()
 
-    def wait(self) -> None:
-        """Until the read has ended; a batch nobody took is dropped."""
-        self._thread.join()
+    def same_bytes(self, sha256: str) -> bool:
+        """Whether this reads the bytes with this digest (waiting until it has taken its own)."""
+        self._hashed.wait()
+        return self.sha256 == sha256
+
+    def discard(self) -> None:
+        """Drop every batch nobody took; a read still going stops after its current sheet."""
         with self._changed:
+            self._discarded = True
             self._batches.clear()
+
+    def wait(self) -> None:
+        """Until the thread has ended."""
+        self._thread.join()
 
     def take(self, path: Path, sheet: str) -> Any | None:
         """The sheet's batch (once: it is handed over, not kept), waiting for it if it is being read; None if it
-        was not read ahead, or was read from a file whose bytes may have changed since (size, time or inode)."""
+        was not read ahead."""
         if Path(path) != self.path:
             return None
         with self._changed:
             self._changed.wait_for(lambda: sheet in self._batches or self._finished)
-            batch = self._batches.pop(sheet, None)
-        if batch is None:
-            return None
-        self._thread.join()  # the state is known once the thread has ended
-        return batch if self._state is not None and self._state == _state(self.path) else None
+            return self._batches.pop(sheet, None)
 
     def _read(self) -> None:
         try:
-            before = _state(self.path)
-            if before is None or not _worth_reading(self.path, self.max_bytes):
+            data = _wanted(self.path, self.max_bytes)
+            if data is None:
                 return
+            import hashlib
+
+            self.sha256 = hashlib.sha256(data).hexdigest()
+            self._hashed.set()
             import fastexcel
 
-            reader = fastexcel.read_excel(str(self.path))
+            reader = fastexcel.read_excel(data)
             for name in reader.sheet_names:
+                if self._discarded:
+                    return
                 batch = load_batch(reader, name)
                 with self._changed:
-                    self._batches[name] = batch
+                    if not self._discarded:
+                        self._batches[name] = batch
                     self._changed.notify_all()
-            if _state(self.path) == before:
-                self._state = before
         except BaseException:  # the reader proper reads the file again and says what is wrong
             pass  # (BaseException: a calamine panic is pyo3's PanicException; ^C goes to the main thread)
         finally:
+            self._hashed.set()
             with self._changed:
                 self._finished = True
                 self._changed.notify_all()

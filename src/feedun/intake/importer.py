@@ -15,7 +15,7 @@ from pathlib import Path
 from feedun.config import Settings
 from feedun.core.errors import FeedunError, InputFileError
 from feedun.core.vocab import IMPORT_KIND_LABELS, ImportKind, import_order
-from feedun.intake.ahead import ReadAhead
+from feedun.intake.ahead import ReadAhead, read_ahead
 from feedun.intake.calls import CallListImporter
 from feedun.intake.headers import no_header_found, suggest_columns
 from feedun.intake.ledger import LedgerImporter, ParsedLedger, find_sheet, parse_ledger
@@ -38,7 +38,7 @@ from feedun.store.imports import (
 from feedun.store.ledger import known_estates
 
 __all__ = ["IMPORTERS", "KIND_ORDER", "CheckResult", "ImportResult", "OpenedFile", "ParsedLedger", "check_file",
-           "file_sha256", "identify", "import_file", "open_file", "parse_ledger"]
+           "file_sha256", "identify", "import_file", "open_file", "parse_ledger", "read_next"]
 
 IMPORTERS: tuple[Importer, ...] = (LedgerImporter(), ProfileImporter(), CallListImporter(), RegisterImporter(),
                                    SmsReceiptImporter())
@@ -53,6 +53,20 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_next(path: Path, store: Store) -> ReadAhead | None:
+    """The next file of a command, read in the background while the one before it is read and imported
+    (intake/ahead.py): only a small file (`alone=False`), and not one whose bytes were imported before, which
+    nobody would read."""
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        return None  # open_file says what is wrong with it
+    with store.connect() as conn:
+        if find_import(conn, sha) is not None:
+            return None
+    return read_ahead(path, alone=False)
 
 
 def claim(found: FoundSheet) -> Importer:
@@ -106,6 +120,8 @@ def open_file(path: Path, settings: Settings, *, store: Store, encoding: str | N
         previous = find_import(conn, sha)
     if previous is not None:
         return OpenedFile(path, sha, previous=previous)
+    if ahead is not None and not ahead.same_bytes(sha):  # not read ahead, or the file changed since: read it here
+        ahead = None
     sheets = open_sheets(path, encoding, ahead) if ahead is not None else None
     found = find_sheet(path, settings, encoding=encoding, sheet_name=sheet_name, sheets=sheets)
     return OpenedFile(path, sha, found=found, importer=claim(found))
