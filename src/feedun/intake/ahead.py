@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import os
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any
 
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .xlsm, .ods: a zip package
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted .xlsx: an OLE container
+
+
+def expanded_bytes(archive: zipfile.ZipFile) -> int:
+    """What a package's parts take once inflated, from its central directory alone (nothing is inflated)."""
+    return sum(info.file_size for info in archive.infolist())
 
 
 def load_batch(reader: Any, sheet: str) -> Any:
@@ -41,18 +47,17 @@ def _wanted(path: Path, max_bytes: int) -> bytes | None:
     """The file's bytes if `Sheet._load` would read each of its sheets whole with one fastexcel call and the file
     is within `max_bytes` (an .xlsx package expanded; an .xls as it is); else None, without reading it all."""
     import io
-    import zipfile
 
     if path.stat().st_size >= max_bytes:  # a package is never smaller than its zip
         return None
     with path.open("rb") as fh:
         head = fh.read(8)
-    if not head.startswith((_ZIP, _OLE)):
+    if not head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         return None  # a text, HTML or SpreadsheetML file: read.py parses those itself
     data = path.read_bytes()
-    if data.startswith(_ZIP):
+    if data.startswith(ZIP_MAGIC):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) >= max_bytes:
+            if expanded_bytes(archive) >= max_bytes:
                 return None
     return data
 

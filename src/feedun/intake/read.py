@@ -21,7 +21,7 @@ from typing import ClassVar
 import pandas as pd
 
 from feedun.core.errors import InputFileError
-from feedun.intake.ahead import ReadAhead, load_batch
+from feedun.intake.ahead import OLE_MAGIC, ZIP_MAGIC, ReadAhead, expanded_bytes, load_batch
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -35,8 +35,6 @@ MAX_COLUMNS = 2000  # real ledgers have tens of columns
 MAX_GRID_CELLS = 20_000_000
 SNIFF_BYTES = 64 << 10  # how much of a file's start decides whether it is HTML or SpreadsheetML
 
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NOT_SHEETS = {
     b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"%PDF": "PDF 文档", b"GIF8": "GIF 图片",
     b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"{\\rtf": "RTF 文档",
@@ -185,12 +183,12 @@ def sniff_kind(path: Path) -> str:
         if head.startswith(magic):
             raise InputFileError(f"文件内容是 {what}，不是表格。", path=path,
                                  hint="请导入物业系统导出的 Excel（.xlsx/.xls）或 CSV 台账文件。")
-    if head.startswith(_OLE):
+    if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
             raise InputFileError("工作簿设有打开密码，无法读取。", path=path,
                                  hint="在 Excel 中打开，去掉密码（文件→信息→保护工作簿→用密码进行加密，清空）后另存再导入。")
         return "excel"
-    if head.startswith(_ZIP):
+    if head.startswith(ZIP_MAGIC):
         _check_zip(path)
         return "excel"
     markup = _sniff_markup(path)
@@ -208,7 +206,7 @@ def _check_zip(path: Path) -> None:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
+            expanded = expanded_bytes(archive)
     except (zipfile.BadZipFile, OSError):
         raise InputFileError("工作簿已损坏，无法打开。", path=path, hint="从物业系统重新导出，或在 Excel 中打开后另存为 .xlsx。") from None
     if expanded > MAX_UNZIPPED_BYTES:
