@@ -65,12 +65,38 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+BUSY_SECONDS = 30.0  # how long a connection waits for another one's lock (busy_timeout)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # cron and a person may import at the same time
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the collector who is logging a call
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")  # cron and a person may import at once
+    _wal(cursor)  # readers never block the collector who is logging a call
     cursor.close()
+
+
+def _wal(cursor, pause: float = 0.02) -> None:
+    """PRAGMA journal_mode=WAL, waiting out another connection that is switching the same new store.
+
+    The switch needs the store to itself. When two processes open a store that does not exist yet (cron and a
+    person importing at the same moment), the one that already holds a read lock while the other writes gets
+    "database is locked" at once: SQLite does not call the busy handler there, as waiting could deadlock. Once
+    the other has switched, the pragma finds WAL and needs no lock, so it is tried again, for as long as
+    busy_timeout would have waited (1-2 of 100 pairs of fresh imports failed at `open_store` without this).
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
 
 
 def create_store_engine(url: str) -> Engine:
